@@ -1,0 +1,1 @@
+//! parallax-cli (being built).

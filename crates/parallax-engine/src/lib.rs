@@ -1,0 +1,1 @@
+//! parallax-engine (being built).

@@ -1,0 +1,1 @@
+//! parallax-text (being built).
