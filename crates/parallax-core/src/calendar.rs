@@ -39,6 +39,11 @@ pub fn month_number(lang: &str, word: &str) -> Option<u8> {
         .map(|i| i as u8 + 1)
 }
 
+/// Whether a word is a month name in some language.
+pub fn is_month_name(word: &str) -> bool {
+    MONTHS.iter().any(|(lang, _)| month_number(lang, word).is_some())
+}
+
 /// The month a word names in any language, with the languages that agree on it; an
 /// unambiguous answer only.
 pub fn month_number_any(word: &str) -> Option<u8> {

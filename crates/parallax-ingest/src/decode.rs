@@ -1,0 +1,143 @@
+//! Text encodings: a byte-order mark decides; otherwise valid UTF-8 is UTF-8, and for
+//! anything else `chardetng` guesses the legacy encoding (Windows-1252, ISO-8859-2,
+//! Shift_JIS, …) from the first 64 KiB, and `encoding_rs` decodes the stream as it is
+//! read. Empty and binary files are refused here, with a message saying so.
+
+use encoding_rs::{Encoding, UTF_8};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+use parallax_core::Diagnostic;
+use std::io::{BufRead, BufReader, Cursor, Read};
+
+/// How much of the start of a file is looked at.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// A decoded input: UTF-8 lines to read, the decoded start for sniffing, and a warning
+/// when the encoding had to be guessed.
+pub struct Decoded<'a> {
+    pub reader: Box<dyn BufRead + 'a>,
+    pub head: String,
+    pub encoding: &'static Encoding,
+    pub warning: Option<Diagnostic>,
+}
+
+/// Opens a byte stream as text, or says why it is not text.
+pub fn open<'a>(name: &str, mut reader: impl Read + 'a) -> Result<Decoded<'a>, Diagnostic> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    (&mut reader)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Diagnostic::error(name, format!("cannot read: {e}")))?;
+    if head.is_empty() {
+        return Err(Diagnostic::error(name, "empty file: no article in it"));
+    }
+    let complete = head.len() < HEAD_BYTES;
+    let (encoding, warning) = match Encoding::for_bom(&head) {
+        Some((enc, _)) => (enc, None),
+        None => {
+            if let Some(why) = binary(&head) {
+                return Err(Diagnostic::error(
+                    name,
+                    format!("binary file ({why}): parallax reads UTF-8 or legacy-encoded text, such as the text format or JSON Lines"),
+                ));
+            }
+            if is_utf8(&head, complete) {
+                (UTF_8, None)
+            } else {
+                let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+                det.feed(&head, complete);
+                let enc = det.guess(None, chardetng::Utf8Detection::Allow);
+                let w = Diagnostic::warning(
+                    name,
+                    format!("not UTF-8: decoded as {} (detected)", enc.name()),
+                );
+                (enc, Some(w))
+            }
+        }
+    };
+    let head_text = {
+        let (text, _, _) = encoding.decode(&head);
+        let mut t = text.into_owned();
+        if !complete {
+            // The last character may have been cut; sniffing needs no more than this.
+            t.truncate(t.len().saturating_sub(4));
+            while !t.is_char_boundary(t.len()) {
+                t.pop();
+            }
+        }
+        t
+    };
+    let stream = Cursor::new(head).chain(reader);
+    let decoder = DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .strip_bom(true)
+        .build(stream);
+    Ok(Decoded {
+        reader: Box::new(BufReader::with_capacity(64 * 1024, decoder)),
+        head: head_text,
+        encoding,
+        warning,
+    })
+}
+
+fn is_utf8(head: &[u8], complete: bool) -> bool {
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A character cut by the end of the sample is fine.
+        Err(e) => !complete && e.error_len().is_none(),
+    }
+}
+
+/// Why the start of a file looks binary, if it does.
+fn binary(head: &[u8]) -> Option<String> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Some("gzip-compressed; decompress it first".into());
+    }
+    if let Some(i) = head.iter().position(|&b| b == 0) {
+        return Some(format!("a NUL byte at offset {i}"));
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    (control * 20 > head.len()).then(|| format!("{control} control bytes in the first {} bytes", head.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(bytes: &[u8]) -> Result<(String, Option<String>), String> {
+        let mut d = open("f", bytes).map_err(|d| d.message)?;
+        let mut s = String::new();
+        d.reader.read_to_string(&mut s).unwrap();
+        Ok((s, d.warning.map(|w| w.message)))
+    }
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        assert_eq!(decode_all("Ærø ș".as_bytes()).unwrap(), ("Ærø ș".into(), None));
+        assert_eq!(decode_all(b"\xef\xbb\xbfabc").unwrap(), ("abc".into(), None));
+        let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("Kim".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        assert_eq!(decode_all(&utf16).unwrap().0, "Kim");
+    }
+
+    #[test]
+    fn legacy_encodings_are_detected_and_decoded() {
+        let (text, _, _) = encoding_rs::WINDOWS_1252.encode("Le président a déclaré à la télévision qu'il était très inquiet.");
+        let (s, w) = decode_all(&text).unwrap();
+        assert!(s.contains("président"), "{s}");
+        assert!(w.unwrap().contains("windows-1252"));
+        let (text, _, _) = encoding_rs::ISO_8859_2.encode("Prezydent powiedział, że żołnierze walczyli dzielnie i że będą nagrodzeni przez państwo.");
+        let (s, w) = decode_all(&text).unwrap();
+        assert!(s.contains("żołnierze"), "{s}");
+        assert!(w.is_some());
+    }
+
+    #[test]
+    fn empty_and_binary_are_refused() {
+        assert!(decode_all(b"").unwrap_err().contains("empty"));
+        assert!(decode_all(b"PK\x03\x04\x00\x00").unwrap_err().contains("binary"));
+        assert!(decode_all(b"\x1f\x8b\x08\x00abc").unwrap_err().contains("gzip"));
+    }
+}

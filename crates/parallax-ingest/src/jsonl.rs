@@ -1,0 +1,219 @@
+//! JSON Lines: one article per line, as a JSON object. Known fields: `id`, `url`,
+//! `source`, `lang`, `published` (RFC 3339 or `YYYY-MM-DD`), `category`, `title`,
+//! `standfirst`, `caption`, `credit`, `body` (paragraphs separated by blank lines; `text`
+//! is read as an alias). Only `title` or `body` is required. Every other field is kept,
+//! unchanged, as metadata. A broken line is reported with its line number and the rest
+//! of the file is read.
+
+use crate::lines::{next_line, Line};
+use crate::{Item, MAX_ARTICLE_BYTES};
+use parallax_core::{Article, Diagnostic, Paragraph, Published};
+use serde_json::{Map, Value};
+use std::io::BufRead;
+
+/// Reads every record of a JSON Lines stream.
+pub fn read(name: &str, mut reader: Box<dyn BufRead + '_>, sink: &mut dyn FnMut(Item)) {
+    let mut line_no = 0u64;
+    let mut record = 0u64;
+    loop {
+        let line = match next_line(&mut *reader, MAX_ARTICLE_BYTES) {
+            Ok(Line::Eof) => break,
+            Ok(Line::Text(t)) => t,
+            Ok(Line::TooLong(n)) => {
+                line_no += 1;
+                record += 1;
+                sink(Item::Diagnostic(
+                    Diagnostic::error(
+                        name,
+                        format!(
+                            "record is {n} bytes, larger than the {} MiB limit; skipped",
+                            MAX_ARTICLE_BYTES / (1024 * 1024)
+                        ),
+                    )
+                    .at_line(line_no)
+                    .at_record(record),
+                ));
+                continue;
+            }
+            Err(e) => {
+                sink(Item::Diagnostic(
+                    Diagnostic::error(name, format!("read error: {e}")).at_line(line_no + 1),
+                ));
+                break;
+            }
+        };
+        line_no += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        record += 1;
+        let at = |d: Diagnostic| d.at_line(line_no).at_record(record);
+        let value: Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                sink(Item::Diagnostic(at(Diagnostic::error(
+                    name,
+                    format!("invalid JSON: {e}"),
+                ))));
+                continue;
+            }
+        };
+        match from_value(value) {
+            Ok((mut article, warnings)) => {
+                for (field, msg) in warnings {
+                    sink(Item::Diagnostic(at(Diagnostic::warning(name, msg).with_field(field))));
+                }
+                article.source_path = Some(name.to_string());
+                article.source_record = Some(record);
+                sink(Item::Article(Box::new(article)));
+            }
+            Err((field, msg)) => {
+                let mut d = at(Diagnostic::error(name, msg));
+                if let Some(f) = field {
+                    d = d.with_field(f);
+                }
+                sink(Item::Diagnostic(d));
+            }
+        }
+    }
+}
+
+type Rejection = (Option<&'static str>, String);
+
+/// Builds an article from one JSON value, with warnings as `(field, message)`.
+pub fn from_value(value: Value) -> Result<(Article, Vec<(&'static str, String)>), Rejection> {
+    let Value::Object(mut obj) = value else {
+        return Err((None, format!("expected a JSON object, found {}", kind(&value))));
+    };
+    let mut warnings = Vec::new();
+    let mut a = Article {
+        external_id: take_id(&mut obj)?,
+        url: take_str(&mut obj, "url")?,
+        source: take_str(&mut obj, "source")?,
+        declared_lang: take_str(&mut obj, "lang")?.map(|l| l.to_ascii_lowercase()),
+        category: take_str(&mut obj, "category")?,
+        title: take_str(&mut obj, "title")?.map(|t| t.trim().to_string()),
+        standfirst: take_str(&mut obj, "standfirst")?.map(|t| t.trim().to_string()),
+        caption: take_str(&mut obj, "caption")?,
+        credit: take_str(&mut obj, "credit")?,
+        ..Article::default()
+    };
+    if let Some(p) = take_str(&mut obj, "published")? {
+        match Published::parse(&p) {
+            Ok(p) => a.published = Some(p),
+            Err(e) => return Err((Some("published"), e)),
+        }
+    }
+    let body = match take_str(&mut obj, "body")? {
+        Some(b) => Some(b),
+        None => take_str_as(&mut obj, "text", "text")?,
+    };
+    if let Some(body) = body {
+        a.paragraphs = paragraphs(&body);
+    }
+    for field in ["title", "standfirst", "caption", "credit", "category", "source", "url"] {
+        let slot = match field {
+            "title" => &mut a.title,
+            "standfirst" => &mut a.standfirst,
+            "caption" => &mut a.caption,
+            "credit" => &mut a.credit,
+            "category" => &mut a.category,
+            "source" => &mut a.source,
+            _ => &mut a.url,
+        };
+        if slot.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            *slot = None;
+        }
+    }
+    if a.title.is_none() && a.paragraphs.is_empty() {
+        return Err((None, "record has neither a `title` nor a `body`".into()));
+    }
+    if let Some(l) = &a.declared_lang {
+        if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
+            warnings.push(("lang", format!("`{l}` is not an ISO 639-1 code; the language is detected instead")));
+            a.declared_lang = None;
+        }
+    }
+    a.metadata = obj.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    a.id = a.content_id();
+    Ok((a, warnings))
+}
+
+/// Splits a body into paragraphs at blank lines; lines within a paragraph are joined.
+pub fn paragraphs(body: &str) -> Vec<Paragraph> {
+    let body = body.replace("\r\n", "\n");
+    body.split("\n\n")
+        .map(|p| p.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .map(Paragraph::paragraph)
+        .collect()
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn take_str(obj: &mut Map<String, Value>, field: &'static str) -> Result<Option<String>, Rejection> {
+    take_str_as(obj, field, field)
+}
+
+fn take_str_as(obj: &mut Map<String, Value>, key: &str, field: &'static str) -> Result<Option<String>, Rejection> {
+    match obj.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err((Some(field), format!("expected a string, found {}", kind(&other)))),
+    }
+}
+
+/// `id` may be a string or a number.
+fn take_id(obj: &mut Map<String, Value>) -> Result<Option<String>, Rejection> {
+    match obj.remove("id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err((Some("id"), format!("expected a string or a number, found {}", kind(&other)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::read_str;
+
+    #[test]
+    fn reads_records_and_keeps_unknown_fields() {
+        let input = r#"{"id": 7, "title": "Bridge reopens", "body": "The bridge reopened on Monday.\n\nTraffic was light.", "published": "2026-01-05T08:00:00Z", "lang": "EN", "desk": "metro"}
+{"title": "Only a title"}
+"#;
+        let (arts, diags) = read_str("a.jsonl", input, None);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(arts.len(), 2);
+        let a = &arts[0];
+        assert_eq!(a.external_id.as_deref(), Some("7"));
+        assert_eq!(a.paragraphs.len(), 2);
+        assert_eq!(a.declared_lang.as_deref(), Some("en"));
+        assert_eq!(a.published.unwrap().to_string(), "2026-01-05T08:00:00Z");
+        assert_eq!(a.metadata["desk"], "metro");
+        assert_eq!(arts[1].source_record, Some(2));
+    }
+
+    #[test]
+    fn broken_lines_are_named_and_the_rest_kept() {
+        let input = "{\"title\": \"One\"}\n{\"title\": \"Two\",\n\n{\"title\": 3}\n[1, 2]\n{\"body\": \"\"}\n{\"title\": \"Five\", \"published\": \"2025-02-30\"}\n{\"title\": \"Six\"}\n";
+        let (arts, diags) = read_str("b.jsonl", input, None);
+        let titles: Vec<_> = arts.iter().map(|a| a.title.clone().unwrap()).collect();
+        assert_eq!(titles, ["One", "Six"]);
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert!(msgs[0].starts_with("b.jsonl:2: record 2: error: invalid JSON"), "{msgs:?}");
+        assert_eq!(msgs[1], "b.jsonl:4: record 3: field `title`: error: expected a string, found a number");
+        assert_eq!(msgs[2], "b.jsonl:5: record 4: error: expected a JSON object, found an array");
+        assert_eq!(msgs[3], "b.jsonl:6: record 5: error: record has neither a `title` nor a `body`");
+        assert!(msgs[4].starts_with("b.jsonl:7: record 6: field `published`: error: invalid date"), "{msgs:?}");
+    }
+}
