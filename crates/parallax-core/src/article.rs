@@ -130,7 +130,7 @@ pub struct Article {
     #[serde(default)]
     pub credit: Option<String>,
     /// The human-readable date line, parsed.
-    #[serde(default)]
+    #[serde(default, with = "crate::published::date_opt")]
     pub dateline: Option<Date>,
     /// The human-readable date line as written.
     #[serde(default)]
@@ -207,7 +207,10 @@ impl Article {
         };
         field(
             "published",
-            &self.published.map(|p| p.date().to_string()).unwrap_or_default(),
+            &self
+                .published
+                .map(|p| p.date().to_string())
+                .unwrap_or_default(),
         );
         field("title", self.title.as_deref().unwrap_or(""));
         field("standfirst", self.standfirst.as_deref().unwrap_or(""));

@@ -71,6 +71,26 @@ impl<'de> Deserialize<'de> for Published {
     }
 }
 
+/// Serde for `Option<Date>` as `YYYY-MM-DD`.
+pub(crate) mod date_opt {
+    use super::DATE_FMT;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&d.format(DATE_FMT).map_err(serde::ser::Error::custom)?),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| Date::parse(&s, DATE_FMT).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,1 +1,327 @@
-//! parallax-engine (being built).
+//! The parallax pipeline. [`ingest`] walks the inputs, reads each file with
+//! `parallax-ingest`, analyses articles in parallel with `parallax-text` (rayon), and
+//! hands batches to the single writer, the store, one transaction per batch. A stop flag
+//! (Ctrl-C) ends the run after the current batch is committed; ids are content-derived,
+//! so a re-run completes what an interrupted or crashed run left.
+//!
+//! [`views`] builds the JSON objects that the CLI and the server print.
+
+pub mod views;
+
+use parallax_core::{Article, Diagnostic};
+use parallax_ingest::{Format, Item};
+use parallax_store::{Outcome, Store, StoreError};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use parallax_store::ArticleFilter;
+
+/// File name endings read when walking a folder. A file named on the command line is
+/// read whatever its name.
+pub const INPUT_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson"];
+
+/// What went wrong in the pipeline as a whole (bad input is never an error here: it is
+/// a [`Diagnostic`]).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: {message}")]
+    Input { path: String, message: String },
+}
+
+/// One input: a file or folder, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    /// `-` is standard input; anything else a path.
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    /// Force a format instead of sniffing each file.
+    pub format: Option<Format>,
+    /// Articles per transaction.
+    pub batch_size: usize,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            format: None,
+            batch_size: 64,
+        }
+    }
+}
+
+/// What happens during an ingest, for progress bars and messages.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The inputs were listed: how many files and bytes (standard input unknown).
+    Planned { files: usize, bytes: u64 },
+    /// A file was read completely.
+    FileDone { path: &'a str, bytes: u64 },
+    /// A finding about the input.
+    Diagnostic(&'a Diagnostic),
+    /// A file in a folder was passed over (not an input format).
+    Skipped { path: &'a str },
+}
+
+/// The outcome of an ingest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IngestReport {
+    /// Records read: new + unchanged + rejected.
+    pub read: u64,
+    pub new: u64,
+    pub unchanged: u64,
+    /// Records or files rejected.
+    pub rejected: u64,
+    pub warnings: u64,
+    pub skipped_files: u64,
+    /// Ids of the articles written (new or unchanged), in input order.
+    #[serde(skip)]
+    pub ids: Vec<String>,
+    /// Whether the stop flag ended the run early.
+    pub interrupted: bool,
+}
+
+impl IngestReport {
+    /// `2 read, 0 new, 2 unchanged, 0 rejected`
+    pub fn summary(&self) -> String {
+        format!(
+            "{} read, {} new, {} unchanged, {} rejected",
+            self.read, self.new, self.unchanged, self.rejected
+        )
+    }
+}
+
+struct Writer<'s, 'e> {
+    store: &'s mut Store,
+    batch: Vec<Article>,
+    report: IngestReport,
+    config: IngestConfig,
+    on: &'e mut dyn FnMut(Event),
+}
+
+impl Writer<'_, '_> {
+    fn item(&mut self, item: Item) -> Result<(), EngineError> {
+        match item {
+            Item::Article(a) => {
+                self.batch.push(*a);
+                if self.batch.len() >= self.config.batch_size {
+                    self.flush()?;
+                }
+            }
+            Item::Diagnostic(d) => self.diagnostic(d),
+        }
+        Ok(())
+    }
+
+    fn diagnostic(&mut self, d: Diagnostic) {
+        if d.is_error() {
+            self.report.rejected += 1;
+            self.report.read += 1;
+        } else {
+            self.report.warnings += 1;
+        }
+        (self.on)(Event::Diagnostic(&d));
+    }
+
+    fn flush(&mut self) -> Result<(), EngineError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let mut batch = std::mem::take(&mut self.batch);
+        let diags: Vec<Vec<Diagnostic>> = batch
+            .par_iter_mut()
+            .map(|a| {
+                let file = a.source_path.clone().unwrap_or_else(|| "-".into());
+                parallax_text::analyze(a, &file)
+            })
+            .collect();
+        let outcomes = self.store.write_batch(&batch)?;
+        for d in diags.into_iter().flatten() {
+            self.report.warnings += 1;
+            (self.on)(Event::Diagnostic(&d));
+        }
+        for (a, o) in batch.iter().zip(outcomes) {
+            self.report.read += 1;
+            match o {
+                Outcome::New => self.report.new += 1,
+                Outcome::Unchanged => self.report.unchanged += 1,
+            }
+            self.report.ids.push(a.id.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// Lists the files of the inputs: folders are walked (sorted, hidden entries passed
+/// over, only [`INPUT_EXTENSIONS`]); files are taken as given.
+fn plan(
+    inputs: &[Input],
+    on: &mut dyn FnMut(Event),
+    skipped: &mut u64,
+) -> Result<Vec<(Input, u64)>, EngineError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let Input::Path(path) = input else {
+            out.push((Input::Stdin, 0));
+            continue;
+        };
+        let meta = std::fs::metadata(path).map_err(|e| EngineError::Input {
+            path: path.display().to_string(),
+            message: format!("cannot read: {e}"),
+        })?;
+        if meta.is_file() {
+            out.push((input.clone(), meta.len()));
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| EngineError::Input {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            if is_input(entry.path()) {
+                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                out.push((Input::Path(entry.path().to_path_buf()), len));
+            } else {
+                *skipped += 1;
+                on(Event::Skipped {
+                    path: &entry.path().display().to_string(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn is_input(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    INPUT_EXTENSIONS
+        .iter()
+        .any(|ext| name.ends_with(&format!(".{ext}")))
+}
+
+/// Ingests the inputs into the store.
+pub fn ingest(
+    store: &mut Store,
+    inputs: &[Input],
+    config: &IngestConfig,
+    stop: &AtomicBool,
+    on: &mut dyn FnMut(Event),
+) -> Result<IngestReport, EngineError> {
+    let mut skipped = 0;
+    let files = plan(inputs, on, &mut skipped)?;
+    on(Event::Planned {
+        files: files.len(),
+        bytes: files.iter().map(|(_, b)| b).sum(),
+    });
+    let mut w = Writer {
+        store,
+        batch: Vec::new(),
+        report: IngestReport {
+            skipped_files: skipped,
+            ..IngestReport::default()
+        },
+        config: config.clone(),
+        on,
+    };
+    for (input, bytes) in files {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut failure = None;
+        let mut sink = |item: Item| {
+            if failure.is_none() && !stop.load(Ordering::Relaxed) {
+                if let Err(e) = w.item(item) {
+                    failure = Some(e);
+                }
+            }
+        };
+        let name = match &input {
+            Input::Path(p) => {
+                parallax_ingest::read_path(p, config.format, &mut sink);
+                p.display().to_string()
+            }
+            Input::Stdin => {
+                let stdin = std::io::stdin().lock();
+                parallax_ingest::read_stream("-", stdin, config.format, &mut sink);
+                "-".to_string()
+            }
+        };
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        (w.on)(Event::FileDone { path: &name, bytes });
+    }
+    w.flush()?;
+    w.report.interrupted = stop.load(Ordering::Relaxed);
+    Ok(w.report)
+}
+
+/// Ingests articles given as a string (the server's POST body, tests).
+pub fn ingest_str(
+    store: &mut Store,
+    name: &str,
+    body: &str,
+    format: Option<Format>,
+    on: &mut dyn FnMut(Event),
+) -> Result<IngestReport, EngineError> {
+    ingest_reader(store, name, body.as_bytes(), format, on)
+}
+
+/// Ingests one stream.
+pub fn ingest_reader(
+    store: &mut Store,
+    name: &str,
+    reader: impl Read,
+    format: Option<Format>,
+    on: &mut dyn FnMut(Event),
+) -> Result<IngestReport, EngineError> {
+    let mut w = Writer {
+        store,
+        batch: Vec::new(),
+        report: IngestReport::default(),
+        config: IngestConfig::default(),
+        on,
+    };
+    let mut failure = None;
+    parallax_ingest::read_stream(name, reader, format, &mut |item| {
+        if failure.is_none() {
+            if let Err(e) = w.item(item) {
+                failure = Some(e);
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    w.flush()?;
+    Ok(w.report)
+}

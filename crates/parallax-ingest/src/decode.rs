@@ -43,7 +43,8 @@ pub fn open<'a>(name: &str, mut reader: impl Read + 'a) -> Result<Decoded<'a>, D
             if is_utf8(&head, complete) {
                 (UTF_8, None)
             } else {
-                let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+                let mut det =
+                    chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
                 det.feed(&head, complete);
                 let enc = det.guess(None, chardetng::Utf8Detection::Allow);
                 let w = Diagnostic::warning(
@@ -100,7 +101,8 @@ fn binary(head: &[u8]) -> Option<String> {
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
         .count();
-    (control * 20 > head.len()).then(|| format!("{control} control bytes in the first {} bytes", head.len()))
+    (control * 20 > head.len())
+        .then(|| format!("{control} control bytes in the first {} bytes", head.len()))
 }
 
 #[cfg(test)]
@@ -116,15 +118,25 @@ mod tests {
 
     #[test]
     fn utf8_with_and_without_bom() {
-        assert_eq!(decode_all("Ærø ș".as_bytes()).unwrap(), ("Ærø ș".into(), None));
-        assert_eq!(decode_all(b"\xef\xbb\xbfabc").unwrap(), ("abc".into(), None));
-        let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("Kim".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        assert_eq!(
+            decode_all("Ærø ș".as_bytes()).unwrap(),
+            ("Ærø ș".into(), None)
+        );
+        assert_eq!(
+            decode_all(b"\xef\xbb\xbfabc").unwrap(),
+            ("abc".into(), None)
+        );
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("Kim".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
         assert_eq!(decode_all(&utf16).unwrap().0, "Kim");
     }
 
     #[test]
     fn legacy_encodings_are_detected_and_decoded() {
-        let (text, _, _) = encoding_rs::WINDOWS_1252.encode("Le président a déclaré à la télévision qu'il était très inquiet.");
+        let (text, _, _) = encoding_rs::WINDOWS_1252
+            .encode("Le président a déclaré à la télévision qu'il était très inquiet.");
         let (s, w) = decode_all(&text).unwrap();
         assert!(s.contains("président"), "{s}");
         assert!(w.unwrap().contains("windows-1252"));
@@ -137,7 +149,11 @@ mod tests {
     #[test]
     fn empty_and_binary_are_refused() {
         assert!(decode_all(b"").unwrap_err().contains("empty"));
-        assert!(decode_all(b"PK\x03\x04\x00\x00").unwrap_err().contains("binary"));
-        assert!(decode_all(b"\x1f\x8b\x08\x00abc").unwrap_err().contains("gzip"));
+        assert!(decode_all(b"PK\x03\x04\x00\x00")
+            .unwrap_err()
+            .contains("binary"));
+        assert!(decode_all(b"\x1f\x8b\x08\x00abc")
+            .unwrap_err()
+            .contains("gzip"));
     }
 }

@@ -61,7 +61,9 @@ pub fn read(name: &str, mut reader: Box<dyn BufRead + '_>, sink: &mut dyn FnMut(
         match from_value(value) {
             Ok((mut article, warnings)) => {
                 for (field, msg) in warnings {
-                    sink(Item::Diagnostic(at(Diagnostic::warning(name, msg).with_field(field))));
+                    sink(Item::Diagnostic(at(
+                        Diagnostic::warning(name, msg).with_field(field)
+                    )));
                 }
                 article.source_path = Some(name.to_string());
                 article.source_record = Some(record);
@@ -83,7 +85,10 @@ type Rejection = (Option<&'static str>, String);
 /// Builds an article from one JSON value, with warnings as `(field, message)`.
 pub fn from_value(value: Value) -> Result<(Article, Vec<(&'static str, String)>), Rejection> {
     let Value::Object(mut obj) = value else {
-        return Err((None, format!("expected a JSON object, found {}", kind(&value))));
+        return Err((
+            None,
+            format!("expected a JSON object, found {}", kind(&value)),
+        ));
     };
     let mut warnings = Vec::new();
     let mut a = Article {
@@ -111,7 +116,15 @@ pub fn from_value(value: Value) -> Result<(Article, Vec<(&'static str, String)>)
     if let Some(body) = body {
         a.paragraphs = paragraphs(&body);
     }
-    for field in ["title", "standfirst", "caption", "credit", "category", "source", "url"] {
+    for field in [
+        "title",
+        "standfirst",
+        "caption",
+        "credit",
+        "category",
+        "source",
+        "url",
+    ] {
         let slot = match field {
             "title" => &mut a.title,
             "standfirst" => &mut a.standfirst,
@@ -130,7 +143,10 @@ pub fn from_value(value: Value) -> Result<(Article, Vec<(&'static str, String)>)
     }
     if let Some(l) = &a.declared_lang {
         if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
-            warnings.push(("lang", format!("`{l}` is not an ISO 639-1 code; the language is detected instead")));
+            warnings.push((
+                "lang",
+                format!("`{l}` is not an ISO 639-1 code; the language is detected instead"),
+            ));
             a.declared_lang = None;
         }
     }
@@ -143,7 +159,13 @@ pub fn from_value(value: Value) -> Result<(Article, Vec<(&'static str, String)>)
 pub fn paragraphs(body: &str) -> Vec<Paragraph> {
     let body = body.replace("\r\n", "\n");
     body.split("\n\n")
-        .map(|p| p.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|p| {
+            p.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .filter(|p| !p.is_empty())
         .map(Paragraph::paragraph)
         .collect()
@@ -160,15 +182,25 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn take_str(obj: &mut Map<String, Value>, field: &'static str) -> Result<Option<String>, Rejection> {
+fn take_str(
+    obj: &mut Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<String>, Rejection> {
     take_str_as(obj, field, field)
 }
 
-fn take_str_as(obj: &mut Map<String, Value>, key: &str, field: &'static str) -> Result<Option<String>, Rejection> {
+fn take_str_as(
+    obj: &mut Map<String, Value>,
+    key: &str,
+    field: &'static str,
+) -> Result<Option<String>, Rejection> {
     match obj.remove(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err((Some(field), format!("expected a string, found {}", kind(&other)))),
+        Some(other) => Err((
+            Some(field),
+            format!("expected a string, found {}", kind(&other)),
+        )),
     }
 }
 
@@ -178,7 +210,10 @@ fn take_id(obj: &mut Map<String, Value>) -> Result<Option<String>, Rejection> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err((Some("id"), format!("expected a string or a number, found {}", kind(&other)))),
+        Some(other) => Err((
+            Some("id"),
+            format!("expected a string or a number, found {}", kind(&other)),
+        )),
     }
 }
 
@@ -210,10 +245,25 @@ mod tests {
         let titles: Vec<_> = arts.iter().map(|a| a.title.clone().unwrap()).collect();
         assert_eq!(titles, ["One", "Six"]);
         let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        assert!(msgs[0].starts_with("b.jsonl:2: record 2: error: invalid JSON"), "{msgs:?}");
-        assert_eq!(msgs[1], "b.jsonl:4: record 3: field `title`: error: expected a string, found a number");
-        assert_eq!(msgs[2], "b.jsonl:5: record 4: error: expected a JSON object, found an array");
-        assert_eq!(msgs[3], "b.jsonl:6: record 5: error: record has neither a `title` nor a `body`");
-        assert!(msgs[4].starts_with("b.jsonl:7: record 6: field `published`: error: invalid date"), "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("b.jsonl:2: record 2: error: invalid JSON"),
+            "{msgs:?}"
+        );
+        assert_eq!(
+            msgs[1],
+            "b.jsonl:4: record 3: field `title`: error: expected a string, found a number"
+        );
+        assert_eq!(
+            msgs[2],
+            "b.jsonl:5: record 4: error: expected a JSON object, found an array"
+        );
+        assert_eq!(
+            msgs[3],
+            "b.jsonl:6: record 5: error: record has neither a `title` nor a `body`"
+        );
+        assert!(
+            msgs[4].starts_with("b.jsonl:7: record 6: field `published`: error: invalid date"),
+            "{msgs:?}"
+        );
     }
 }

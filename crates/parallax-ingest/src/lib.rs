@@ -86,7 +86,12 @@ pub fn read_path(path: &Path, format: Option<Format>, sink: &mut dyn FnMut(Item)
 }
 
 /// Reads a stream (a file or standard input, named `name` in diagnostics).
-pub fn read_stream(name: &str, reader: impl Read, format: Option<Format>, sink: &mut dyn FnMut(Item)) {
+pub fn read_stream(
+    name: &str,
+    reader: impl Read,
+    format: Option<Format>,
+    sink: &mut dyn FnMut(Item),
+) {
     let mut decoded = match decode::open(name, reader) {
         Ok(d) => d,
         Err(diag) => return sink(Item::Diagnostic(diag)),
@@ -102,7 +107,11 @@ pub fn read_stream(name: &str, reader: impl Read, format: Option<Format>, sink: 
 }
 
 /// Reads everything from a string, for tests and for the server.
-pub fn read_str(name: &str, input: &str, format: Option<Format>) -> (Vec<Article>, Vec<Diagnostic>) {
+pub fn read_str(
+    name: &str,
+    input: &str,
+    format: Option<Format>,
+) -> (Vec<Article>, Vec<Diagnostic>) {
     let mut articles = Vec::new();
     let mut diags = Vec::new();
     read_stream(name, input.as_bytes(), format, &mut |item| match item {

@@ -112,7 +112,12 @@ pub fn read(name: &str, mut reader: Box<dyn BufRead + '_>, sink: &mut dyn FnMut(
         if !is_blank {
             draft.push_line(line_no, line, blank_before);
             if draft.bytes > MAX_ARTICLE_BYTES {
-                sink(Item::Diagnostic(too_large(name, &draft, line_no, draft.bytes)));
+                sink(Item::Diagnostic(too_large(
+                    name,
+                    &draft,
+                    line_no,
+                    draft.bytes,
+                )));
                 skipping = true;
             }
         }
@@ -137,8 +142,9 @@ fn too_large(name: &str, draft: &Draft, line: u64, bytes: usize) -> Diagnostic {
 }
 
 fn ends_sentence(s: &str) -> bool {
-    s.trim_end()
-        .ends_with(['.', '!', '?', '…', ':', ';', '"', '”', '“', '»', '«', '’', ')'])
+    s.trim_end().ends_with([
+        '.', '!', '?', '…', ':', ';', '"', '”', '“', '»', '«', '’', ')',
+    ])
 }
 
 /// Splits `caption / CREDIT` when the credit is short, as credits are.
@@ -162,7 +168,10 @@ fn looks_like_dateline(line: &str) -> bool {
     }
     let numeric_date = |w: &str| {
         let parts: Vec<&str> = w.trim_end_matches('.').split(['.', '-', '/']).collect();
-        parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     };
     let has_number = words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
     let has_month = words.iter().any(|w| calendar::is_month_name(w));
@@ -178,7 +187,9 @@ fn finish(name: &str, draft: Draft, sink: &mut dyn FnMut(Item)) {
         ..
     } = draft;
     let diag = |line: u64, msg: String| {
-        Diagnostic::warning(name, msg).at_line(line).at_record(record)
+        Diagnostic::warning(name, msg)
+            .at_line(line)
+            .at_record(record)
     };
     if blocks.is_empty() {
         if header.is_some() {
@@ -248,7 +259,10 @@ fn finish(name: &str, draft: Draft, sink: &mut dyn FnMut(Item)) {
         texts.push((line, text));
     }
     // Title: the line without a final full stop; standfirst: the one with it.
-    let title_at = texts.iter().position(|(_, t)| !ends_sentence(t)).unwrap_or(0);
+    let title_at = texts
+        .iter()
+        .position(|(_, t)| !ends_sentence(t))
+        .unwrap_or(0);
     if !texts.is_empty() {
         a.title = Some(texts.remove(title_at).1);
     }
@@ -258,7 +272,10 @@ fn finish(name: &str, draft: Draft, sink: &mut dyn FnMut(Item)) {
     for (line, extra) in texts {
         sink(Item::Diagnostic(diag(
             line,
-            format!("unexpected line in the head (kept as a body paragraph): {:?}", short(&extra)),
+            format!(
+                "unexpected line in the head (kept as a body paragraph): {:?}",
+                short(&extra)
+            ),
         )));
         a.paragraphs.push(Paragraph::paragraph(extra));
     }
@@ -310,25 +327,45 @@ Statsministeren takkede hende for indsatsen.
         let a = &arts[0];
         assert_eq!(a.published.unwrap().to_string(), "2026-03-14");
         assert_eq!(a.category.as_deref(), Some("POLITIK"));
-        assert_eq!(a.title.as_deref(), Some("Ministeren går af efter to års strid"));
-        assert_eq!(a.standfirst.as_deref(), Some("Regeringen mister sin tredje minister på et år."));
-        assert_eq!(a.caption.as_deref(), Some("Ministeren forlader Christiansborg fredag."));
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Ministeren går af efter to års strid")
+        );
+        assert_eq!(
+            a.standfirst.as_deref(),
+            Some("Regeringen mister sin tredje minister på et år.")
+        );
+        assert_eq!(
+            a.caption.as_deref(),
+            Some("Ministeren forlader Christiansborg fredag.")
+        );
         assert_eq!(a.credit.as_deref(), Some("Ritzau"));
         assert_eq!(a.dateline_text.as_deref(), Some("14. marts 2026"));
         let kinds: Vec<_> = a.paragraphs.iter().map(|p| p.kind).collect();
-        assert_eq!(kinds, [ParagraphKind::Paragraph, ParagraphKind::Subheading, ParagraphKind::Paragraph]);
+        assert_eq!(
+            kinds,
+            [
+                ParagraphKind::Paragraph,
+                ParagraphKind::Subheading,
+                ParagraphKind::Paragraph
+            ]
+        );
         assert_eq!(a.source_record, Some(1));
     }
 
     #[test]
     fn several_articles_in_one_stream_and_crlf() {
-        let two = format!("{SAMPLE}\n{}", SAMPLE.replace("to års", "tre års")).replace('\n', "\r\n");
+        let two =
+            format!("{SAMPLE}\n{}", SAMPLE.replace("to års", "tre års")).replace('\n', "\r\n");
         let (arts, diags) = read_str("-", &two, Some(Format::Text));
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(arts.len(), 2);
         assert_ne!(arts[0].id, arts[1].id);
         assert_eq!(arts[1].source_record, Some(2));
-        assert_eq!(arts[1].title.as_deref(), Some("Ministeren går af efter tre års strid"));
+        assert_eq!(
+            arts[1].title.as_deref(),
+            Some("Ministeren går af efter tre års strid")
+        );
     }
 
     #[test]
@@ -344,7 +381,11 @@ Statsministeren takkede hende for indsatsen.
 
     #[test]
     fn plain_text_without_header() {
-        let (arts, diags) = read_str("p.txt", "A headline\nFirst paragraph here.\n\nSecond one.\n", None);
+        let (arts, diags) = read_str(
+            "p.txt",
+            "A headline\nFirst paragraph here.\n\nSecond one.\n",
+            None,
+        );
         assert_eq!(arts[0].title.as_deref(), Some("A headline"));
         assert_eq!(arts[0].paragraphs.len(), 2);
         assert!(diags[0].message.contains("no header line"), "{diags:?}");

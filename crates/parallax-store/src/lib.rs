@@ -1,1 +1,357 @@
-//! parallax-store (being built).
+//! The embedded store: one SQLite file (bundled SQLite, WAL journal), its schema
+//! version in `PRAGMA user_version`, migrations applied in order on open, and every
+//! batch written in one transaction, so a crash or Ctrl-C leaves either all of a batch
+//! or none of it. Only this crate knows SQL.
+//!
+//! An article is stored once under its content-derived id; writing it again is a no-op
+//! reported as [`Outcome::Unchanged`] (its new provenance is still recorded).
+
+mod schema;
+
+use parallax_core::{Article, ArticleId};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use schema::SCHEMA_VERSION;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("store {path} has schema version {found}, newer than this parallax reads ({supported}); upgrade parallax")]
+    Newer {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
+    #[error("store {path}: stored article {id} cannot be read: {message}")]
+    Corrupt {
+        path: String,
+        id: String,
+        message: String,
+    },
+    #[error("id prefix `{prefix}` matches {count} articles; give more characters")]
+    Ambiguous { prefix: String, count: usize },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What writing an article did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    Unchanged,
+}
+
+/// Which articles to list.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub lang: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store file at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let name = path.display().to_string();
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: name.clone(),
+            source,
+        })?;
+        Store::init(conn, name)
+    }
+
+    /// A store in memory, for evaluation runs and tests.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Store::init(conn, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<Store> {
+        let mut store = Store { conn, path };
+        store.setup().map_err(|e| store.err(e))?;
+        let found = store.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::Newer {
+                path: store.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let path = store.path.clone();
+        schema::migrate(&mut store.conn, found)
+            .map_err(|source| StoreError::Sqlite { path, source })?;
+        Ok(store)
+    }
+
+    fn setup(&mut self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(10))?;
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The file this store lives in (`:memory:` for an in-memory one).
+    pub fn path(&self) -> PathBuf {
+        PathBuf::from(&self.path)
+    }
+
+    /// The schema version of the file.
+    pub fn schema_version(&self) -> Result<u32> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Writes a batch of analysed articles in one transaction.
+    pub fn write_batch(&mut self, articles: &[Article]) -> Result<Vec<Outcome>> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut outcomes = Vec::with_capacity(articles.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO articles (id, lang, published, published_unix, title, article, text, ingested_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, unixepoch())",
+                )
+                .map_err(err)?;
+            let mut provenance = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO article_sources (article_id, path, record) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(err)?;
+            for a in articles {
+                let json = serde_json::to_string(a).expect("articles serialise");
+                let n = insert
+                    .execute(params![
+                        a.id.as_str(),
+                        a.lang,
+                        a.published.map(|p| p.to_string()),
+                        a.published.map(|p| p.unix()),
+                        a.title,
+                        json,
+                        a.text(),
+                    ])
+                    .map_err(err)?;
+                outcomes.push(if n == 1 {
+                    Outcome::New
+                } else {
+                    Outcome::Unchanged
+                });
+                provenance
+                    .execute(params![
+                        a.id.as_str(),
+                        a.source_path.as_deref().unwrap_or(""),
+                        a.source_record.unwrap_or(0) as i64,
+                    ])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(outcomes)
+    }
+
+    /// Whether an article with this id is stored.
+    pub fn contains(&self, id: &ArticleId) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM articles WHERE id = ?1",
+                [id.as_str()],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(|e| self.err(e))
+    }
+
+    /// One article by its id or an unambiguous prefix of it.
+    pub fn article(&self, id_or_prefix: &str) -> Result<Option<Article>> {
+        let prefix = id_or_prefix.trim().to_ascii_lowercase();
+        if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, article FROM articles WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2")
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
+        match rows.len() {
+            0 => Ok(None),
+            1 => self.decode(&rows[0].0, &rows[0].1).map(Some),
+            _ => {
+                let count: i64 = self
+                    .conn
+                    .query_row(
+                        "SELECT count(*) FROM articles WHERE id >= ?1 AND id < ?1 || 'g'",
+                        [&prefix],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| self.err(e))?;
+                Err(StoreError::Ambiguous {
+                    prefix,
+                    count: count as usize,
+                })
+            }
+        }
+    }
+
+    /// Articles in publication order (undated last), optionally of one language.
+    pub fn articles(&self, filter: &ArticleFilter) -> Result<Vec<Article>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, article FROM articles WHERE (?1 IS NULL OR lang = ?1)
+                 ORDER BY published_unix IS NULL, published_unix, id LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
+        let rows: Vec<(String, String)> = stmt
+            .query_map(params![filter.lang, limit], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|(id, json)| self.decode(id, json))
+            .collect()
+    }
+
+    /// How many articles are stored.
+    pub fn count_articles(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Where an article was read from: `(path, record)` pairs, first seen first.
+    pub fn provenance(&self, id: &ArticleId) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT path, record FROM article_sources WHERE article_id = ?1 ORDER BY rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([id.as_str()], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.err(e))
+    }
+
+    fn decode(&self, id: &str, json: &str) -> Result<Article> {
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            id: id.to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_core::Paragraph;
+
+    fn article(title: &str, lang: &str) -> Article {
+        let mut a = Article {
+            title: Some(title.into()),
+            lang: Some(lang.into()),
+            paragraphs: vec![Paragraph::paragraph("Body text.")],
+            source_path: Some("x.txt".into()),
+            source_record: Some(1),
+            ..Article::default()
+        };
+        a.id = a.content_id();
+        a
+    }
+
+    #[test]
+    fn writes_are_idempotent_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let a = article("One", "da");
+        let b = article("Two", "ro");
+        {
+            let mut s = Store::open(&path).unwrap();
+            assert_eq!(
+                s.write_batch(&[a.clone(), b.clone()]).unwrap(),
+                [Outcome::New, Outcome::New]
+            );
+            assert_eq!(s.write_batch(&[a.clone()]).unwrap(), [Outcome::Unchanged]);
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(s.count_articles().unwrap(), 2);
+        assert_eq!(s.article(a.id.as_str()).unwrap().unwrap(), a);
+        assert_eq!(s.article(&a.id.as_str()[..6]).unwrap().unwrap().id, a.id);
+        assert!(s.article("zz").unwrap().is_none());
+        let da = s
+            .articles(&ArticleFilter {
+                lang: Some("da".into()),
+                limit: None,
+            })
+            .unwrap();
+        assert_eq!(da.len(), 1);
+        assert_eq!(s.provenance(&a.id).unwrap(), vec![("x.txt".to_string(), 1)]);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        Store::open(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer than this parallax reads"), "{err}");
+    }
+
+    #[test]
+    fn an_ambiguous_prefix_is_an_error() {
+        let mut s = Store::open_in_memory().unwrap();
+        let arts: Vec<Article> = (0..40).map(|i| article(&format!("T{i}"), "en")).collect();
+        s.write_batch(&arts).unwrap();
+        let first = arts[0].id.as_str()[..1].to_string();
+        let many = arts
+            .iter()
+            .filter(|a| a.id.as_str().starts_with(&first))
+            .count();
+        if many > 1 {
+            assert!(matches!(
+                s.article(&first),
+                Err(StoreError::Ambiguous { .. })
+            ));
+        }
+    }
+}

@@ -52,10 +52,17 @@ pub fn parse(line: &str, lang: Option<&str>) -> Option<Date> {
 fn numeric(t: &str) -> Option<Date> {
     let t = t.trim_end_matches('.');
     let parts: Vec<&str> = t.split(['-', '.']).collect();
-    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
-    let n: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let n: Vec<u32> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     if parts[0].len() == 4 {
         make(n[0] as i32, n[1], n[2])
     } else if parts[2].len() == 4 {
@@ -75,7 +82,11 @@ mod tests {
     use super::*;
 
     fn check(line: &str, lang: Option<&str>, expected: Option<&str>) {
-        assert_eq!(parse(line, lang).map(|d| d.to_string()).as_deref(), expected, "{line}");
+        assert_eq!(
+            parse(line, lang).map(|d| d.to_string()).as_deref(),
+            expected,
+            "{line}"
+        );
     }
 
     #[test]
@@ -89,7 +100,11 @@ mod tests {
         check("3 Eylül 2025", Some("tr"), Some("2025-09-03"));
         check("le 3 août 2025", Some("fr"), Some("2025-08-03"));
         check("3 maart 2025", Some("nl"), Some("2025-03-03"));
-        check("Onsdag den 3. september 2025 kl. 14.30", Some("da"), Some("2025-09-03"));
+        check(
+            "Onsdag den 3. september 2025 kl. 14.30",
+            Some("da"),
+            Some("2025-09-03"),
+        );
         check("03.09.2025", None, Some("2025-09-03"));
         check("2025-09-03", None, Some("2025-09-03"));
     }

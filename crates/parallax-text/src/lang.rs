@@ -62,16 +62,46 @@ mod tests {
 
     #[test]
     fn detects_news_languages() {
-        check("Regeringen fremlagde i dag et nyt forslag om skattelettelser til børnefamilier.", "da");
-        check("Guvernul a prezentat astăzi un nou proiect de lege privind reducerea taxelor.", "ro");
-        check("The government presented a new bill on tax cuts for families today.", "en");
-        check("Die Regierung hat heute einen neuen Gesetzentwurf zur Steuersenkung vorgelegt.", "de");
-        check("Le gouvernement a présenté aujourd'hui un nouveau projet de loi sur les impôts.", "fr");
-        check("El gobierno presentó hoy un nuevo proyecto de ley sobre la rebaja de impuestos.", "es");
-        check("Regjeringen la i dag fram et nytt forslag om skattelette for barnefamilier.", "nb");
-        check("Rząd przedstawił dziś nowy projekt ustawy o obniżce podatków dla rodzin.", "pl");
-        check("Правительство сегодня представило новый законопроект о снижении налогов.", "ru");
-        check("قدمت الحكومة اليوم مشروع قانون جديد بشأن خفض الضرائب على الأسر.", "ar");
+        check(
+            "Regeringen fremlagde i dag et nyt forslag om skattelettelser til børnefamilier.",
+            "da",
+        );
+        check(
+            "Guvernul a prezentat astăzi un nou proiect de lege privind reducerea taxelor.",
+            "ro",
+        );
+        check(
+            "The government presented a new bill on tax cuts for families today.",
+            "en",
+        );
+        check(
+            "Die Regierung hat heute einen neuen Gesetzentwurf zur Steuersenkung vorgelegt.",
+            "de",
+        );
+        check(
+            "Le gouvernement a présenté aujourd'hui un nouveau projet de loi sur les impôts.",
+            "fr",
+        );
+        check(
+            "El gobierno presentó hoy un nuevo proyecto de ley sobre la rebaja de impuestos.",
+            "es",
+        );
+        check(
+            "Regjeringen la i dag fram et nytt forslag om skattelette for barnefamilier.",
+            "nb",
+        );
+        check(
+            "Rząd przedstawił dziś nowy projekt ustawy o obniżce podatków dla rodzin.",
+            "pl",
+        );
+        check(
+            "Правительство сегодня представило новый законопроект о снижении налогов.",
+            "ru",
+        );
+        check(
+            "قدمت الحكومة اليوم مشروع قانون جديد بشأن خفض الضرائب على الأسر.",
+            "ar",
+        );
         check("政府今天提出了一项关于为家庭减税的新法案。", "zh");
     }
 
@@ -85,7 +115,10 @@ mod tests {
     fn the_language_list_is_deliberate() {
         let langs = supported();
         assert!(langs.len() >= 40, "{}", langs.len());
-        for code in ["da", "ro", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "nb", "pl", "tr", "ru", "uk", "ar", "zh", "ja"] {
+        for code in [
+            "da", "ro", "en", "de", "fr", "es", "it", "pt", "nl", "sv", "nb", "pl", "tr", "ru",
+            "uk", "ar", "zh", "ja",
+        ] {
             assert!(langs.contains(&code.to_string()), "{code}");
         }
     }

@@ -40,7 +40,10 @@ pub fn analyze(article: &mut Article, file: &str) -> Vec<Diagnostic> {
                         article,
                         file,
                         "dateline",
-                        format!("date line {line:?} says {date} but the header says {}", p.date()),
+                        format!(
+                            "date line {line:?} says {date} but the header says {}",
+                            p.date()
+                        ),
                     )),
                     None => article.published = Some(parallax_core::Published::Date(date)),
                     _ => {}

@@ -10,18 +10,15 @@ use unicode_segmentation::UnicodeSegmentation;
 /// the final full stop), across the languages parallax reads.
 const ABBREVIATIONS: &[&str] = &[
     // en
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st",
-    "jr", "sr", "inc", "ltd", "co", "corp", "vs", "etc", "no", "approx", "u.s", "u.k", "e.g", "i.e",
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st", "jr",
+    "sr", "inc", "ltd", "co", "corp", "vs", "etc", "no", "approx", "u.s", "u.k", "e.g", "i.e",
     // da, nb, sv
-    "bl.a", "f.eks", "ca", "hr", "fru", "nr", "mio", "mia", "mv", "osv", "jf", "dvs", "kl",
-    "t.ex", "m.m", "bl.a", "s.k",
-    // de, nl
-    "z.b", "bzw", "ca", "nr", "hr", "fr", "dr", "u.a", "d.h", "usw", "vgl", "mio", "mrd",
-    "dhr", "mevr", "o.a",
-    // fr, es, it, pt, ro
-    "m", "mme", "mlle", "sr", "sra", "dña", "sig", "dott", "av", "pag", "nr", "ș.a", "dl",
-    "dna", "mil", "mld", "aprox",
-    // pl
+    "bl.a", "f.eks", "ca", "hr", "fru", "nr", "mio", "mia", "mv", "osv", "jf", "dvs", "kl", "t.ex",
+    "m.m", "bl.a", "s.k", // de, nl
+    "z.b", "bzw", "ca", "nr", "hr", "fr", "dr", "u.a", "d.h", "usw", "vgl", "mio", "mrd", "dhr",
+    "mevr", "o.a", // fr, es, it, pt, ro
+    "m", "mme", "mlle", "sr", "sra", "dña", "sig", "dott", "av", "pag", "nr", "ș.a", "dl", "dna",
+    "mil", "mld", "aprox", // pl
     "np", "tj", "tzw", "ok", "tys", "mln", "mld", "ul", "im", "gen", "płk", "ks",
 ];
 
@@ -128,7 +125,11 @@ mod tests {
     fn splits_plain_sentences() {
         check(
             "The minister resigned. Parliament met on Monday! Why now?",
-            &["The minister resigned.", "Parliament met on Monday!", "Why now?"],
+            &[
+                "The minister resigned.",
+                "Parliament met on Monday!",
+                "Why now?",
+            ],
         );
     }
 
@@ -136,11 +137,17 @@ mod tests {
     fn keeps_abbreviations_initials_and_ordinal_dates() {
         check(
             "Dr. Jensen og bl.a. hr. Hansen mødtes 3. september i Aarhus. De talte længe.",
-            &["Dr. Jensen og bl.a. hr. Hansen mødtes 3. september i Aarhus.", "De talte længe."],
+            &[
+                "Dr. Jensen og bl.a. hr. Hansen mødtes 3. september i Aarhus.",
+                "De talte længe.",
+            ],
         );
         check(
             "Das Treffen fand am 3. September statt. J. Müller war dabei.",
-            &["Das Treffen fand am 3. September statt.", "J. Müller war dabei."],
+            &[
+                "Das Treffen fand am 3. September statt.",
+                "J. Müller war dabei.",
+            ],
         );
     }
 

@@ -1,0 +1,58 @@
+//! Command-line arguments, parsed once by clap into these types.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "parallax",
+    version,
+    about = "Groups news articles that report the same story across languages and shows what each version says"
+)]
+pub struct Args {
+    /// The store file
+    #[arg(
+        long,
+        global = true,
+        env = "PARALLAX_DB",
+        default_value = "parallax.db"
+    )]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read articles from files, folders (recursively) or standard input (`-`)
+    Ingest {
+        /// Files, folders, or `-` for standard input
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Force the format instead of sniffing each file: text or jsonl
+        #[arg(long)]
+        format: Option<parallax_ingest::Format>,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stored articles
+    Articles {
+        /// Only articles in this language (ISO 639-1)
+        #[arg(long)]
+        lang: Option<String>,
+        /// At most this many
+        #[arg(long)]
+        limit: Option<usize>,
+        /// One JSON array of articles
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one article with every field
+    Show {
+        /// The article id, or an unambiguous prefix of it
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}

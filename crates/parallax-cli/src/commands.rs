@@ -1,0 +1,191 @@
+//! One function per command.
+
+use crate::args::{Args, Command};
+use crate::output;
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use parallax_engine::{ArticleFilter, Event, IngestConfig, Input};
+use parallax_store::Store;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args.command {
+        Command::Ingest {
+            paths,
+            format,
+            json,
+        } => ingest(&args.db, &paths, format, json),
+        Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
+        Command::Show { id, json } => show(&args.db, &id, json),
+    }
+}
+
+fn open(db: &std::path::Path) -> Result<Store> {
+    Store::open(db).with_context(|| format!("cannot open the store {}", db.display()))
+}
+
+fn ingest(
+    db: &std::path::Path,
+    paths: &[String],
+    format: Option<parallax_ingest::Format>,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second Ctrl-C while the batch is being committed still waits for it.
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
+            .context("cannot install the Ctrl-C handler")?;
+    }
+    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{bar:30}] {bytes}/{total_bytes} {wide_msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar
+    });
+    let config = IngestConfig {
+        format,
+        ..IngestConfig::default()
+    };
+    let mut on = |event: Event| match event {
+        Event::Planned { bytes, .. } => {
+            if let Some(b) = &bar {
+                b.set_length(bytes);
+            }
+        }
+        Event::FileDone { path, bytes } => {
+            if let Some(b) = &bar {
+                b.inc(bytes);
+                b.set_message(path.to_string());
+            }
+        }
+        Event::Diagnostic(d) => match &bar {
+            Some(b) => b.suspend(|| eprintln!("{d}")),
+            None => eprintln!("{d}"),
+        },
+        Event::Skipped { path } => {
+            let msg = format!("{path}: skipped: not an input format (by its name; name the file to read it anyway)");
+            match &bar {
+                Some(b) => b.suspend(|| eprintln!("{msg}")),
+                None => eprintln!("{msg}"),
+            }
+        }
+    };
+    let report = parallax_engine::ingest(&mut store, &inputs, &config, &stop, &mut on)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if json {
+        output::json(&serde_json::to_value(&report)?)?;
+    } else {
+        writeln!(std::io::stdout(), "{}", report.summary())?;
+    }
+    if report.interrupted {
+        eprintln!("parallax: interrupted; everything read so far is stored; run the same command again to complete it");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(if report.rejected > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn articles(
+    db: &std::path::Path,
+    lang: Option<String>,
+    limit: Option<usize>,
+    json: bool,
+) -> Result<ExitCode> {
+    let store = open(db)?;
+    let list = store.articles(&ArticleFilter { lang, limit })?;
+    if json {
+        let arr: Vec<_> = list.iter().map(parallax_engine::views::article).collect();
+        output::json(&serde_json::Value::Array(arr))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    for a in &list {
+        writeln!(
+            out,
+            "{}  {:<2}  {:<10}  {}",
+            a.id,
+            a.lang.as_deref().unwrap_or("??"),
+            a.published
+                .map(|p| p.date().to_string())
+                .unwrap_or_else(|| "-".into()),
+            output::ellipsis(a.title.as_deref().unwrap_or("(untitled)"), 90)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let Some(a) = store.article(id)? else {
+        anyhow::bail!("no article with id {id:?} in {}", db.display());
+    };
+    if json {
+        output::json(&parallax_engine::views::article(&a))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    let field =
+        |name: &str, v: Option<String>| v.map(|v| format!("{name:<11} {v}\n")).unwrap_or_default();
+    let lang = a.lang.as_ref().map(|l| match a.lang_confidence {
+        Some(c) => format!("{l} ({c:.2})"),
+        None => l.clone(),
+    });
+    write!(
+        out,
+        "{}{}{}{}{}{}{}{}{}{}{}",
+        field("id", Some(a.id.to_string())),
+        field("lang", lang),
+        field("published", a.published.map(|p| p.to_string())),
+        field("category", a.category.clone()),
+        field("source", a.source.clone()),
+        field("url", a.url.clone()),
+        field(
+            "dateline",
+            a.dateline_text.clone().map(|t| match a.dateline {
+                Some(d) => format!("{t} ({d})"),
+                None => t,
+            })
+        ),
+        field(
+            "file",
+            a.source_path.clone().map(|p| match a.source_record {
+                Some(r) => format!("{p} (record {r})"),
+                None => p,
+            })
+        ),
+        field("title", a.title.clone()),
+        field("standfirst", a.standfirst.clone()),
+        field(
+            "caption",
+            a.caption.clone().map(|c| match &a.credit {
+                Some(cr) => format!("{c} / {cr}"),
+                None => c,
+            })
+        ),
+    )?;
+    writeln!(out)?;
+    for p in &a.paragraphs {
+        match p.kind {
+            parallax_core::ParagraphKind::Subheading => writeln!(out, "## {}\n", p.text)?,
+            parallax_core::ParagraphKind::Paragraph => writeln!(out, "{}\n", p.text)?,
+        }
+    }
+    for (k, v) in &a.metadata {
+        writeln!(out, "{k}: {v}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

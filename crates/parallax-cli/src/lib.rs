@@ -1,1 +1,0 @@
-//! parallax-cli (being built).

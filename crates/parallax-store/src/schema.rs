@@ -1,0 +1,41 @@
+//! The schema and its migrations. Version N of the file has had migrations 1..=N
+//! applied; each runs in its own transaction together with the version bump.
+
+use rusqlite::Connection;
+
+/// Migrations in order; the schema version is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: articles and where they were read from.
+    "CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        lang TEXT,
+        published TEXT,
+        published_unix INTEGER,
+        title TEXT,
+        article TEXT NOT NULL,
+        text TEXT NOT NULL,
+        ingested_at INTEGER NOT NULL
+    );
+    CREATE INDEX articles_lang ON articles (lang);
+    CREATE INDEX articles_published ON articles (published_unix);
+    CREATE TABLE article_sources (
+        article_id TEXT NOT NULL REFERENCES articles (id),
+        path TEXT NOT NULL,
+        record INTEGER NOT NULL,
+        PRIMARY KEY (article_id, path, record)
+    );",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Applies the migrations after `from`.
+pub fn migrate(conn: &mut Connection, from: u32) -> rusqlite::Result<()> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
