@@ -97,6 +97,8 @@ pub struct IngestReport {
     pub ids: Vec<String>,
     /// Whether the stop flag ended the run early.
     pub interrupted: bool,
+    /// Peak resident memory of this process so far, in KiB, where the system tells it.
+    pub peak_rss_kib: Option<u64>,
 }
 
 impl IngestReport {
@@ -282,7 +284,15 @@ pub fn ingest(
     }
     w.flush()?;
     w.report.interrupted = stop.load(Ordering::Relaxed);
+    w.report.peak_rss_kib = peak_rss_kib();
     Ok(w.report)
+}
+
+/// Peak resident memory of this process in KiB (Linux: `VmHWM` of `/proc/self/status`).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Ingests articles given as a string (the server's POST body, tests).

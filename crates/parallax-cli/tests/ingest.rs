@@ -1,0 +1,262 @@
+//! Ingest through the real binary: the seed articles, idempotent re-ingest, and every
+//! kind of bad input named with its file and line while the rest of the batch is kept.
+
+mod common;
+
+use common::{json, parallax, shared, stderr, stdout};
+use serde_json::Value;
+use std::fs;
+
+fn by_lang<'a>(arts: &'a Value, lang: &str) -> &'a Value {
+    arts.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["lang"] == lang)
+        .unwrap_or_else(|| panic!("no {lang} article"))
+}
+
+fn count(a: &Value, kind: &str) -> usize {
+    a["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == kind)
+        .count()
+}
+
+#[test]
+fn seeds_are_stored_with_every_field_and_reingest_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let seeds = shared("corpus/seeds");
+    let o = parallax(&db, &["ingest", seeds.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "2 read, 2 new, 0 unchanged, 0 rejected");
+
+    let arts = json(&db, &["articles", "--json"]);
+    assert_eq!(arts.as_array().unwrap().len(), 2);
+    let da = by_lang(&arts, "da");
+    assert_eq!(da["published"], "2025-09-03");
+    assert_eq!(da["category"], "KRIG");
+    assert_eq!(
+        da["title"],
+        "Putin: ‘Modige’ nordkoreanske soldater deltog i Ukraine-krigen på Kims initiativ"
+    );
+    assert!(da["standfirst"]
+        .as_str()
+        .unwrap()
+        .starts_with("Udtalelsen markerer første gang"));
+    assert_eq!(da["credit"], "AA");
+    assert_eq!(da["dateline"], "2025-09-03");
+    assert_eq!(count(da, "paragraph"), 15);
+    assert_eq!(count(da, "subheading"), 1);
+    let sub = da["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "subheading")
+        .unwrap();
+    assert_eq!(sub["text"], "Et strategisk partnerskab");
+    assert!(da["lang_confidence"].as_f64().unwrap() > 0.5);
+    assert!(da["source_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("da-kursk-2025-09-03.txt"));
+    assert!(da["caption"].as_str().unwrap().len() > 20);
+
+    let ro = by_lang(&arts, "ro");
+    assert_eq!(ro["category"], "LUME");
+    assert_eq!(ro["title"], "Putin îi mulțumește lui Kim, spunând că soldații săi au luptat cu curaj și eroism împotriva Ucrainei");
+    assert_eq!(ro["credit"], "Reuters");
+    assert_eq!(ro["dateline"], "2025-09-03");
+    assert_eq!(count(ro, "paragraph"), 13);
+    assert_eq!(count(ro, "subheading"), 1);
+    let sub = ro["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "subheading")
+        .unwrap();
+    assert_eq!(sub["text"], "Mii de soldați");
+
+    // Every sentence span points at its text.
+    for a in [da, ro] {
+        let sents = a["sentences"].as_array().unwrap();
+        assert!(sents.len() > 15);
+        let shown = json(&db, &["show", a["id"].as_str().unwrap(), "--json"]);
+        assert_eq!(&shown, a);
+    }
+
+    let o = parallax(&db, &["ingest", seeds.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).trim(), "2 read, 0 new, 2 unchanged, 0 rejected");
+    assert_eq!(
+        json(&db, &["articles", "--json"]).as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(
+        json(&db, &["articles", "--lang", "ro", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+const GOOD_TEXT: &str = " date 2026-05-02 SPORT
+Cyklisterne kørte gennem regnen
+Over tusind ryttere stillede til start i lørdagens løb.
+Rytterne på vej op ad bakken. / Privatfoto
+2. maj 2026
+
+Løbet blev kørt i silende regn, men stemningen var god.
+";
+
+#[test]
+fn bad_inputs_are_named_and_the_rest_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    fs::create_dir(&input).unwrap();
+    fs::write(input.join("a-good.txt"), GOOD_TEXT).unwrap();
+    fs::write(input.join("b-empty.txt"), "").unwrap();
+    fs::write(
+        input.join("c-binary.txt"),
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00binary",
+    )
+    .unwrap();
+    // Windows-1252 and ISO-8859-2 text, as old newsroom systems write it.
+    let fr = " date 2026-04-11 MONDE\nLe président a reçu les élèves à l'Élysée\nUne rencontre très attendue par les écoles.\n\nLe président a déclaré à la télévision qu'il était très fier des élèves français.\n";
+    fs::write(
+        input.join("d-cp1252.txt"),
+        encoding_rs::WINDOWS_1252.encode(fr).0,
+    )
+    .unwrap();
+    let pl = " date 2026-04-12 ŚWIAT\nPrezydent spotkał się z żołnierzami w Łodzi\nŻołnierze otrzymali odznaczenia za służbę.\n\nPrezydent powiedział, że żołnierze walczyli dzielnie i że państwo będzie o nich pamiętać.\n";
+    fs::write(
+        input.join("e-latin2.txt"),
+        encoding_rs::ISO_8859_2.encode(pl).0,
+    )
+    .unwrap();
+    fs::write(
+        input.join("f-records.jsonl"),
+        "{\"title\": \"Harbour reopens after storm\", \"body\": \"The harbour reopened on Tuesday after three days of storms.\", \"published\": \"2026-02-03\"}\n{\"title\": \"Broken\", \"body\": \n{\"title\": \"Ferry service resumes\", \"body\": \"Ferries sailed again on Wednesday morning.\", \"published\": \"2026-02-04\"}\n",
+    )
+    .unwrap();
+    fs::write(
+        input.join("g-baddate.txt"),
+        GOOD_TEXT
+            .replace("2026-05-02", "2025-02-30")
+            .replace("regnen", "sneen"),
+    )
+    .unwrap();
+
+    let db = dir.path().join("p.db");
+    let o = parallax(&db, &["ingest", input.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let line = |needle: &str| {
+        err.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no message about {needle}: {err}"))
+            .to_string()
+    };
+    assert!(line("b-empty.txt").contains("empty file"));
+    assert!(line("c-binary.txt").contains("binary file"));
+    assert!(line("d-cp1252.txt").contains("windows-1252"));
+    assert!(line("e-latin2.txt").contains("not UTF-8"));
+    let broken = line("f-records.jsonl");
+    assert!(
+        broken.contains("f-records.jsonl:2: record 2") && broken.contains("invalid JSON"),
+        "{broken}"
+    );
+    let bad_date = line("g-baddate.txt");
+    assert!(
+        bad_date.contains("g-baddate.txt:1") && bad_date.contains("2025-02-30"),
+        "{bad_date}"
+    );
+    // good, cp1252, latin2, two JSON records, bad-date article (kept, dated by its date line)
+    // stored; the empty file, the binary file and the broken line rejected.
+    assert_eq!(stdout(&o).trim(), "9 read, 6 new, 0 unchanged, 3 rejected");
+
+    let arts = json(&db, &["articles", "--json"]);
+    let titles: Vec<&str> = arts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Le président a reçu les élèves à l'Élysée"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Prezydent spotkał się z żołnierzami w Łodzi"),
+        "{titles:?}"
+    );
+    let snow = arts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Cyklisterne kørte gennem sneen")
+        .unwrap();
+    assert_eq!(
+        snow["published"], "2026-05-02",
+        "the date line stands in for the impossible header date"
+    );
+}
+
+#[test]
+fn standard_input_and_forced_format() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "ingest",
+            "--format",
+            "jsonl",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"title\": \"Trains run late\", \"body\": \"Snow slowed trains across the north.\"}\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "1 read, 1 new, 0 unchanged, 0 rejected");
+    let arts = json(&db, &["articles", "--json"]);
+    assert_eq!(arts[0]["source_path"], "-");
+    assert_eq!(arts[0]["lang"], "en");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    assert_eq!(parallax(&db, &["ingest"]).status.code(), Some(2));
+    assert_eq!(
+        parallax(&db, &["ingest", "--format", "xml", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let o = parallax(
+        &db,
+        &["ingest", dir.path().join("missing").to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing"));
+    let o = parallax(&db, &["show", "abcdef"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no article"));
+}
