@@ -31,7 +31,7 @@ pub enum Command {
         paths: Vec<String>,
         /// Force the format instead of sniffing each file: text or jsonl
         #[arg(long)]
-        format: Option<parallax_ingest::Format>,
+        format: Option<parallax_engine::Format>,
         /// Print the summary as JSON
         #[arg(long)]
         json: bool,

@@ -4,8 +4,8 @@ use crate::args::{Args, Command};
 use crate::output;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use parallax_engine::Store;
 use parallax_engine::{ArticleFilter, Event, IngestConfig, Input};
-use parallax_store::Store;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,7 +30,7 @@ fn open(db: &std::path::Path) -> Result<Store> {
 fn ingest(
     db: &std::path::Path,
     paths: &[String],
-    format: Option<parallax_ingest::Format>,
+    format: Option<parallax_engine::Format>,
     json: bool,
 ) -> Result<ExitCode> {
     let mut store = open(db)?;

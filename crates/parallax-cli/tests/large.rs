@@ -25,11 +25,15 @@ fn write_jsonl(path: &Path, n: usize, size: usize) {
                 k = k
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                body.push_str(words[(k >> 33) as usize % words.len()]);
+                body.push_str(words[(k >> 33) % words.len()]);
                 body.push(' ');
             }
             body.push_str("said on Monday.");
-            body.push_str(if body.len() % 7 == 0 { "\\n\\n" } else { " " });
+            body.push_str(if body.len().is_multiple_of(7) {
+                "\\n\\n"
+            } else {
+                " "
+            });
         }
         writeln!(f, "{{\"id\": \"r{i}\", \"title\": \"Generated report {i}\", \"published\": \"2026-01-01\", \"body\": \"{body}\"}}").unwrap();
     }

@@ -42,6 +42,7 @@ pub struct Paragraph {
 }
 
 impl Paragraph {
+    #[allow(clippy::self_named_constructors)] // reads as `Paragraph::paragraph` vs `::subheading`
     pub fn paragraph(text: impl Into<String>) -> Self {
         Paragraph {
             kind: ParagraphKind::Paragraph,

@@ -9,14 +9,15 @@
 pub mod views;
 
 use parallax_core::{Article, Diagnostic};
-use parallax_ingest::{Format, Item};
-use parallax_store::{Outcome, Store, StoreError};
+use parallax_ingest::Item;
+use parallax_store::Outcome;
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use parallax_store::ArticleFilter;
+pub use parallax_ingest::Format;
+pub use parallax_store::{ArticleFilter, Store, StoreError};
 
 /// File name endings read when walking a folder. A file named on the command line is
 /// read whatever its name.

@@ -80,10 +80,13 @@ pub fn read(name: &str, mut reader: Box<dyn BufRead + '_>, sink: &mut dyn FnMut(
     }
 }
 
+/// Why a record was rejected: the field, if one is to blame, and the message.
 type Rejection = (Option<&'static str>, String);
+/// Warnings about a kept record: `(field, message)`.
+type Warnings = Vec<(&'static str, String)>;
 
 /// Builds an article from one JSON value, with warnings as `(field, message)`.
-pub fn from_value(value: Value) -> Result<(Article, Vec<(&'static str, String)>), Rejection> {
+pub fn from_value(value: Value) -> Result<(Article, Warnings), Rejection> {
     let Value::Object(mut obj) = value else {
         return Err((
             None,

@@ -306,7 +306,10 @@ mod tests {
                 s.write_batch(&[a.clone(), b.clone()]).unwrap(),
                 [Outcome::New, Outcome::New]
             );
-            assert_eq!(s.write_batch(&[a.clone()]).unwrap(), [Outcome::Unchanged]);
+            assert_eq!(
+                s.write_batch(std::slice::from_ref(&a)).unwrap(),
+                [Outcome::Unchanged]
+            );
         }
         let s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
