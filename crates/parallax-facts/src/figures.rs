@@ -30,7 +30,11 @@ struct Cand {
 }
 
 /// The object counted after a number: its concept, unit and the token after it.
-fn object(doc: &Doc, toks: &[Tok], mut k: usize) -> Option<(String, Option<String>, usize)> {
+pub(crate) fn object(
+    doc: &Doc,
+    toks: &[Tok],
+    mut k: usize,
+) -> Option<(String, Option<String>, usize)> {
     let lex = doc.lex;
     let mut skipped = 0;
     while k < toks.len() && skipped <= 3 {

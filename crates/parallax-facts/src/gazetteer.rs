@@ -96,7 +96,21 @@ impl Gazetteer {
         }
         let letters = name.chars().filter(|c| c.is_alphabetic()).count();
         let acronym = letters <= 4 && name.chars().all(|c| !c.is_lowercase());
-        let forms: Vec<Vec<String>> = toks.iter().map(|t| name_forms(&t.fold)).collect();
+        // a final vowel is dropped for inflection only in Latin-script names: a
+        // transliteration ("Росія" to "rosiia") has no such ending to inflect
+        let latin = name
+            .chars()
+            .all(|c| !c.is_alphabetic() || (c as u32) < 0x250);
+        let forms: Vec<Vec<String>> = toks
+            .iter()
+            .map(|t| {
+                if latin {
+                    name_forms(&t.fold)
+                } else {
+                    vec![t.fold.clone()]
+                }
+            })
+            .collect();
         let id = self.names.len();
         for f in &forms[0] {
             self.index.entry(f.clone()).or_default().push(id);

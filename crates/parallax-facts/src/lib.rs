@@ -1,12 +1,14 @@
 //! Facts found in article text, for every article at ingest: entities, figures, quotes
 //! and dates, each with the byte span where it was found and the index of its sentence.
 
+pub mod dates;
 mod doc;
 pub mod entities;
 pub mod figures;
 pub mod gazetteer;
 pub mod lexicon;
 pub mod numbers;
+pub mod quotes;
 pub mod tokens;
 
 pub use parallax_core::facts::{
@@ -21,14 +23,17 @@ pub fn extract(
     text: &str,
     sentences: &[Sentence],
     lang: &str,
-    _article_date: Option<time::Date>,
+    article_date: Option<time::Date>,
 ) -> Facts {
     let doc = doc::Doc::new(text, sentences, lang);
     let found = entities::find(&doc);
     let figures = figures::find(&doc, &found);
+    let quotes = quotes::find(&doc, &found);
+    let dates = dates::find(&doc, article_date);
     Facts {
         figures,
+        quotes,
+        dates,
         entities: found.into_iter().map(|f| f.entity).collect(),
-        ..Facts::default()
     }
 }

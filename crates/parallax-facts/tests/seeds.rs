@@ -172,3 +172,65 @@ fn both_seeds_share_entity_keys() {
         assert!(!f.entities.iter().any(|e| e.key == "kim"));
     }
 }
+
+#[test]
+fn quotes_have_speakers() {
+    for (name, lang, min) in [
+        ("da-kursk-2025-09-03.txt", "da", 8),
+        ("ro-kursk-2025-09-03.txt", "ro", 5),
+    ] {
+        let (f, text) = facts(name, lang);
+        assert!(f.quotes.len() >= min, "{name}: {:#?}", f.quotes);
+        for q in &f.quotes {
+            assert!(text[q.span.start..q.span.end].contains(q.text.as_str()));
+            assert!(
+                matches!(q.speaker.as_deref(), Some("vladimir-putin" | "kim-jong-un")),
+                "{name}: {q:?}"
+            );
+        }
+    }
+    let (da, _) = facts("da-kursk-2025-09-03.txt", "da");
+    let kim = da
+        .quotes
+        .iter()
+        .find(|q| q.text.starts_with("Jeg er meget tilfreds"))
+        .expect("kim's quote");
+    assert_eq!(kim.speaker.as_deref(), Some("kim-jong-un"));
+    let (ro, _) = facts("ro-kursk-2025-09-03.txt", "ro");
+    assert!(ro
+        .quotes
+        .iter()
+        .all(|q| q.speaker.as_deref() == Some("vladimir-putin")));
+}
+
+#[test]
+fn dates_resolve_against_the_article_date() {
+    let (da, _) = facts("da-kursk-2025-09-03.txt", "da");
+    let dates: Vec<(&str, &str)> = da
+        .dates
+        .iter()
+        .map(|d| (d.text.as_str(), d.date.as_str()))
+        .collect();
+    for want in [
+        ("onsdag", "2025-09-03"),
+        ("2019", "2019"),
+        ("september 2023", "2023-09"),
+        ("juni sidste år", "2024-06"),
+    ] {
+        assert!(dates.contains(&want), "{want:?} not in {dates:?}");
+    }
+    let (ro, _) = facts("ro-kursk-2025-09-03.txt", "ro");
+    let dates: Vec<(&str, &str)> = ro
+        .dates
+        .iter()
+        .map(|d| (d.text.as_str(), d.date.as_str()))
+        .collect();
+    for want in [
+        ("miercuri", "2025-09-03"),
+        ("la începutul acestui an", "2025"),
+        ("anul trecut", "2024"),
+        ("2024", "2024"),
+    ] {
+        assert!(dates.contains(&want), "{want:?} not in {dates:?}");
+    }
+}
