@@ -46,7 +46,7 @@ pub(crate) fn object(
         }
         if let Some((n, ())) = lex.link.at(toks, k) {
             k += n;
-        } else if !toks[k].upper && lex.events.at(toks, k).is_none() {
+        } else if lex.events.at(toks, k).is_none() {
             k += 1;
         } else {
             return None;
@@ -133,6 +133,16 @@ fn source(doc: &Doc, si: usize, found: &[Found]) -> Option<(String, usize)> {
     // "Seoul's intelligence agency said that …": the subject before a reporting verb
     for v in 0..toks.len() {
         if let Some((n, ())) = lex.speech.at(toks, v) {
+            // "…, oplyser FN", "…, the Red Cross said": the whole sentence
+            let adjacent = ents.iter().find(|f| {
+                f.entity.kind != EntityKind::Place && (f.tok == v + n || f.tok + f.len == v)
+            });
+            if let Some(f) = adjacent {
+                let last_fig_before = v + n >= toks.len() || f.tok + f.len == v;
+                if last_fig_before {
+                    return Some((f.entity.key.clone(), 0));
+                }
+            }
             let ent = ents
                 .iter()
                 .filter(|f| f.tok < v && f.entity.kind != EntityKind::Place)
@@ -225,14 +235,37 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             if c.approx && c.words {
                 continue;
             }
-            if let Some((n, m)) = lex.magnitude.at(toks, c.end) {
+            let link = lex.link.at(toks, c.end).map_or(0, |(n, ())| n);
+            let mag = lex
+                .magnitude
+                .at(toks, c.end)
+                .map(|(n, m)| (n, m, 0))
+                .or_else(|| {
+                    (link > 0)
+                        .then(|| {
+                            lex.magnitude
+                                .at(toks, c.end + link)
+                                .map(|(n, m)| (n, m, link))
+                        })
+                        .flatten()
+                });
+            if let Some((n, m, l)) = mag {
                 if !breaks(doc.gap(&toks[c.end - 1], &toks[c.end])) {
                     c.value *= m;
-                    c.end += n;
+                    c.end += n + l;
                     c.year_like = false;
                 }
             }
         }
+        // a magnitude may have swallowed a following number word ("500 de milioane")
+        let mut reach = 0;
+        cands.retain(|c| {
+            let keep = c.first >= reach;
+            if keep {
+                reach = c.end;
+            }
+            keep
+        });
         let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.first, c.end)).collect();
         let src = source(doc, si, found);
         let mut figs: Vec<Figure> = Vec::new();
@@ -246,7 +279,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             let mut value_max = None;
             let mut hyphen = false;
             // ranges: "10-15", "10 til 15", "mellem 10 og 15"
-            if let Some(next) = cands.get(ci + 1) {
+            if let Some(next) = cands.get(ci + 1).filter(|n| n.first >= end) {
                 let gap = doc.gap(&toks[end - 1], &toks[next.first]).trim();
                 let joined = (gap == "-" || gap == "–")
                     || lex
