@@ -5,6 +5,7 @@
 mod article;
 pub mod calendar;
 mod diagnostic;
+pub mod facts;
 mod published;
 
 pub use article::{Article, ArticleId, Block, BlockKind, Paragraph, ParagraphKind, Sentence};

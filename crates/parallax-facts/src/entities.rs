@@ -1,0 +1,325 @@
+//! People, places, organisations and countries. Names in the gazetteer get its key; a
+//! capital used as an actor (not after a locative preposition) gets its country's key;
+//! "the Russian president" resolves through the curated roles; other capitalised runs
+//! that are not sentence-initial function words get a transliterated slug, and a short
+//! name ("Kim") takes the key of a longer name in the same text that it is part of.
+
+use crate::doc::Doc;
+use crate::gazetteer::{self, text_forms};
+use crate::tokens::Tok;
+use parallax_core::calendar;
+use parallax_core::facts::{Entity, EntityKind, Span};
+use std::collections::HashSet;
+
+/// An entity with where it sits among the tokens.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub entity: Entity,
+    /// Sentence index and first token.
+    pub sent: usize,
+    pub tok: usize,
+    /// Number of tokens.
+    pub len: usize,
+    /// From the gazetteer or a role, rather than guessed from capitalisation.
+    pub known: bool,
+    /// Folded tokens of the text (for resolving short names).
+    folds: Vec<String>,
+}
+
+/// Whether token `i` opens a sentence or a quotation, where capitals say nothing.
+fn starts_clause(doc: &Doc, toks: &[Tok], i: usize, sent_start: usize) -> bool {
+    let before = if i == 0 {
+        &doc.text[sent_start..toks[0].start]
+    } else {
+        doc.gap(&toks[i - 1], &toks[i])
+    };
+    i == 0
+        || before
+            .trim()
+            .chars()
+            .last()
+            .is_some_and(|c| "“„«‘\"':‹(–—".contains(c))
+}
+
+fn slug(folds: &[String]) -> String {
+    folds.join("-")
+}
+
+/// Finds the entities of a document.
+pub fn find(doc: &Doc) -> Vec<Found> {
+    let gz = gazetteer::get();
+    let lex = doc.lex;
+    // capitalised words seen inside sentences: names, not sentence-initial words
+    let mut mid_caps: HashSet<&str> = HashSet::new();
+    for (si, toks) in doc.toks.iter().enumerate() {
+        for (i, t) in toks.iter().enumerate() {
+            if t.upper && !t.digit && !starts_clause(doc, toks, i, doc.sents[si].0) {
+                mid_caps.insert(t.fold.as_str());
+            }
+        }
+    }
+    let mut out: Vec<Found> = Vec::new();
+    for (si, toks) in doc.toks.iter().enumerate() {
+        let mut i = 0;
+        while i < toks.len() {
+            let t = &toks[i];
+            if doc.is_masked(t.start, t.end) || t.digit {
+                i += 1;
+                continue;
+            }
+            // "the Russian president", "Președintele rus"
+            if let Some((n, role)) = lex.roles.at(toks, i) {
+                let before = gz.adjectives.before(toks, i).map(|(s, c)| (s, i + n, c));
+                let after = gz
+                    .adjectives
+                    .at(toks, i + n)
+                    .map(|(m, c)| (i, i + n + m, c));
+                if let Some((s, e, country)) = before.or(after) {
+                    let person = gz.roles.get(&(country.clone(), role.clone())).or_else(|| {
+                        let alt = if role == "leader" {
+                            "president"
+                        } else {
+                            "leader"
+                        };
+                        gz.roles.get(&(country, alt.to_string()))
+                    });
+                    if let Some(person) = person {
+                        out.push(Found {
+                            entity: Entity {
+                                key: person.clone(),
+                                text: doc.text[toks[s].start..toks[e - 1].end].to_string(),
+                                kind: EntityKind::Person,
+                                span: Span::new(toks[s].start, toks[e - 1].end),
+                                sentence: si,
+                            },
+                            sent: si,
+                            tok: s,
+                            len: e - s,
+                            known: true,
+                            folds: Vec::new(),
+                        });
+                        i = e;
+                        continue;
+                    }
+                }
+            }
+            if !t.upper {
+                i += 1;
+                continue;
+            }
+            if let Some((e, n)) = gz.at(doc.text, toks, i, &lex.suffixes) {
+                let entry = &gz.entries[e];
+                let (key, kind) = if entry.capital {
+                    let actor = lex.not_locative.before(toks, i).is_some()
+                        || lex.source.before(toks, i).is_some()
+                        || lex.locative.before(toks, i).is_none();
+                    match (&entry.country, actor) {
+                        (Some(c), true) => (c.clone(), EntityKind::Country),
+                        _ => (entry.key.clone(), EntityKind::Place),
+                    }
+                } else {
+                    (entry.key.clone(), entry.kind)
+                };
+                let end = toks[i + n - 1].end;
+                out.push(Found {
+                    entity: Entity {
+                        key,
+                        text: doc.text[t.start..end].to_string(),
+                        kind,
+                        span: Span::new(t.start, end),
+                        sentence: si,
+                    },
+                    sent: si,
+                    tok: i,
+                    len: n,
+                    known: true,
+                    folds: toks[i..i + n].iter().map(|t| t.fold.clone()).collect(),
+                });
+                i += n;
+                continue;
+            }
+            // a capitalised run, possibly with linking words ("Ursula von der Leyen")
+            let mut j = i + 1;
+            let mut last = i;
+            while j < toks.len() {
+                let gap = doc.gap(&toks[j - 1], &toks[j]);
+                if gap.len() > 2 || !gap.chars().all(|c| c == ' ' || c == '-') {
+                    break;
+                }
+                let tj = &toks[j];
+                if gz.at(doc.text, toks, j, &lex.suffixes).is_some() {
+                    break;
+                }
+                if tj.upper && !tj.digit && !lex.nonname.contains(&tj.fold) {
+                    last = j;
+                } else if !lex.name_link.contains(&tj.fold) {
+                    break;
+                }
+                j += 1;
+            }
+            let mut s = i;
+            let mut cued = false;
+            while s <= last
+                && (lex.nonname.contains(&toks[s].fold) || lex.person_cue.at(toks, s).is_some())
+            {
+                cued |= lex.person_cue.at(toks, s).is_some();
+                s += 1;
+            }
+            // in German every noun is capitalised: a lone unknown word is a noun
+            if lex.nouns_capitalised
+                && s == last
+                && !cued
+                && lex.person_cue.before(toks, s).is_none()
+            {
+                s += 1;
+            }
+            let initial = s == i && starts_clause(doc, toks, i, doc.sents[si].0);
+            let calendar_word = |t: &Tok| {
+                calendar::month_number(doc.lang, t.text).is_some()
+                    || lex.weekdays.at(std::slice::from_ref(t), 0).is_some()
+            };
+            if initial && s == last && !mid_caps.contains(toks[s].fold.as_str()) {
+                s += 1;
+            }
+            if s <= last && !(s == last && calendar_word(&toks[s])) {
+                let folds: Vec<String> = toks[s..=last].iter().map(|t| t.fold.clone()).collect();
+                let kind = if cued || lex.person_cue.before(toks, s).is_some() {
+                    EntityKind::Person
+                } else if lex.locative.before(toks, s).is_some() {
+                    EntityKind::Place
+                } else {
+                    EntityKind::Other
+                };
+                out.push(Found {
+                    entity: Entity {
+                        key: slug(&folds),
+                        text: doc.text[toks[s].start..toks[last].end].to_string(),
+                        kind,
+                        span: Span::new(toks[s].start, toks[last].end),
+                        sentence: si,
+                    },
+                    sent: si,
+                    tok: s,
+                    len: last + 1 - s,
+                    known: false,
+                    folds,
+                });
+            }
+            i = last + 1;
+        }
+    }
+    resolve_short_names(&mut out, &doc.lex.suffixes);
+    out
+}
+
+/// A one-word name that is the first or last word of a longer person's name in the
+/// same text takes that person's key: "Kim", "Kims" after "Kim Jong-un".
+fn resolve_short_names(found: &mut [Found], suffixes: &[String]) {
+    let people: Vec<(Vec<String>, String, EntityKind)> = found
+        .iter()
+        .filter(|f| {
+            f.folds.len() >= 2
+                && (f.entity.kind == EntityKind::Person
+                    || (!f.known && f.entity.kind == EntityKind::Other))
+        })
+        .map(|f| (f.folds.clone(), f.entity.key.clone(), f.entity.kind))
+        .collect();
+    for f in found.iter_mut() {
+        if f.folds.len() != 1 || (f.known && f.entity.kind != EntityKind::Person) {
+            continue;
+        }
+        let forms = text_forms(&f.folds[0], suffixes);
+        let hit = people.iter().find(|(folds, key, _)| {
+            *key != f.entity.key
+                && [folds.first(), folds.last()]
+                    .into_iter()
+                    .flatten()
+                    .any(|w| forms.contains(&w.as_str()))
+        });
+        if let Some((_, key, kind)) = hit {
+            if !f.known {
+                f.entity.key = key.clone();
+                f.entity.kind = *kind;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_core::Sentence;
+
+    fn check(lang: &str, input: &str, expected: &str) {
+        let sents = [Sentence {
+            start: 0,
+            end: input.len(),
+            block: 0,
+        }];
+        let doc = Doc::new(input, &sents, lang);
+        let got: Vec<String> = find(&doc)
+            .iter()
+            .map(|f| format!("{}={}", f.entity.text, f.entity.key))
+            .collect();
+        assert_eq!(got.join(", "), expected, "{lang}: {input}");
+    }
+
+    #[test]
+    fn known_names() {
+        check(
+            "da",
+            "Ifølge Sydkorea har Pyongyang mistet soldater.",
+            "Sydkorea=KR, Pyongyang=KP",
+        );
+        check(
+            "ro",
+            "Phenianul a trimis soldați în regiunea Kursk a Rusiei.",
+            "Phenianul=KP, Kursk=kursk, Rusiei=RU",
+        );
+        check(
+            "da",
+            "Putin besøgte Pyongyang i juni.",
+            "Putin=vladimir-putin, Pyongyang=pyongyang",
+        );
+        check(
+            "en",
+            "Kyiv said Moscow had lost the battle near Kyiv.",
+            "Kyiv=UA, Moscow=RU, Kyiv=kyiv",
+        );
+        check("ro", "potrivit autorităților de la Seul", "Seul=KR");
+    }
+
+    #[test]
+    fn roles_and_short_names() {
+        check(
+            "da",
+            "Den russiske præsident mødte Kim Jong-un, og Kim smilede.",
+            "russiske præsident=vladimir-putin, Kim Jong-un=kim-jong-un, Kim=kim-jong-un",
+        );
+        check(
+            "ro",
+            "Președintele rus a vorbit.",
+            "Președintele rus=vladimir-putin",
+        );
+        check(
+            "en",
+            "Maria Jensen met reporters. Later Jensen left.",
+            "Maria Jensen=maria-jensen, Jensen=maria-jensen",
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_slugs() {
+        check(
+            "de",
+            "Der Sprecher Jürgen Müller-Lüdenscheidt sagte das.",
+            "Jürgen Müller-Lüdenscheidt=jurgen-muller-ludenscheidt",
+        );
+        check(
+            "da",
+            "Efterfølgende kom de til Diaoyutai State Guesthouse.",
+            "Diaoyutai State Guesthouse=diaoyutai-state-guesthouse",
+        );
+        check("en", "On Monday the minister spoke.", "");
+    }
+}

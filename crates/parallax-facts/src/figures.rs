@@ -1,0 +1,518 @@
+//! Figures: a value (digits, number words, or an indefinite "thousands"), its hedge
+//! and bound, what was counted (`counted`: "soldiers", "hours", "money", "percent"),
+//! what happened to it (`event`: "killed", "lost", "sent"), a unit, and the entity it is
+//! attributed to. A number with nothing counted, no event and no unit is not a figure,
+//! so years, table cells and stray numbers give none.
+
+use crate::doc::Doc;
+use crate::entities::Found;
+use crate::gazetteer;
+use crate::numbers::{self, Num};
+use crate::tokens::Tok;
+use parallax_core::facts::{Bound, EntityKind, Figure, Span};
+
+/// Whether the text between two tokens ends a clause.
+fn breaks(gap: &str) -> bool {
+    gap.contains([
+        '.', ';', ':', '!', '?', '(', ')', '“', '”', '„', '«', '»', '"',
+    ])
+}
+
+struct Cand {
+    value: f64,
+    first: usize,
+    /// Exclusive.
+    end: usize,
+    approx: bool,
+    words: bool,
+    year_like: bool,
+    num: Option<Num>,
+}
+
+/// The object counted after a number: its concept, unit and the token after it.
+pub(crate) fn object(
+    doc: &Doc,
+    toks: &[Tok],
+    mut k: usize,
+) -> Option<(String, Option<String>, usize)> {
+    let lex = doc.lex;
+    let mut skipped = 0;
+    while k < toks.len() && skipped <= 3 {
+        if k > 0 && breaks(doc.gap(&toks[k - 1], &toks[k])) || toks[k].digit {
+            return None;
+        }
+        if let Some((n, (c, u))) = lex.objects.at(toks, k) {
+            return Some((c, u, k + n));
+        }
+        if let Some((n, ())) = lex.link.at(toks, k) {
+            k += n;
+        } else if lex.events.at(toks, k).is_none() {
+            k += 1;
+        } else {
+            return None;
+        }
+        skipped += 1;
+    }
+    None
+}
+
+/// The nearest event word within a few tokens before `first` or after `end`.
+fn event(
+    doc: &Doc,
+    toks: &[Tok],
+    first: usize,
+    end: usize,
+    nums: &[(usize, usize)],
+) -> Option<String> {
+    let lex = doc.lex;
+    let is_num = |k: usize| {
+        nums.iter()
+            .any(|&(s, e)| s <= k && k < e && !(s >= first && e <= end))
+    };
+    let mut after = None;
+    let mut k = end;
+    while k < toks.len() && k < end + 7 {
+        if (k > 0 && breaks(doc.gap(&toks[k - 1], &toks[k]))) || is_num(k) {
+            break;
+        }
+        if let Some((_, e)) = lex.events.at(toks, k) {
+            after = Some((k - end, e));
+            break;
+        }
+        k += 1;
+    }
+    let mut before = None;
+    let mut k = first;
+    while k > 0 && first - k < 5 {
+        if breaks(doc.gap(&toks[k - 1], &toks[k])) || is_num(k - 1) {
+            break;
+        }
+        k -= 1;
+        if let Some((_, e)) = lex.events.at(toks, k) {
+            before = Some((first - k - 1, e));
+            break;
+        }
+    }
+    match (before, after) {
+        (Some((db, b)), Some((da, a))) => Some(if db < da { b } else { a }),
+        (b, a) => b.or(a).map(|(_, e)| e),
+    }
+}
+
+/// Whom the figures of a sentence are attributed to, if the sentence says it, and
+/// from which token on.
+fn source(doc: &Doc, si: usize, found: &[Found]) -> Option<(String, usize)> {
+    let toks = &doc.toks[si];
+    let lex = doc.lex;
+    let gz = gazetteer::get();
+    let ents: Vec<&Found> = found.iter().filter(|f| f.sent == si).collect();
+    let adjs = |from: usize, to: usize| -> Vec<(usize, String)> {
+        (from..to)
+            .filter_map(|k| gz.adjectives.at(toks, k).map(|(_, c)| (k, c)))
+            .collect()
+    };
+    // "ifølge Sydkorea", "potrivit autorităților de la Seul", "according to Kyiv"
+    for k in 0..toks.len() {
+        if let Some((n, ())) = lex.source.at(toks, k) {
+            let after = k + n;
+            let ent = ents
+                .iter()
+                .filter(|f| f.tok >= after && f.tok < after + 8)
+                .min_by_key(|f| f.tok)
+                .map(|f| (f.tok, f.entity.key.clone()));
+            let adj = adjs(after, (after + 6).min(toks.len())).into_iter().next();
+            let best = match (ent, adj) {
+                (Some(e), Some(a)) => Some(if a.0 < e.0 { a } else { e }),
+                (e, a) => e.or(a),
+            };
+            if let Some((_, key)) = best {
+                return Some((key, 0));
+            }
+        }
+    }
+    // "Seoul's intelligence agency said that …": the subject before a reporting verb
+    for v in 0..toks.len() {
+        if let Some((n, ())) = lex.speech.at(toks, v) {
+            // "…, oplyser FN", "…, the Red Cross said": the whole sentence
+            let adjacent = ents.iter().find(|f| {
+                f.entity.kind != EntityKind::Place && (f.tok == v + n || f.tok + f.len == v)
+            });
+            if let Some(f) = adjacent {
+                let last_fig_before = v + n >= toks.len() || f.tok + f.len == v;
+                if last_fig_before {
+                    return Some((f.entity.key.clone(), 0));
+                }
+            }
+            let ent = ents
+                .iter()
+                .filter(|f| f.tok < v && f.entity.kind != EntityKind::Place)
+                .max_by_key(|f| f.tok)
+                .map(|f| (f.tok, f.entity.key.clone()));
+            let adj = adjs(0, v).into_iter().next_back();
+            let best = match (ent, adj) {
+                (Some(e), Some(a)) => Some(if a.0 > e.0 { a } else { e }),
+                (e, a) => e.or(a),
+            };
+            if let Some((_, key)) = best {
+                return Some((key, v + n));
+            }
+            // "said Putin"
+            if let Some(f) = ents
+                .iter()
+                .find(|f| f.tok == v + n && f.entity.kind == EntityKind::Person)
+            {
+                return Some((f.entity.key.clone(), 0));
+            }
+        }
+    }
+    None
+}
+
+/// The figures of a document.
+pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
+    let lex = doc.lex;
+    let mut out = Vec::new();
+    for si in 0..doc.sents.len() {
+        if numbers::is_table(doc, si) {
+            continue;
+        }
+        let toks = &doc.toks[si];
+        let nums = numbers::scan(doc, si);
+        let mut cands: Vec<Cand> = Vec::new();
+        for n in &nums {
+            cands.push(Cand {
+                value: n.value,
+                first: n.first,
+                end: n.last + 1,
+                approx: false,
+                words: false,
+                year_like: n.year_like,
+                num: Some(n.clone()),
+            });
+        }
+        // number words: "tusindvis", "alți mii", "two hundred"
+        let mut k = 0;
+        while k < toks.len() {
+            if cands.iter().any(|c| c.first <= k && k < c.end)
+                || doc.is_masked(toks[k].start, toks[k].end)
+            {
+                k += 1;
+                continue;
+            }
+            let vague = lex.vague.at(toks, k);
+            let card = lex.cardinal.at(toks, k);
+            match (vague, card) {
+                (Some((n, v)), c) if c.as_ref().is_none_or(|(m, _)| *m <= n) => {
+                    cands.push(Cand {
+                        value: v,
+                        first: k,
+                        end: k + n,
+                        approx: true,
+                        words: true,
+                        year_like: false,
+                        num: None,
+                    });
+                    k += n;
+                }
+                (_, Some((n, v))) => {
+                    cands.push(Cand {
+                        value: v,
+                        first: k,
+                        end: k + n,
+                        approx: false,
+                        words: true,
+                        year_like: false,
+                        num: None,
+                    });
+                    k += n;
+                }
+                _ => k += 1,
+            }
+        }
+        cands.sort_by_key(|c| c.first);
+        // magnitudes: "2,5 mia.", "10 mii", "to hundrede"
+        for c in cands.iter_mut() {
+            if c.approx && c.words {
+                continue;
+            }
+            let link = lex.link.at(toks, c.end).map_or(0, |(n, ())| n);
+            let mag = lex
+                .magnitude
+                .at(toks, c.end)
+                .map(|(n, m)| (n, m, 0))
+                .or_else(|| {
+                    (link > 0)
+                        .then(|| {
+                            lex.magnitude
+                                .at(toks, c.end + link)
+                                .map(|(n, m)| (n, m, link))
+                        })
+                        .flatten()
+                });
+            if let Some((n, m, l)) = mag {
+                if !breaks(doc.gap(&toks[c.end - 1], &toks[c.end])) {
+                    c.value *= m;
+                    c.end += n + l;
+                    c.year_like = false;
+                }
+            }
+        }
+        // a magnitude may have swallowed a following number word ("500 de milioane")
+        let mut reach = 0;
+        cands.retain(|c| {
+            let keep = c.first >= reach;
+            if keep {
+                reach = c.end;
+            }
+            keep
+        });
+        let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.first, c.end)).collect();
+        let src = source(doc, si, found);
+        let mut figs: Vec<Figure> = Vec::new();
+        let mut consumed_until = 0;
+        for (ci, c) in cands.iter().enumerate() {
+            if c.first < consumed_until {
+                continue;
+            }
+            let mut end = c.end;
+            let mut bound = None;
+            let mut value_max = None;
+            let mut hyphen = false;
+            // ranges: "10-15", "10 til 15", "mellem 10 og 15"
+            if let Some(next) = cands.get(ci + 1).filter(|n| n.first >= end) {
+                let gap = doc.gap(&toks[end - 1], &toks[next.first]).trim();
+                let joined = (gap == "-" || gap == "–")
+                    || lex
+                        .range
+                        .at(toks, end)
+                        .is_some_and(|(n, _)| end + n == next.first)
+                    || (lex.between.before(toks, c.first).is_some()
+                        && lex
+                            .and
+                            .at(toks, end)
+                            .is_some_and(|(n, _)| end + n == next.first));
+                hyphen = gap == "-" || gap == "–";
+                if joined && next.num.is_some() == c.num.is_some() {
+                    if next.value > c.value {
+                        bound = Some(Bound::Range);
+                        value_max = Some(next.value);
+                        end = next.end;
+                        consumed_until = next.end;
+                    } else if gap == "-" || gap == "–" {
+                        // a score such as 2-0
+                        consumed_until = next.end;
+                        continue;
+                    }
+                }
+            }
+            let mut approx = c.approx || lex.approx.before(toks, c.first).is_some();
+            if bound.is_none() {
+                if lex.lower.before(toks, c.first).is_some() {
+                    bound = Some(Bound::Lower);
+                } else if lex.upper.before(toks, c.first).is_some() {
+                    bound = Some(Bound::Upper);
+                } else if c.approx && c.words {
+                    bound = Some(Bound::Lower);
+                }
+            }
+            let mut counted = None;
+            let mut unit = None;
+            let mut obj_end = end;
+            let pct = c.num.as_ref().is_some_and(|n| n.percent);
+            if pct || lex.percent.at(toks, end).is_some() {
+                counted = Some("percent".to_string());
+                unit = Some("%".to_string());
+                if let Some((n, ())) = lex.percent.at(toks, end) {
+                    obj_end = end + n;
+                }
+            } else if let Some(code) = c.num.as_ref().and_then(|n| n.currency) {
+                counted = Some("money".to_string());
+                unit = Some(code.to_string());
+            } else if let Some((n, code)) = lex.currencies.at(toks, end).or_else(|| {
+                lex.link
+                    .at(toks, end)
+                    .and_then(|(l, ())| lex.currencies.at(toks, end + l).map(|(n, c)| (n + l, c)))
+            }) {
+                counted = Some("money".to_string());
+                unit = Some(code);
+                obj_end = end + n;
+            } else if let Some((_, code)) = lex.currencies.before(toks, c.first) {
+                counted = Some("money".to_string());
+                unit = Some(code);
+            } else if let Some((concept, u, after)) = object(doc, toks, end) {
+                counted = Some(concept);
+                unit = u;
+                obj_end = after;
+            }
+            // years, number words and hyphenated pairs (scores) need a counted noun
+            if (c.year_like || (c.words && !c.approx) || (hyphen && bound == Some(Bound::Range)))
+                && counted.is_none()
+            {
+                continue;
+            }
+            let ev = if counted
+                .as_deref()
+                .is_some_and(|c| c == "percent" || c == "money")
+            {
+                None
+            } else {
+                event(doc, toks, c.first, obj_end, &spans).or_else(|| {
+                    (obj_end > end)
+                        .then(|| lex.events.at(toks, obj_end - 1).map(|(_, e)| e))
+                        .flatten()
+                })
+            };
+            if counted.is_none() && ev.is_none() {
+                continue;
+            }
+            if c.words && c.approx {
+                approx = true;
+            }
+            let start = c
+                .num
+                .as_ref()
+                .map(|_| toks[c.first].start)
+                .unwrap_or(toks[c.first].start);
+            let stop = toks[end - 1].end;
+            let source = src
+                .as_ref()
+                .filter(|(_, from)| c.first >= *from)
+                .map(|(k, _)| k.clone());
+            figs.push(Figure {
+                value: c.value,
+                value_max,
+                approx,
+                bound,
+                counted,
+                event: ev,
+                unit,
+                source,
+                text: doc.text[start..stop].to_string(),
+                sentence: si,
+                span: Span::new(start, stop),
+            });
+        }
+        // "600 soldiers were killed and thousands (of them) wounded"
+        for k in 1..figs.len() {
+            if figs[k].counted.is_none() {
+                figs[k].counted = figs[..k].iter().rev().find_map(|f| f.counted.clone());
+            }
+        }
+        out.extend(figs);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_core::Sentence;
+
+    /// One line per figure: value, ~ if approximate, bound, counted, event, unit, source.
+    fn check(lang: &str, input: &str, expected: &str) {
+        let sents = [Sentence {
+            start: 0,
+            end: input.len(),
+            block: 0,
+        }];
+        let doc = Doc::new(input, &sents, lang);
+        let found = crate::entities::find(&doc);
+        let got: Vec<String> = find(&doc, &found)
+            .iter()
+            .map(|f| {
+                let mut s = f.value.to_string();
+                if let Some(m) = f.value_max {
+                    s.push_str(&format!("..{m}"));
+                }
+                if f.approx {
+                    s.push('~');
+                }
+                match f.bound {
+                    Some(Bound::Lower) => s.push('>'),
+                    Some(Bound::Upper) => s.push('<'),
+                    _ => {}
+                }
+                for part in [&f.counted, &f.event, &f.unit, &f.source]
+                    .into_iter()
+                    .flatten()
+                {
+                    s.push(' ');
+                    s.push_str(part);
+                }
+                s
+            })
+            .collect();
+        assert_eq!(got.join("; "), expected, "{lang}: {input}");
+    }
+
+    #[test]
+    fn danish() {
+        check(
+            "da",
+            "Ifølge Sydkorea har Pyongyang mistet omkring 2.000 soldater i kampene.",
+            "2000~ soldiers lost KR",
+        );
+        check("da", "Mødet varede 2,5 timer.", "2.5 hours h");
+        check(
+            "da",
+            "Efterfølgende indsatte Pyongyang tusindvis af tropper.",
+            "1000~> soldiers sent",
+        );
+        check(
+            "da",
+            "Mellem 10 og 15 civile blev dræbt.",
+            "10..15 civilians killed",
+        );
+        check("da", "Det kostede 2,5 mia. kr.", "2500000000 money DKK");
+        check(
+            "da",
+            "Arbejdsløsheden steg til 5,2 procent.",
+            "5.2 percent %",
+        );
+    }
+
+    #[test]
+    fn romanian() {
+        check("ro", "Serviciile sud-coreene au declarat că Phenianul a trimis peste 10 000 de soldați în regiune.", "10000> soldiers sent KR");
+        check("ro", "Aproximativ 600 de soldați au fost uciși și alți mii răniți, potrivit autorităților de la Seul.", "600~ soldiers killed KR; 1000~> soldiers wounded KR");
+    }
+
+    #[test]
+    fn english() {
+        check(
+            "en",
+            "According to Kyiv, more than 2,000 troops were killed and 3,500 wounded.",
+            "2000> soldiers killed UA; 3500 soldiers wounded UA",
+        );
+        check(
+            "en",
+            "The army sent dozens of drones and $5 million.",
+            "12~> drones sent; 5000000 money USD",
+        );
+        check(
+            "en",
+            "Up to 40% of the 1,200 residents fled.",
+            "40< percent %; 1200 people displaced",
+        );
+    }
+
+    #[test]
+    fn noise_gives_no_figures() {
+        check("da", "FCK vandt 2-0 over Brøndby og tabte 1-2 i 2019.", "");
+        check(
+            "da",
+            "Ring på tlf. 33 12 34 56 eller +45 70 20 30 40 for at få 3 billetter.",
+            "",
+        );
+        check("da", "Kampen startede kl. 14.30 og sluttede 16:45.", "");
+        check("da", "Den 3. september tog han sin 4. sejr.", "");
+        check("en", "He finished 3rd in 2023 and 21st in 2024.", "");
+        check(
+            "en",
+            "Read more at https://example.com/2000-soldiers-killed",
+            "",
+        );
+        check("da", "12 45 67 89 10 11 23 45", "");
+        check("ro", "Scorul a fost 3-1 la pauză, 2023", "");
+    }
+}

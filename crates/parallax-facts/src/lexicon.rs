@@ -1,0 +1,368 @@
+//! The per-language lexicon: number formats, hedges and bounds, counted nouns and
+//! events, attribution cues, relative dates and number words, read once from one
+//! embedded data file per language (`data/lang/LANG.txt`).
+//!
+//! Format: `key: item | item | …`, `#` starts a comment, a key may repeat. An item is
+//! one or more words, compared after [`crate::tokens::fold`]; a word ending in `*`
+//! matches as a prefix; `item=number` gives a value. Keys: `decimal`, `group`,
+//! `ordinal_dot`, `nouns_capitalised`, `approx`, `lower`, `upper`, `range`, `between`, `and`, `link`,
+//! `source`, `speech`, `locative`, `not_locative`, `time_cue`, `phone_cue`,
+//! `magnitude`, `vague`, `cardinal`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
+//! `cur.CODE`, `percent`, `weekdays`, `rel.today|yesterday|tomorrow|last_year|
+//! this_year|next_year|last_month|this_month|next_month`, `start_of`, `nonname`,
+//! `person_cue`, `role.ROLE`, `suffixes`, `name_link`.
+
+use crate::tokens::{fold, Tok};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// The languages with a lexicon, and their data files.
+const FILES: &[(&str, &str)] = &[
+    ("da", include_str!("../data/lang/da.txt")),
+    ("ro", include_str!("../data/lang/ro.txt")),
+    ("en", include_str!("../data/lang/en.txt")),
+    ("de", include_str!("../data/lang/de.txt")),
+    ("fr", include_str!("../data/lang/fr.txt")),
+    ("es", include_str!("../data/lang/es.txt")),
+    ("it", include_str!("../data/lang/it.txt")),
+    ("pt", include_str!("../data/lang/pt.txt")),
+    ("nl", include_str!("../data/lang/nl.txt")),
+    ("sv", include_str!("../data/lang/sv.txt")),
+    ("nb", include_str!("../data/lang/nb.txt")),
+    ("pl", include_str!("../data/lang/pl.txt")),
+];
+
+/// One word of a pattern.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: String,
+    pub prefix: bool,
+}
+
+impl Word {
+    pub fn matches(&self, fold: &str) -> bool {
+        if self.prefix {
+            fold.starts_with(&self.text)
+        } else {
+            fold == self.text
+        }
+    }
+}
+
+/// A sequence of words.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub Vec<Word>);
+
+impl Pattern {
+    /// Parses one item of a data file.
+    pub fn parse_item(item: &str) -> Option<Pattern> {
+        let words: Vec<Word> = item
+            .split_whitespace()
+            .filter_map(|w| {
+                let prefix = w.ends_with('*');
+                let text = fold(w.trim_end_matches('*'));
+                (!text.is_empty()).then_some(Word { text, prefix })
+            })
+            .collect();
+        (!words.is_empty()).then_some(Pattern(words))
+    }
+
+    /// The number of tokens matched starting at `i`.
+    pub fn at(&self, toks: &[Tok], i: usize) -> Option<usize> {
+        let n = self.0.len();
+        if i + n > toks.len() {
+            return None;
+        }
+        self.0
+            .iter()
+            .zip(&toks[i..i + n])
+            .all(|(w, t)| w.matches(&t.fold))
+            .then_some(n)
+    }
+
+    /// Whether the pattern ends just before token `end`; the start index if so.
+    pub fn before(&self, toks: &[Tok], end: usize) -> Option<usize> {
+        let n = self.0.len();
+        if n > end {
+            return None;
+        }
+        self.at(toks, end - n).map(|_| end - n)
+    }
+}
+
+/// Patterns with a payload.
+#[derive(Debug, Clone)]
+pub struct Table<T>(pub Vec<(Pattern, T)>);
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table(Vec::new())
+    }
+}
+
+impl<T: Clone> Table<T> {
+    /// The longest pattern matching at `i`: its length and payload.
+    pub fn at(&self, toks: &[Tok], i: usize) -> Option<(usize, T)> {
+        self.0
+            .iter()
+            .filter_map(|(p, v)| p.at(toks, i).map(|n| (n, v.clone())))
+            .max_by_key(|(n, _)| *n)
+    }
+
+    /// The longest pattern ending just before `end`: its start and payload.
+    pub fn before(&self, toks: &[Tok], end: usize) -> Option<(usize, T)> {
+        self.0
+            .iter()
+            .filter_map(|(p, v)| p.before(toks, end).map(|s| (s, v.clone())))
+            .min_by_key(|(s, _)| *s)
+    }
+}
+
+/// A relative date expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rel {
+    Today,
+    Yesterday,
+    Tomorrow,
+    LastYear,
+    ThisYear,
+    NextYear,
+    LastMonth,
+    ThisMonth,
+    NextMonth,
+}
+
+/// Everything known about one language.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub lang: String,
+    pub decimal: Option<char>,
+    pub group: Vec<char>,
+    pub ordinal_dot: bool,
+    /// Every noun starts with a capital (German).
+    pub nouns_capitalised: bool,
+    pub approx: Table<()>,
+    pub lower: Table<()>,
+    pub upper: Table<()>,
+    pub range: Table<()>,
+    pub between: Table<()>,
+    pub and: Table<()>,
+    pub link: Table<()>,
+    pub source: Table<()>,
+    pub speech: Table<()>,
+    pub locative: Table<()>,
+    pub not_locative: Table<()>,
+    pub time_cue: Table<()>,
+    pub phone_cue: Table<()>,
+    pub magnitude: Table<f64>,
+    pub vague: Table<f64>,
+    pub cardinal: Table<f64>,
+    /// Concept and unit.
+    pub objects: Table<(String, Option<String>)>,
+    pub events: Table<String>,
+    pub currencies: Table<String>,
+    pub percent: Table<()>,
+    /// Monday is 0.
+    pub weekdays: Table<u8>,
+    pub relative: Table<Rel>,
+    pub start_of: Table<()>,
+    pub nonname: HashSet<String>,
+    pub person_cue: Table<()>,
+    pub roles: Table<String>,
+    pub suffixes: Vec<String>,
+    pub name_link: HashSet<String>,
+}
+
+fn parse(lang: &str, src: &str) -> Lexicon {
+    let mut lx = Lexicon {
+        lang: lang.to_string(),
+        ..Lexicon::default()
+    };
+    for line in src.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((key, rest)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim();
+        let items: Vec<&str> = rest
+            .split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let plain = |t: &mut Table<()>| {
+            t.0.extend(
+                items
+                    .iter()
+                    .filter_map(|i| Pattern::parse_item(i).map(|p| (p, ()))),
+            )
+        };
+        let valued = |t: &mut Table<f64>| {
+            for i in &items {
+                if let Some((w, v)) = i.rsplit_once('=') {
+                    if let (Some(p), Ok(v)) = (Pattern::parse_item(w), v.trim().parse::<f64>()) {
+                        t.0.push((p, v));
+                    }
+                }
+            }
+        };
+        let payload = |t: &mut Table<String>, v: &str| {
+            t.0.extend(
+                items
+                    .iter()
+                    .filter_map(|i| Pattern::parse_item(i).map(|p| (p, v.to_string()))),
+            )
+        };
+        match key {
+            "decimal" => lx.decimal = rest.trim().chars().next(),
+            "group" => {
+                for i in &items {
+                    match *i {
+                        "space" => lx.group.extend([' ', '\u{a0}', '\u{202f}', '\u{2009}']),
+                        other => lx.group.extend(other.chars().next()),
+                    }
+                }
+            }
+            "ordinal_dot" => lx.ordinal_dot = rest.trim() == "yes",
+            "nouns_capitalised" => lx.nouns_capitalised = rest.trim() == "yes",
+            "approx" => plain(&mut lx.approx),
+            "lower" => plain(&mut lx.lower),
+            "upper" => plain(&mut lx.upper),
+            "range" => plain(&mut lx.range),
+            "between" => plain(&mut lx.between),
+            "and" => plain(&mut lx.and),
+            "link" => plain(&mut lx.link),
+            "source" => plain(&mut lx.source),
+            "speech" => plain(&mut lx.speech),
+            "locative" => plain(&mut lx.locative),
+            "not_locative" => plain(&mut lx.not_locative),
+            "time_cue" => plain(&mut lx.time_cue),
+            "phone_cue" => plain(&mut lx.phone_cue),
+            "percent" => plain(&mut lx.percent),
+            "start_of" => plain(&mut lx.start_of),
+            "person_cue" => plain(&mut lx.person_cue),
+            "magnitude" => valued(&mut lx.magnitude),
+            "vague" => valued(&mut lx.vague),
+            "cardinal" => valued(&mut lx.cardinal),
+            "weekdays" => {
+                for (n, i) in items.iter().enumerate() {
+                    for alt in i.split(',') {
+                        if let Some(p) = Pattern::parse_item(alt) {
+                            lx.weekdays.0.push((p, n as u8));
+                        }
+                    }
+                }
+            }
+            "nonname" => lx.nonname.extend(items.iter().map(|i| fold(i))),
+            "name_link" => lx.name_link.extend(items.iter().map(|i| fold(i))),
+            "suffixes" => lx.suffixes.extend(items.iter().map(|i| fold(i))),
+            _ => {
+                if let Some(c) = key.strip_prefix("obj.") {
+                    let (concept, unit) = match c.split_once('/') {
+                        Some((c, u)) => (c.to_string(), Some(u.to_string())),
+                        None => (c.to_string(), None),
+                    };
+                    lx.objects.0.extend(
+                        items
+                            .iter()
+                            .filter_map(|i| Pattern::parse_item(i))
+                            .map(|p| (p, (concept.clone(), unit.clone()))),
+                    );
+                } else if let Some(c) = key.strip_prefix("event.") {
+                    payload(&mut lx.events, c);
+                } else if let Some(c) = key.strip_prefix("cur.") {
+                    payload(&mut lx.currencies, c);
+                } else if let Some(c) = key.strip_prefix("role.") {
+                    payload(&mut lx.roles, c);
+                } else if let Some(r) = key.strip_prefix("rel.") {
+                    let rel = match r {
+                        "today" => Rel::Today,
+                        "yesterday" => Rel::Yesterday,
+                        "tomorrow" => Rel::Tomorrow,
+                        "last_year" => Rel::LastYear,
+                        "this_year" => Rel::ThisYear,
+                        "next_year" => Rel::NextYear,
+                        "last_month" => Rel::LastMonth,
+                        "this_month" => Rel::ThisMonth,
+                        "next_month" => Rel::NextMonth,
+                        _ => continue,
+                    };
+                    lx.relative.0.extend(
+                        items
+                            .iter()
+                            .filter_map(|i| Pattern::parse_item(i).map(|p| (p, rel))),
+                    );
+                }
+            }
+        }
+    }
+    lx.suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    lx
+}
+
+static LEXICONS: LazyLock<HashMap<&'static str, Lexicon>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|(lang, src)| (*lang, parse(lang, src)))
+        .collect()
+});
+
+/// The languages with a lexicon.
+pub fn languages() -> impl Iterator<Item = &'static str> {
+    FILES.iter().map(|(l, _)| *l)
+}
+
+/// The lexicon of `lang` (ISO 639-1); English for a language without one.
+pub fn get(lang: &str) -> &'static Lexicon {
+    let lang = lang.split(['-', '_']).next().unwrap_or(lang);
+    let lang = if lang == "no" || lang == "nn" {
+        "nb"
+    } else {
+        lang
+    };
+    LEXICONS
+        .get(lang)
+        .or_else(|| LEXICONS.get("en"))
+        .expect("the english lexicon is embedded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::tokenize;
+
+    fn check(lang: &str, input: &str, expected: Option<&str>) {
+        let toks = tokenize(input, 0);
+        let got = get(lang).objects.at(&toks, 0).map(|(_, (c, _))| c);
+        assert_eq!(got.as_deref(), expected, "{lang}: {input}");
+    }
+
+    #[test]
+    fn every_language_parses_with_its_core_keys() {
+        for lang in languages() {
+            let lx = get(lang);
+            assert!(lx.decimal.is_some(), "{lang} decimal");
+            assert!(!lx.approx.0.is_empty(), "{lang} approx");
+            assert!(!lx.lower.0.is_empty(), "{lang} lower");
+            assert!(!lx.objects.0.is_empty(), "{lang} objects");
+            assert!(!lx.events.0.is_empty(), "{lang} events");
+            assert!(!lx.source.0.is_empty(), "{lang} source");
+            assert_eq!(
+                lx.weekdays.0.iter().map(|(_, d)| *d).max(),
+                Some(6),
+                "{lang}"
+            );
+        }
+    }
+
+    #[test]
+    fn counted_nouns() {
+        check("da", "soldater", Some("soldiers"));
+        check("ro", "soldați", Some("soldiers"));
+        check("en", "troops", Some("soldiers"));
+        check("da", "timer", Some("hours"));
+        check("en", "tables", None);
+    }
+}

@@ -1,0 +1,241 @@
+//! Numbers written in digits, read with the article's locale ("2.000" and "10 000" are
+//! thousands in Danish and Romanian, "2,5" a decimal; "2,000" a thousand in English),
+//! and the noise that is not a count: phone numbers, clock times, ordinals, sports
+//! scores, runs of table cells and anything inside a URL.
+
+use crate::doc::Doc;
+use crate::tokens::Tok;
+use parallax_core::calendar;
+
+/// A number in digits, spanning tokens `first..last + 1` of its sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Num {
+    pub value: f64,
+    pub first: usize,
+    pub last: usize,
+    /// Four digits between 1000 and 2100, no separators: probably a year.
+    pub year_like: bool,
+    /// Followed by "%".
+    pub percent: bool,
+    /// A currency symbol before or after.
+    pub currency: Option<&'static str>,
+}
+
+fn all_digits(t: &Tok) -> bool {
+    t.text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn symbol(c: char) -> Option<&'static str> {
+    match c {
+        '$' => Some("USD"),
+        '€' => Some("EUR"),
+        '£' => Some("GBP"),
+        '¥' => Some("JPY"),
+        '₽' => Some("RUB"),
+        '₴' => Some("UAH"),
+        _ => None,
+    }
+}
+
+/// Whether the sentence looks like a table row: mostly numbers.
+pub fn is_table(doc: &Doc, si: usize) -> bool {
+    let toks = &doc.toks[si];
+    let digits = toks.iter().filter(|t| t.digit).count();
+    let s = &doc.text[doc.sents[si].0..doc.sents[si].1];
+    s.contains('|') || s.contains('\t') || (digits >= 4 && digits * 2 >= toks.len())
+}
+
+/// The numbers of sentence `si`, noise left out.
+pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
+    let toks = &doc.toks[si];
+    let lex = doc.lex;
+    let text = doc.text;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        if !t.digit {
+            i += 1;
+            continue;
+        }
+        let skip_to = |j: usize| j + 1;
+        let before = text[..t.start].chars().next_back().unwrap_or(' ');
+        let gap_after = |k: usize| -> &str {
+            if k + 1 < toks.len() {
+                doc.gap(&toks[k], &toks[k + 1])
+            } else {
+                &text[toks[k].end..doc.sents[si].1]
+            }
+        };
+        if doc.is_masked(t.start, t.end) || !all_digits(t) || before.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        // a run of digit groups: a phone number unless they are thousands groups
+        let mut run = i;
+        while run + 1 < toks.len()
+            && toks[run + 1].digit
+            && matches!(gap_after(run), " " | "-" | "." | "\u{a0}" | ") " | " (")
+        {
+            run += 1;
+        }
+        let thousands = (i + 1..=run).all(|k| toks[k].text.len() == 3) && t.text.len() <= 3;
+        let phone_cue = lex.phone_cue.before(toks, i).is_some()
+            || (i >= 1 && lex.phone_cue.before(toks, i - 1).is_some());
+        if before == '+' || before == '(' || phone_cue || (run >= i + 2 && !thousands) {
+            i = skip_to(run);
+            continue;
+        }
+        // clock times: 14.30, 14:30, kl. 14
+        if i + 1 < toks.len()
+            && toks[i + 1].digit
+            && t.text.len() <= 2
+            && toks[i + 1].text.len() == 2
+        {
+            let sep = gap_after(i);
+            let (h, m): (u32, u32) = (
+                t.text.parse().unwrap_or(99),
+                toks[i + 1].text.parse().unwrap_or(99),
+            );
+            let cue = lex.time_cue.before(toks, i).is_some();
+            let word_after = toks
+                .get(i + 2)
+                .is_some_and(|w| matches!(w.fold.as_str(), "h" | "uhr" | "am" | "pm" | "uur"));
+            if h <= 24
+                && m < 60
+                && (sep == ":" || (sep == "." && (lex.decimal != Some('.') || cue || word_after)))
+            {
+                i += 2;
+                continue;
+            }
+        }
+        if lex.time_cue.before(toks, i).is_some()
+            && t.text.len() <= 2
+            && gap_after(i).starts_with([' ', '.'])
+        {
+            let next_is_unit = lex.objects.at(toks, i + 1).is_some()
+                || lex.percent.at(toks, i + 1).is_some()
+                || lex.currencies.at(toks, i + 1).is_some()
+                || gap_after(i).trim_start().starts_with('%');
+            if !next_is_unit
+                && lex
+                    .time_cue
+                    .before(toks, i)
+                    .is_some_and(|(s, _)| s + 1 == i)
+            {
+                i += 1;
+                continue;
+            }
+        }
+        // ordinals: "3. september", "den 4. plads"; "3-lea", "2-årig"
+        let after = gap_after(i);
+        if lex.ordinal_dot && after == ". " && i == run {
+            if let Some(n) = toks.get(i + 1) {
+                let month = calendar::month_number(doc.lang, n.text).is_some();
+                if !n.upper || month {
+                    i += 1;
+                    continue;
+                }
+            }
+        }
+        if after == "-" && toks.get(i + 1).is_some_and(|n| !n.digit) {
+            i += 1;
+            continue;
+        }
+        // digits, thousands groups, decimals
+        let mut digits = t.text.to_string();
+        let mut last = i;
+        if t.text.len() <= 3 {
+            while last + 1 < toks.len()
+                && toks[last + 1].text.len() == 3
+                && all_digits(&toks[last + 1])
+            {
+                let g = gap_after(last);
+                let mut cs = g.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) if lex.group.contains(&c) => {}
+                    _ => break,
+                }
+                // "2.000.5" is not a number; a group must not be followed by more digits
+                digits.push_str(toks[last + 1].text);
+                last += 1;
+            }
+        }
+        let mut value: f64 = digits.parse().unwrap_or(0.0);
+        let mut decimal = false;
+        if let (Some(d), Some(n)) = (lex.decimal, toks.get(last + 1)) {
+            let g = gap_after(last);
+            if n.digit && all_digits(n) && g.len() == 1 && g.starts_with(d) {
+                value = format!("{digits}.{}", n.text).parse().unwrap_or(value);
+                decimal = true;
+                last += 1;
+            }
+        }
+        let year_like = last == i && t.text.len() == 4 && (1000.0..=2100.0).contains(&value);
+        let rest = &text[toks[last].end..doc.sents[si].1];
+        let percent = rest.trim_start_matches([' ', '\u{a0}']).starts_with('%');
+        let currency = text[..t.start]
+            .trim_end_matches([' ', '\u{a0}'])
+            .chars()
+            .next_back()
+            .and_then(symbol)
+            .or_else(|| {
+                rest.trim_start_matches([' ', '\u{a0}'])
+                    .chars()
+                    .next()
+                    .and_then(symbol)
+            });
+        let _ = decimal;
+        out.push(Num {
+            value,
+            first: i,
+            last,
+            year_like,
+            percent,
+            currency,
+        });
+        i = last + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_core::Sentence;
+
+    fn check(lang: &str, input: &str, expected: &str) {
+        let sents = [Sentence {
+            start: 0,
+            end: input.len(),
+            block: 0,
+        }];
+        let doc = Doc::new(input, &sents, lang);
+        let got: Vec<String> = scan(&doc, 0).iter().map(|n| n.value.to_string()).collect();
+        assert_eq!(got.join(" "), expected, "{lang}: {input}");
+    }
+
+    #[test]
+    fn locale_numbers() {
+        check("da", "omkring 2.000 soldater", "2000");
+        check("da", "2,5 timer", "2.5");
+        check("ro", "peste 10 000 de soldați", "10000");
+        check("ro", "peste 10.000 de soldați", "10000");
+        check("en", "2,000 troops and 2.5 hours", "2000 2.5");
+        check("de", "1.234.567,89 Euro", "1234567.89");
+        check("fr", "12\u{202f}500 soldats", "12500");
+        check("pl", "1 500 żołnierzy", "1500");
+    }
+
+    #[test]
+    fn noise_is_not_a_number() {
+        check("da", "Ring på +45 33 12 34 56 i dag", "");
+        check("da", "tlf. 70 20 30 40", "");
+        check("da", "kl. 14.30 og 14:30", "");
+        check("de", "um 9 Uhr", "");
+        check("da", "den 3. september og den 4. plads", "");
+        check("en", "the 3rd and 21st", "");
+        check("ro", "al 3-lea", "");
+        check("en", "see https://example.com/2000/killed", "");
+    }
+}

@@ -1,0 +1,231 @@
+//! Quotations in every common style (“ ” „ ” „ “ « » ‘ ’ ” ” " "), with their speaker: a
+//! person next to a reporting verb outside the quote, else the first person the
+//! sentence names outside the quote, else the speaker or first person of the sentence
+//! before. Titles in quotation marks ("“Victory Day”-parade") are left out.
+
+use crate::doc::Doc;
+use crate::entities::Found;
+use parallax_core::facts::{EntityKind, Quote, Span};
+
+/// The closing marks for an opening mark.
+fn closers(open: char) -> &'static [char] {
+    match open {
+        '“' => &['”', '“'],
+        '„' => &['”', '“'],
+        '«' => &['»'],
+        '»' => &['«'],
+        '‘' => &['’'],
+        '‹' => &['›'],
+        '”' => &['”'],
+        '"' => &['"'],
+        _ => &[],
+    }
+}
+
+/// Quoted spans: (start of the opening mark, end of the closing mark).
+fn spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let (i, c) = chars[k];
+        let close = closers(c);
+        let prev = if k == 0 { ' ' } else { chars[k - 1].1 };
+        let next = chars.get(k + 1).map(|x| x.1).unwrap_or(' ');
+        let opens = !close.is_empty()
+            && !prev.is_alphanumeric()
+            && (!next.is_whitespace() || c == '«' || c == '»')
+            && !(c == '”' && !(prev.is_whitespace() || k == 0));
+        if !opens {
+            k += 1;
+            continue;
+        }
+        let mut found = None;
+        let mut m = k + 1;
+        while m < chars.len() {
+            let (j, d) = chars[m];
+            if d == '\n' && chars.get(m + 1).is_some_and(|x| x.1 == '\n') {
+                break;
+            }
+            let after = chars.get(m + 1).map(|x| x.1).unwrap_or(' ');
+            if close.contains(&d) && !(d == '’' && after.is_alphabetic()) {
+                found = Some((j, j + d.len_utf8()));
+                break;
+            }
+            m += 1;
+        }
+        match found {
+            Some((_, end)) => {
+                out.push((i, end));
+                k = m + 1;
+            }
+            None => k += 1,
+        }
+    }
+    out
+}
+
+/// Whether a quotation is a title or name rather than speech.
+fn is_title(text: &str, inner: &str, end: usize) -> bool {
+    let words: Vec<&str> = inner.split_whitespace().collect();
+    let compound =
+        text[end..].starts_with('-') && text[end..].chars().nth(1).is_some_and(char::is_alphabetic);
+    compound
+        || (words.len() <= 4
+            && words.iter().all(|w| {
+                w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+            }))
+}
+
+/// The quotes of a document.
+pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
+    let lex = doc.lex;
+    let mut out: Vec<Quote> = Vec::new();
+    for (start, end) in spans(doc.text) {
+        let open_len = doc.text[start..].chars().next().map_or(1, char::len_utf8);
+        let close_len = doc.text[..end]
+            .chars()
+            .next_back()
+            .map_or(1, char::len_utf8);
+        let inner = doc.text[start + open_len..end - close_len].trim();
+        if inner.is_empty() || is_title(doc.text, inner, end) {
+            continue;
+        }
+        let first = doc.sentence_of(start);
+        let last = doc.sentence_of(end.saturating_sub(1)).max(first);
+        let outside = |f: &&Found| f.entity.span.end <= start || f.entity.span.start >= end;
+        let people: Vec<&Found> = found
+            .iter()
+            .filter(|f| f.sent >= first && f.sent <= last && f.entity.kind == EntityKind::Person)
+            .filter(outside)
+            .collect();
+        let mut speaker: Option<&Found> = None;
+        'verbs: for si in first..=last {
+            let toks = &doc.toks[si];
+            for v in 0..toks.len() {
+                if toks[v].start >= start && toks[v].end <= end {
+                    continue;
+                }
+                if let Some((n, ())) = lex.speech.at(toks, v) {
+                    let near = people.iter().find(|f| {
+                        f.sent == si
+                            && ((f.tok >= v + n && f.tok <= v + n + 1)
+                                || (f.tok + f.len <= v && f.tok + f.len + 2 >= v))
+                    });
+                    if let Some(f) = near {
+                        speaker = Some(f);
+                        break 'verbs;
+                    }
+                }
+            }
+        }
+        let speaker = speaker.or_else(|| people.first().copied());
+        let (key, said) = match speaker {
+            Some(f) => (Some(f.entity.key.clone()), Some(f.entity.text.clone())),
+            None if first > 0 => {
+                let prev = out
+                    .iter()
+                    .rev()
+                    .find(|q| q.sentence + 1 == first && q.speaker.is_some())
+                    .map(|q| (q.speaker.clone(), q.speaker_text.clone()));
+                prev.unwrap_or_else(|| {
+                    found
+                        .iter()
+                        .find(|f| f.sent + 1 == first && f.entity.kind == EntityKind::Person)
+                        .map(|f| (Some(f.entity.key.clone()), Some(f.entity.text.clone())))
+                        .unwrap_or((None, None))
+                })
+            }
+            None => (None, None),
+        };
+        out.push(Quote {
+            text: inner.to_string(),
+            speaker: key,
+            speaker_text: said,
+            lang: doc.lang.to_string(),
+            sentence: first,
+            span: Span::new(start, end),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_core::Sentence;
+
+    /// Quotes as `text=speaker`; sentences split at ". ".
+    fn check(lang: &str, input: &str, expected: &str) {
+        let mut sents = Vec::new();
+        let mut s = 0;
+        for (i, _) in input.match_indices(". ") {
+            sents.push(Sentence {
+                start: s,
+                end: i + 1,
+                block: 0,
+            });
+            s = i + 2;
+        }
+        sents.push(Sentence {
+            start: s,
+            end: input.len(),
+            block: 0,
+        });
+        let doc = Doc::new(input, &sents, lang);
+        let found = crate::entities::find(&doc);
+        let got: Vec<String> = find(&doc, &found)
+            .iter()
+            .map(|q| format!("{}={}", q.text, q.speaker.as_deref().unwrap_or("?")))
+            .collect();
+        assert_eq!(got.join(" | "), expected, "{lang}: {input}");
+    }
+
+    #[test]
+    fn quote_styles_and_speakers() {
+        check(
+            "da",
+            "“Vi venter på dig”, sagde Putin.",
+            "Vi venter på dig=vladimir-putin",
+        );
+        check(
+            "ro",
+            "„Vom câștiga”, a spus Putin lui Kim.",
+            "Vom câștiga=vladimir-putin",
+        );
+        check(
+            "fr",
+            "« Nous gagnerons », a déclaré Emmanuel Macron.",
+            "Nous gagnerons=emmanuel-macron",
+        );
+        check(
+            "de",
+            "Merz sagte: „Wir helfen der Ukraine.“",
+            "Wir helfen der Ukraine.=friedrich-merz",
+        );
+        check(
+            "en",
+            "Zelensky said: \"We will not give up.\" He left.",
+            "We will not give up.=volodymyr-zelensky",
+        );
+        check(
+            "sv",
+            "”Det är allvarligt”, sade Ulf Kristersson.",
+            "Det är allvarligt=ulf-kristersson",
+        );
+        check(
+            "en",
+            "Trump spoke. ‘It's a great deal’ he added.",
+            "It's a great deal=donald-trump",
+        );
+    }
+
+    #[test]
+    fn titles_and_apostrophes_are_not_quotes() {
+        check("da", "Kinas “Victory Day”-parade i Beijing.", "");
+        check("en", "The film “Top Gun” was shown at Kim's house.", "");
+        check("en", "Don’t go, they’re here.", "");
+    }
+}
