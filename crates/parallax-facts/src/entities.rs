@@ -268,12 +268,12 @@ mod tests {
     fn known_names() {
         check(
             "da",
-            "Ifølge Sydkorea har Pyongyang mistet soldater.",
-            "Sydkorea=KR, Pyongyang=KP",
+            "Pyongyang har ifølge Sydkorea sendt flere soldater.",
+            "Pyongyang=KP, Sydkorea=KR",
         );
         check(
             "ro",
-            "Phenianul a trimis soldați în regiunea Kursk a Rusiei.",
+            "Phenianul a mutat soldați în regiunea Kursk a Rusiei.",
             "Phenianul=KP, Kursk=kursk, Rusiei=RU",
         );
         check(
@@ -317,8 +317,8 @@ mod tests {
         );
         check(
             "da",
-            "Efterfølgende kom de til Diaoyutai State Guesthouse.",
-            "Diaoyutai State Guesthouse=diaoyutai-state-guesthouse",
+            "Efterfølgende kom de til Skovbrynet Konference Hotel.",
+            "Skovbrynet Konference Hotel=skovbrynet-konference-hotel",
         );
         check("en", "On Monday the minister spoke.", "");
     }

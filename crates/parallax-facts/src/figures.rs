@@ -449,7 +449,7 @@ mod tests {
     fn danish() {
         check(
             "da",
-            "Ifølge Sydkorea har Pyongyang mistet omkring 2.000 soldater i kampene.",
+            "Hæren har mistet omkring 2.000 soldater siden foråret, ifølge Sydkorea.",
             "2000~ soldiers lost KR",
         );
         check("da", "Mødet varede 2,5 timer.", "2.5 hours h");
@@ -473,8 +473,8 @@ mod tests {
 
     #[test]
     fn romanian() {
-        check("ro", "Serviciile sud-coreene au declarat că Phenianul a trimis peste 10 000 de soldați în regiune.", "10000> soldiers sent KR");
-        check("ro", "Aproximativ 600 de soldați au fost uciși și alți mii răniți, potrivit autorităților de la Seul.", "600~ soldiers killed KR; 1000~> soldiers wounded KR");
+        check("ro", "Serviciile sud-coreene au declarat că regimul a trimis peste 10 000 de soldați în regiune.", "10000> soldiers sent KR");
+        check("ro", "Potrivit autorităților de la Seul, aproximativ 600 de soldați au fost uciși iar alți mii răniți.", "600~ soldiers killed KR; 1000~> soldiers wounded KR");
     }
 
     #[test]

@@ -129,7 +129,7 @@ mod tests {
     fn sniffs_by_name_then_content() {
         assert_eq!(sniff("a.jsonl", ""), Format::Jsonl);
         assert_eq!(sniff("a.txt", "\u{feff}  {\"title\": 1}"), Format::Jsonl);
-        assert_eq!(sniff("a.txt", " date 2025-09-03 KRIG\n"), Format::Text);
+        assert_eq!(sniff("a.txt", " date 2026-01-12 SPORT\n"), Format::Text);
         assert_eq!("jsonl".parse::<Format>(), Ok(Format::Jsonl));
         assert!("xml".parse::<Format>().is_err());
     }
