@@ -48,6 +48,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the facts found in one article: entities, figures, quotes and dates, each
+    /// with its sentence
+    Facts {
+        /// The article id, or an unambiguous prefix of it
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print one article with every field
     Show {
         /// The article id, or an unambiguous prefix of it

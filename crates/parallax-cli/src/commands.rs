@@ -20,6 +20,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } => ingest(&args.db, &paths, format, json),
         Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
         Command::Show { id, json } => show(&args.db, &id, json),
+        Command::Facts { id, json } => facts(&args.db, &id, json),
     }
 }
 
@@ -128,11 +129,86 @@ fn articles(
     Ok(ExitCode::SUCCESS)
 }
 
+fn find(store: &Store, db: &std::path::Path, id: &str) -> Result<parallax_core::Article> {
+    store
+        .article(id)?
+        .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", db.display()))
+}
+
+fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let a = find(&store, db, id)?;
+    let facts = store.facts(&a.id)?.unwrap_or_default();
+    let v = parallax_engine::views::facts(&a, &facts);
+    if json {
+        output::json(&v)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    let s = |v: &serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
+    writeln!(
+        out,
+        "{}  {}",
+        a.id,
+        a.title.as_deref().unwrap_or("(untitled)")
+    )?;
+    writeln!(out, "\nFigures")?;
+    for f in v["figures"].as_array().into_iter().flatten() {
+        let mut what = output::number(&f["value"]);
+        if f["approx"] == true {
+            what = format!("~{what}");
+        }
+        match f["bound"].as_str() {
+            Some("lower") => what = format!(">{what}"),
+            Some("upper") => what = format!("<{what}"),
+            Some("range") => what = format!("{what}-{}", output::number(&f["value_max"])),
+            _ => {}
+        }
+        let counted = [s(&f["counted"]), s(&f["event"]), s(&f["unit"])]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let source = f["source"]
+            .as_str()
+            .map(|x| format!(" according to {x}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {what:>10}  {counted}{source}\n              \"{}\"",
+            output::ellipsis(&s(&f["sentence"]), 110)
+        )?;
+    }
+    writeln!(out, "\nQuotes")?;
+    for q in v["quotes"].as_array().into_iter().flatten() {
+        let who = q["speaker"].as_str().unwrap_or("(speaker not named)");
+        writeln!(
+            out,
+            "  {who}: \"{}\"",
+            output::ellipsis(&s(&q["text"]), 110)
+        )?;
+    }
+    writeln!(out, "\nEntities")?;
+    let mut seen = std::collections::BTreeMap::<String, (String, String, usize)>::new();
+    for e in v["entities"].as_array().into_iter().flatten() {
+        let entry = seen
+            .entry(s(&e["key"]))
+            .or_insert_with(|| (s(&e["kind"]), s(&e["text"]), 0));
+        entry.2 += 1;
+    }
+    for (key, (kind, text, n)) in seen {
+        writeln!(out, "  {key:<28} {kind:<12} {text} ({n}x)")?;
+    }
+    writeln!(out, "\nDates")?;
+    for d in v["dates"].as_array().into_iter().flatten() {
+        writeln!(out, "  {:<10}  {}", s(&d["date"]), s(&d["text"]))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn show(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
     let store = open(db)?;
-    let Some(a) = store.article(id)? else {
-        anyhow::bail!("no article with id {id:?} in {}", db.display());
-    };
+    let a = find(&store, db, id)?;
     if json {
         output::json(&parallax_engine::views::article(&a))?;
         return Ok(ExitCode::SUCCESS);

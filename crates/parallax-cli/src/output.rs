@@ -27,3 +27,12 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     out.push('…');
     out
 }
+
+/// A JSON number as people write it: `2000`, `2.5`.
+pub fn number(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        Some(f) => format!("{f}"),
+        None => v.to_string(),
+    }
+}

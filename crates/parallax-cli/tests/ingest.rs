@@ -269,3 +269,90 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no article"));
 }
+
+#[test]
+fn facts_of_the_seeds_trace_to_their_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let o = parallax(&db, &["ingest", shared("corpus/seeds").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let arts = json(&db, &["articles", "--json"]);
+    let facts = |lang: &str| {
+        json(
+            &db,
+            &[
+                "facts",
+                by_lang(&arts, lang)["id"].as_str().unwrap(),
+                "--json",
+            ],
+        )
+    };
+    let find = |f: &Value, value: f64| -> Value {
+        f["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["value"] == value)
+            .cloned()
+            .unwrap_or_else(|| panic!("no figure {value}: {f}"))
+    };
+    let da = facts("da");
+    let lost = find(&da, 2000.0);
+    assert_eq!(
+        (
+            lost["approx"].clone(),
+            lost["counted"].clone(),
+            lost["event"].clone(),
+            lost["source"].clone()
+        ),
+        (true.into(), "soldiers".into(), "lost".into(), "KR".into())
+    );
+    let article = by_lang(&arts, "da");
+    let span = &lost["sentence_span"];
+    let text = json(&db, &["show", article["id"].as_str().unwrap(), "--json"]);
+    let sentence = text["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["start"] == span["start"])
+        .unwrap();
+    assert_eq!(sentence["text"], lost["sentence"]);
+    assert!(lost["sentence"].as_str().unwrap().contains("2.000"));
+    assert_eq!(find(&da, 2.5)["counted"], "hours");
+
+    let ro = facts("ro");
+    let sent = find(&ro, 10000.0);
+    assert_eq!(
+        (sent["bound"].clone(), sent["event"].clone()),
+        ("lower".into(), "sent".into())
+    );
+    let killed = find(&ro, 600.0);
+    assert_eq!(
+        (
+            killed["approx"].clone(),
+            killed["event"].clone(),
+            killed["source"].clone()
+        ),
+        (true.into(), "killed".into(), "KR".into())
+    );
+    let speakers: Vec<&str> = ro["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q["speaker"].as_str())
+        .collect();
+    assert!(speakers.contains(&"vladimir-putin"), "{speakers:?}");
+    // The same people and places get the same keys in both languages.
+    let keys = |f: &Value| -> std::collections::BTreeSet<String> {
+        f["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (kd, kr) = (keys(&da), keys(&ro));
+    for k in ["vladimir-putin", "kim-jong-un", "kursk", "KP", "RU", "UA"] {
+        assert!(kd.contains(k) && kr.contains(k), "{k}: {kd:?} / {kr:?}");
+    }
+}

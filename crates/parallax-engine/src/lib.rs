@@ -8,6 +8,7 @@
 
 pub mod views;
 
+use parallax_core::facts::Facts;
 use parallax_core::{Article, Diagnostic};
 use parallax_ingest::Item;
 use parallax_store::Outcome;
@@ -148,15 +149,11 @@ impl Writer<'_, '_> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let mut batch = std::mem::take(&mut self.batch);
-        let diags: Vec<Vec<Diagnostic>> = batch
-            .par_iter_mut()
-            .map(|a| {
-                let file = a.source_path.clone().unwrap_or_else(|| "-".into());
-                parallax_text::analyze(a, &file)
-            })
-            .collect();
-        let outcomes = self.store.write_batch(&batch)?;
+        let batch = std::mem::take(&mut self.batch);
+        let (analysed, diags): (Vec<(Article, Facts)>, Vec<Vec<Diagnostic>>) =
+            batch.into_par_iter().map(analyse).unzip();
+        let outcomes = self.store.write_batch(&analysed)?;
+        let batch: Vec<&Article> = analysed.iter().map(|(a, _)| a).collect();
         for d in diags.into_iter().flatten() {
             self.report.warnings += 1;
             (self.on)(Event::Diagnostic(&d));
@@ -171,6 +168,18 @@ impl Writer<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Analyses one article: language, sentences, date line (`parallax-text`), then its
+/// facts (`parallax-facts`) against its publication date.
+pub fn analyse(mut a: Article) -> ((Article, Facts), Vec<Diagnostic>) {
+    let file = a.source_path.clone().unwrap_or_else(|| "-".into());
+    let diags = parallax_text::analyze(&mut a, &file);
+    let text = a.text();
+    let date = a.published.map(|p| p.date()).or(a.dateline);
+    let facts =
+        parallax_facts::extract(&text, &a.sentences, a.lang.as_deref().unwrap_or("en"), date);
+    ((a, facts), diags)
 }
 
 /// Lists the files of the inputs: folders are walked (sorted, hidden entries passed

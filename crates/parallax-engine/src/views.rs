@@ -2,6 +2,7 @@
 //! the server agree: an article is every stored field, its sentences with their text,
 //! and where it was read from.
 
+use parallax_core::facts::Facts;
 use parallax_core::Article;
 use serde_json::{json, Value};
 
@@ -17,4 +18,35 @@ pub fn article(a: &Article) -> Value {
         .collect();
     v["sentences"] = Value::Array(sentences);
     v
+}
+
+/// The facts of an article as JSON: `{entities, figures, quotes, dates}`, where every
+/// fact's `sentence` is the text of its sentence and `sentence_span` its byte span, so
+/// that each one traces back to where it was said.
+pub fn facts(a: &Article, facts: &Facts) -> Value {
+    let text = a.text();
+    let mut v = serde_json::to_value(facts).expect("facts serialise");
+    for list in ["entities", "figures", "quotes", "dates"] {
+        let Some(items) = v[list].as_array_mut() else {
+            continue;
+        };
+        for item in items {
+            let Some(i) = item["sentence"].as_u64() else {
+                continue;
+            };
+            if let Some(s) = a.sentences.get(i as usize) {
+                item["sentence_index"] = json!(i);
+                item["sentence_span"] = json!({"start": s.start, "end": s.end});
+                item["sentence"] = json!(&text[s.start..s.end]);
+            }
+        }
+    }
+    json!({
+        "article": a.id,
+        "lang": a.lang,
+        "entities": v["entities"],
+        "figures": v["figures"],
+        "quotes": v["quotes"],
+        "dates": v["dates"],
+    })
 }

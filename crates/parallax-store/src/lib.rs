@@ -8,6 +8,7 @@
 
 mod schema;
 
+use parallax_core::facts::Facts;
 use parallax_core::{Article, ArticleId};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -126,8 +127,8 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Writes a batch of analysed articles in one transaction.
-    pub fn write_batch(&mut self, articles: &[Article]) -> Result<Vec<Outcome>> {
+    /// Writes a batch of analysed articles and their facts in one transaction.
+    pub fn write_batch(&mut self, articles: &[(Article, Facts)]) -> Result<Vec<Outcome>> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -147,7 +148,10 @@ impl Store {
                     "INSERT OR IGNORE INTO article_sources (article_id, path, record) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(err)?;
-            for a in articles {
+            let mut facts = tx
+                .prepare_cached("INSERT OR REPLACE INTO facts (article_id, facts) VALUES (?1, ?2)")
+                .map_err(err)?;
+            for (a, f) in articles {
                 let json = serde_json::to_string(a).expect("articles serialise");
                 let n = insert
                     .execute(params![
@@ -170,6 +174,12 @@ impl Store {
                         a.id.as_str(),
                         a.source_path.as_deref().unwrap_or(""),
                         a.source_record.unwrap_or(0) as i64,
+                    ])
+                    .map_err(err)?;
+                facts
+                    .execute(params![
+                        a.id.as_str(),
+                        serde_json::to_string(f).expect("facts serialise")
                     ])
                     .map_err(err)?;
             }
@@ -252,6 +262,27 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The facts found in an article.
+    pub fn facts(&self, id: &ArticleId) -> Result<Option<Facts>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT facts FROM facts WHERE article_id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        json.map(|j| {
+            serde_json::from_str(&j).map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                id: id.to_string(),
+                message: format!("facts: {e}"),
+            })
+        })
+        .transpose()
+    }
+
     /// Where an article was read from: `(path, record)` pairs, first seen first.
     pub fn provenance(&self, id: &ArticleId) -> Result<Vec<(String, u64)>> {
         let mut stmt = self
@@ -303,11 +334,12 @@ mod tests {
         {
             let mut s = Store::open(&path).unwrap();
             assert_eq!(
-                s.write_batch(&[a.clone(), b.clone()]).unwrap(),
+                s.write_batch(&[(a.clone(), Facts::default()), (b.clone(), Facts::default())])
+                    .unwrap(),
                 [Outcome::New, Outcome::New]
             );
             assert_eq!(
-                s.write_batch(std::slice::from_ref(&a)).unwrap(),
+                s.write_batch(&[(a.clone(), Facts::default())]).unwrap(),
                 [Outcome::Unchanged]
             );
         }
@@ -324,6 +356,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(da.len(), 1);
+        assert_eq!(s.facts(&a.id).unwrap(), Some(Facts::default()));
         assert_eq!(s.provenance(&a.id).unwrap(), vec![("x.txt".to_string(), 1)]);
     }
 
@@ -344,7 +377,9 @@ mod tests {
     fn an_ambiguous_prefix_is_an_error() {
         let mut s = Store::open_in_memory().unwrap();
         let arts: Vec<Article> = (0..40).map(|i| article(&format!("T{i}"), "en")).collect();
-        s.write_batch(&arts).unwrap();
+        let batch: Vec<(Article, Facts)> =
+            arts.iter().map(|a| (a.clone(), Facts::default())).collect();
+        s.write_batch(&batch).unwrap();
         let first = arts[0].id.as_str()[..1].to_string();
         let many = arts
             .iter()

@@ -24,6 +24,11 @@ const MIGRATIONS: &[&str] = &[
         record INTEGER NOT NULL,
         PRIMARY KEY (article_id, path, record)
     );",
+    // 2: the facts found in each article (derived: rewritten when an article is re-read).
+    "CREATE TABLE facts (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id),
+        facts TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.
