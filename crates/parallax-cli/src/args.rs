@@ -24,6 +24,8 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Ingest the bundled example corpus into a temporary store and show what was found
+    Demo,
     /// Read articles from files, folders (recursively) or standard input (`-`)
     Ingest {
         /// Files, folders, or `-` for standard input

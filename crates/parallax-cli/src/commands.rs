@@ -21,6 +21,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
+        Command::Demo => crate::demo::run(),
     }
 }
 
@@ -135,7 +136,7 @@ fn find(store: &Store, db: &std::path::Path, id: &str) -> Result<parallax_core::
         .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", db.display()))
 }
 
-fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
+pub fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
     let store = open(db)?;
     let a = find(&store, db, id)?;
     let facts = store.facts(&a.id)?.unwrap_or_default();

@@ -1,0 +1,94 @@
+//! `parallax demo`: the example corpus of the repository, compiled into the binary,
+//! ingested into a temporary store, then every article listed with its facts.
+
+use anyhow::Result;
+use parallax_engine::{ArticleFilter, Event, Store};
+use std::io::Write;
+use std::process::ExitCode;
+
+macro_rules! corpus {
+    ($($file:literal),* $(,)?) => {
+        &[$(($file, include_str!(concat!("../../../examples/corpus/", $file)))),*]
+    };
+}
+
+/// The example corpus: articles written for this repository.
+pub const CORPUS: &[(&str, &str)] = corpus![
+    "en-valmora-floods.txt",
+    "da-valmora-oversvoemmelse.txt",
+    "ro-valmora-inundatii.txt",
+    "de-valmora-hochwasser.txt",
+    "fr-valmora-inondations.txt",
+    "en-larnholm-floods.txt",
+    "steel-tariffs.jsonl",
+];
+
+pub fn run() -> Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("demo.db");
+    let mut store = Store::open(&db)?;
+    let mut total = parallax_engine::IngestReport::default();
+    for (name, text) in CORPUS {
+        let mut on = |e: Event| {
+            if let Event::Diagnostic(d) = e {
+                eprintln!("{d}");
+            }
+        };
+        let r = parallax_engine::ingest_str(&mut store, name, text, None, &mut on)?;
+        total.read += r.read;
+        total.new += r.new;
+        total.unchanged += r.unchanged;
+        total.rejected += r.rejected;
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "example corpus: {}\n", total.summary())?;
+    for a in store.articles(&ArticleFilter::default())? {
+        writeln!(
+            out,
+            "{}  {}  {}  {}",
+            a.id,
+            a.lang.as_deref().unwrap_or("??"),
+            a.published
+                .map(|p| p.date().to_string())
+                .unwrap_or_default(),
+            a.title.as_deref().unwrap_or("")
+        )?;
+        let facts = store.facts(&a.id)?.unwrap_or_default();
+        for f in &facts.figures {
+            let hedge = match (f.approx, f.bound) {
+                (_, Some(parallax_core::facts::Bound::Lower)) => "more than ",
+                (_, Some(parallax_core::facts::Bound::Upper)) => "up to ",
+                (true, _) => "about ",
+                _ => "",
+            };
+            let what = [f.counted.as_deref(), f.event.as_deref(), f.unit.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let source = f
+                .source
+                .as_deref()
+                .map(|s| format!(" (according to {s})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "    figure  {hedge}{} {what}{source}",
+                crate::output::number(&f.value.into())
+            )?;
+        }
+        for q in &facts.quotes {
+            let who = q.speaker.as_deref().unwrap_or("(unnamed)");
+            writeln!(
+                out,
+                "    quote   {who}: “{}”",
+                crate::output::ellipsis(&q.text, 80)
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\nThe demo store was temporary. Ingest your own articles with `parallax ingest PATH` and inspect them with `parallax articles`, `parallax show ID` and `parallax facts ID`."
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
