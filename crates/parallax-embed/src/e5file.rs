@@ -289,7 +289,7 @@ impl E5File {
             let nbytes = c.u64("a tensor length")?;
             let expect = match dtype {
                 0 => n_elems as u64 * 4,
-                1 if n_elems % QK == 0 => (n_elems / QK * Q4_BLOCK_BYTES) as u64,
+                1 if (n_elems / QK) * QK == n_elems => (n_elems / QK * Q4_BLOCK_BYTES) as u64,
                 _ => {
                     return Err(corrupt(format!(
                         "tensor '{name}' has type {dtype} and {n_elems} elements"

@@ -120,8 +120,8 @@ pub struct ModelInfo {
 
 /// An embedding model; see the crate documentation.
 pub enum Embedder {
-    E5Quantized(E5Quantized),
-    Bert(Bert),
+    E5Quantized(Box<E5Quantized>),
+    Bert(Box<Bert>),
     Hash(HashEmbedder),
 }
 
@@ -139,19 +139,19 @@ impl Embedder {
     /// Loads a model: a file is read as E5S1, a directory as a model folder.
     pub fn load(path: &Path, opts: &EmbedOptions) -> Result<Embedder, EmbedError> {
         if path.is_dir() {
-            return Ok(Embedder::Bert(Bert::load(path, opts)?));
+            return Ok(Embedder::Bert(Box::new(Bert::load(path, opts)?)));
         }
         let (enc, tok) = e5model::load(path)?;
         let (layers, vocab, max_positions) = (enc.layers.len(), enc.vocab, enc.max_len());
         let runtime = Runtime::new(enc, tok.bos, tok.eos, opts)?;
-        Ok(Embedder::E5Quantized(E5Quantized {
+        Ok(Embedder::E5Quantized(Box::new(E5Quantized {
             path: path.to_path_buf(),
             runtime,
             tok,
             layers,
             vocab,
             max_positions,
-        }))
+        })))
     }
 
     /// The deterministic hash embedder of dimension `dim`.
