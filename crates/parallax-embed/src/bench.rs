@@ -1,0 +1,2 @@
+//! Throughput measurements that `cargo bench` and `parallax bench embed`
+//! share.
