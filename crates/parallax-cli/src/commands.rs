@@ -11,17 +11,49 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+/// What every command may need besides its own arguments.
+pub struct Ctx {
+    pub db: std::path::PathBuf,
+    pub model: std::path::PathBuf,
+    pub threads: Option<usize>,
+}
+
+impl Ctx {
+    /// Loads the embedding model, or says which command fetches it.
+    pub fn embedder(&self) -> Result<parallax_engine::Embedder> {
+        let opts = parallax_engine::EmbedOptions {
+            threads: self.threads,
+            ..Default::default()
+        };
+        Ok(parallax_engine::Embedder::load(&self.model, &opts)?)
+    }
+
+    pub fn vectors(&self) -> Result<parallax_engine::vectors::Vectors> {
+        Ok(parallax_engine::vectors::Vectors::new(self.embedder()?))
+    }
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
+    let ctx = Ctx {
+        db: args.db.clone(),
+        model: args
+            .model
+            .clone()
+            .unwrap_or_else(parallax_embed::model::default_model_path),
+        threads: args.threads,
+    };
     match args.command {
         Command::Ingest {
             paths,
             format,
             json,
-        } => ingest(&args.db, &paths, format, json),
+        } => ingest(&ctx, &paths, format, json),
+        Command::Model { command } => crate::model::run(&ctx, command),
+        Command::Embed { prefix, .. } => crate::model::embed(&ctx, prefix),
         Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
-        Command::Demo => crate::demo::run(),
+        Command::Demo => crate::demo::run(&ctx),
     }
 }
 
@@ -30,12 +62,13 @@ fn open(db: &std::path::Path) -> Result<Store> {
 }
 
 fn ingest(
-    db: &std::path::Path,
+    ctx: &Ctx,
     paths: &[String],
     format: Option<parallax_engine::Format>,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut store = open(db)?;
+    let vectors = ctx.vectors()?;
+    let mut store = open(&ctx.db)?;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -55,6 +88,7 @@ fn ingest(
     });
     let config = IngestConfig {
         format,
+        vectors: Some(vectors),
         ..IngestConfig::default()
     };
     let mut on = |event: Event| match event {

@@ -23,7 +23,11 @@ pub const CORPUS: &[(&str, &str)] = corpus![
     "steel-tariffs.jsonl",
 ];
 
-pub fn run() -> Result<ExitCode> {
+pub fn run(ctx: &crate::commands::Ctx) -> Result<ExitCode> {
+    let config = parallax_engine::IngestConfig {
+        vectors: Some(ctx.vectors()?),
+        ..Default::default()
+    };
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("demo.db");
     let mut store = Store::open(&db)?;
@@ -34,7 +38,7 @@ pub fn run() -> Result<ExitCode> {
                 eprintln!("{d}");
             }
         };
-        let r = parallax_engine::ingest_str(&mut store, name, text, None, &mut on)?;
+        let r = parallax_engine::ingest_str(&mut store, name, text, &config, &mut on)?;
         total.read += r.read;
         total.new += r.new;
         total.unchanged += r.unchanged;

@@ -6,6 +6,7 @@
 //!
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
+pub mod vectors;
 pub mod views;
 
 use parallax_core::facts::Facts;
@@ -17,6 +18,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use parallax_embed::{EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::Format;
 pub use parallax_store::{ArticleFilter, Store, StoreError};
 
@@ -32,6 +34,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{path}: {message}")]
     Input { path: String, message: String },
+    #[error(transparent)]
+    Embed(#[from] parallax_embed::EmbedError),
 }
 
 /// One input: a file or folder, or standard input.
@@ -53,12 +57,14 @@ impl Input {
 }
 
 /// How to ingest.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IngestConfig {
     /// Force a format instead of sniffing each file.
     pub format: Option<Format>,
     /// Articles per transaction.
     pub batch_size: usize,
+    /// The embedding model; without one, articles are stored without vectors.
+    pub vectors: Option<vectors::Vectors>,
 }
 
 impl Default for IngestConfig {
@@ -66,6 +72,7 @@ impl Default for IngestConfig {
         IngestConfig {
             format: None,
             batch_size: 64,
+            vectors: None,
         }
     }
 }
@@ -157,6 +164,9 @@ impl Writer<'_, '_> {
         for d in diags.into_iter().flatten() {
             self.report.warnings += 1;
             (self.on)(Event::Diagnostic(&d));
+        }
+        if let Some(v) = &self.config.vectors {
+            v.embed_missing(self.store, &batch)?;
         }
         for (a, o) in batch.iter().zip(outcomes) {
             self.report.read += 1;
@@ -310,10 +320,10 @@ pub fn ingest_str(
     store: &mut Store,
     name: &str,
     body: &str,
-    format: Option<Format>,
+    config: &IngestConfig,
     on: &mut dyn FnMut(Event),
 ) -> Result<IngestReport, EngineError> {
-    ingest_reader(store, name, body.as_bytes(), format, on)
+    ingest_reader(store, name, body.as_bytes(), config, on)
 }
 
 /// Ingests one stream.
@@ -321,14 +331,15 @@ pub fn ingest_reader(
     store: &mut Store,
     name: &str,
     reader: impl Read,
-    format: Option<Format>,
+    config: &IngestConfig,
     on: &mut dyn FnMut(Event),
 ) -> Result<IngestReport, EngineError> {
+    let format = config.format;
     let mut w = Writer {
         store,
         batch: Vec::new(),
         report: IngestReport::default(),
-        config: IngestConfig::default(),
+        config: config.clone(),
         on,
     };
     let mut failure = None;

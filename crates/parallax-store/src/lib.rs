@@ -262,6 +262,95 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Stores the lead vector of articles (in one transaction), made by `model`.
+    pub fn put_vectors(&mut self, model: &str, vectors: &[(&ArticleId, &[f32])]) -> Result<()> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("INSERT OR REPLACE INTO vectors (article_id, model, dim, lead) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(err)?;
+            for (id, v) in vectors {
+                stmt.execute(params![id.as_str(), model, v.len() as i64, to_blob(v)])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// The lead vector of an article, if `model` made one.
+    pub fn vector(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<f32>>> {
+        self.conn
+            .query_row(
+                "SELECT lead FROM vectors WHERE article_id = ?1 AND model = ?2",
+                params![id.as_str(), model],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .optional()
+            .map(|b| b.map(|b| from_blob(&b)))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Ids of the given articles that have no lead vector of `model` yet.
+    pub fn missing_vectors(&self, model: &str, ids: &[&ArticleId]) -> Result<Vec<ArticleId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM vectors WHERE article_id = ?1 AND model = ?2")
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let found = stmt
+                .query_row(params![id.as_str(), model], |_| Ok(()))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if found.is_none() {
+                out.push((*id).clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The sentence vectors of an article (one per sentence, in order), if stored.
+    pub fn sentence_vectors(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<Vec<f32>>>> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT dim, data FROM sentence_vectors WHERE article_id = ?1 AND model = ?2",
+                params![id.as_str(), model],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.map(|(dim, data)| {
+            let flat = from_blob(&data);
+            flat.chunks(dim.max(1) as usize)
+                .map(<[f32]>::to_vec)
+                .collect()
+        }))
+    }
+
+    /// Stores the sentence vectors of an article.
+    pub fn put_sentence_vectors(
+        &mut self,
+        model: &str,
+        id: &ArticleId,
+        vectors: &[Vec<f32>],
+    ) -> Result<()> {
+        let dim = vectors.first().map(Vec::len).unwrap_or(0);
+        let flat: Vec<f32> = vectors.iter().flatten().copied().collect();
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO sentence_vectors (article_id, model, dim, data) VALUES (?1, ?2, ?3, ?4)",
+                params![id.as_str(), model, dim as i64, to_blob(&flat)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
     /// The facts found in an article.
     pub fn facts(&self, id: &ArticleId) -> Result<Option<Facts>> {
         let json: Option<String> = self
@@ -305,6 +394,17 @@ impl Store {
             message: e.to_string(),
         })
     }
+}
+
+/// Vectors are stored as little-endian f32.
+fn to_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_blob(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 #[cfg(test)]
@@ -357,6 +457,25 @@ mod tests {
             .unwrap();
         assert_eq!(da.len(), 1);
         assert_eq!(s.facts(&a.id).unwrap(), Some(Facts::default()));
+        drop(s);
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(
+            s.missing_vectors("m", &[&a.id, &b.id]).unwrap(),
+            vec![a.id.clone(), b.id.clone()]
+        );
+        s.put_vectors("m", &[(&a.id, &[0.5, -1.0][..])]).unwrap();
+        assert_eq!(s.vector("m", &a.id).unwrap(), Some(vec![0.5, -1.0]));
+        assert_eq!(s.vector("other", &a.id).unwrap(), None);
+        assert_eq!(
+            s.missing_vectors("m", &[&a.id, &b.id]).unwrap(),
+            vec![b.id.clone()]
+        );
+        s.put_sentence_vectors("m", &a.id, &[vec![1.0, 2.0], vec![3.0, 4.0]])
+            .unwrap();
+        assert_eq!(
+            s.sentence_vectors("m", &a.id).unwrap(),
+            Some(vec![vec![1.0, 2.0], vec![3.0, 4.0]])
+        );
         assert_eq!(s.provenance(&a.id).unwrap(), vec![("x.txt".to_string(), 1)]);
     }
 

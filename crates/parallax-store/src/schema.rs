@@ -29,6 +29,21 @@ const MIGRATIONS: &[&str] = &[
         article_id TEXT PRIMARY KEY REFERENCES articles (id),
         facts TEXT NOT NULL
     );",
+    // 3: vectors: the lead vector of each article (title, standfirst and first
+    // paragraphs) and, computed when first needed, one vector per sentence; each with
+    // the model that made it, so that vectors of two models never meet.
+    "CREATE TABLE vectors (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id),
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        lead BLOB NOT NULL
+    );
+    CREATE TABLE sentence_vectors (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id),
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

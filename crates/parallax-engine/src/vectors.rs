@@ -1,0 +1,107 @@
+//! Article vectors: which text of an article is embedded, with which model, and the
+//! step of the pipeline that embeds the articles of a batch that have no vector yet
+//! (new ones, and those an interrupted run stored without one).
+
+use crate::EngineError;
+use parallax_core::{Article, ArticleId};
+use parallax_embed::{Embedder, Prefix};
+use parallax_store::Store;
+use std::sync::Arc;
+
+/// The lead of an article is embedded up to this many tokens: title, standfirst and the
+/// first paragraphs, the part that says what the story is.
+pub const LEAD_TOKENS: usize = 128;
+
+/// An embedding model and the key its vectors are stored under.
+#[derive(Clone)]
+pub struct Vectors {
+    pub embedder: Arc<Embedder>,
+    /// Names the model in the store, so vectors of two models never meet.
+    pub model: String,
+}
+
+impl Vectors {
+    pub fn new(embedder: Embedder) -> Self {
+        let info = embedder.info();
+        let name = info
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let model = format!("{}:{}:{}", info.kind, name, info.dim);
+        Vectors {
+            embedder: Arc::new(embedder),
+            model,
+        }
+    }
+
+    /// The text whose vector stands for the article: title, standfirst and the first
+    /// paragraphs, cut at [`LEAD_TOKENS`] tokens.
+    pub fn lead_text(&self, a: &Article) -> String {
+        let mut text = String::new();
+        for b in a.blocks() {
+            if b.kind == parallax_core::BlockKind::Caption {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(b.text);
+            if self.embedder.count_tokens(&text) >= LEAD_TOKENS {
+                break;
+            }
+        }
+        self.embedder
+            .truncate_to_tokens(&text, LEAD_TOKENS)
+            .to_string()
+    }
+
+    /// Embeds texts as queries (the symmetric setting that separates stories best).
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EngineError> {
+        Ok(self.embedder.embed(texts, Prefix::Query)?)
+    }
+
+    /// Embeds and stores the lead vectors of those articles that have none yet.
+    pub fn embed_missing(&self, store: &mut Store, batch: &[&Article]) -> Result<(), EngineError> {
+        let ids: Vec<&ArticleId> = batch.iter().map(|a| &a.id).collect();
+        let missing = store.missing_vectors(&self.model, &ids)?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let todo: Vec<&Article> = batch
+            .iter()
+            .copied()
+            .filter(|a| missing.contains(&a.id))
+            .collect();
+        let texts: Vec<String> = todo.iter().map(|a| self.lead_text(a)).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vecs = self.embed(&refs)?;
+        let pairs: Vec<(&ArticleId, &[f32])> = todo
+            .iter()
+            .map(|a| &a.id)
+            .zip(vecs.iter().map(Vec::as_slice))
+            .collect();
+        store.put_vectors(&self.model, &pairs)?;
+        Ok(())
+    }
+
+    /// The sentence vectors of an article: read from the store, or computed and
+    /// stored on first use.
+    pub fn sentence_vectors(
+        &self,
+        store: &mut Store,
+        a: &Article,
+    ) -> Result<Vec<Vec<f32>>, EngineError> {
+        if let Some(v) = store.sentence_vectors(&self.model, &a.id)? {
+            if v.len() == a.sentences.len() {
+                return Ok(v);
+            }
+        }
+        let text = a.text();
+        let sentences: Vec<&str> = a.sentences.iter().map(|s| &text[s.start..s.end]).collect();
+        let vecs = self.embedder.embed(&sentences, Prefix::Query)?;
+        store.put_sentence_vectors(&self.model, &a.id, &vecs)?;
+        Ok(vecs)
+    }
+}
