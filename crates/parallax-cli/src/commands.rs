@@ -29,7 +29,15 @@ impl Ctx {
     }
 
     pub fn vectors(&self) -> Result<parallax_engine::vectors::Vectors> {
-        Ok(parallax_engine::vectors::Vectors::new(self.embedder()?))
+        let name = self
+            .model
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(parallax_engine::vectors::Vectors::new(
+            self.embedder()?,
+            &name,
+        ))
     }
 }
 

@@ -20,16 +20,21 @@ pub struct Vectors {
     pub model: String,
 }
 
+/// At most this many bytes of text are tokenised to find the lead, so that a huge
+/// first paragraph is not tokenised whole; 32 bytes a token is far more than news text
+/// needs (about 4 to 6).
+const LEAD_BYTES: usize = LEAD_TOKENS * 32;
+
 impl Vectors {
-    pub fn new(embedder: Embedder) -> Self {
-        let info = embedder.info();
-        let name = info
-            .path
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let model = format!("{}:{}:{}", info.kind, name, info.dim);
+    /// Wraps a loaded model; `name` (the model file or folder name) goes into the key
+    /// its vectors are stored under.
+    pub fn new(embedder: Embedder, name: &str) -> Self {
+        let kind = match &embedder {
+            Embedder::E5Quantized(_) => "e5-quantized",
+            Embedder::Bert(_) => "bert",
+            Embedder::Hash(_) => "hash",
+        };
+        let model = format!("{kind}:{name}:{}", embedder.dim());
         Vectors {
             embedder: Arc::new(embedder),
             model,
@@ -48,7 +53,12 @@ impl Vectors {
                 text.push('\n');
             }
             text.push_str(b.text);
-            if self.embedder.count_tokens(&text) >= LEAD_TOKENS {
+            if text.len() >= LEAD_BYTES {
+                let mut end = LEAD_BYTES;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.truncate(end);
                 break;
             }
         }
