@@ -152,8 +152,8 @@ impl Bert {
             pos,
             pos_offset,
             type0: types[..h].to_vec(),
-            eln_w: Encoder::vector(eln_w)?,
-            eln_b: Encoder::vector(eln_b)?,
+            eln_w,
+            eln_b,
             layers,
         };
 

@@ -60,8 +60,8 @@ pub(crate) fn load(path: &Path) -> Result<(Encoder, E5Tokenizer), EmbedError> {
         pos: f.f32s("emb.pos", hd.max_positions * h)?,
         pos_offset: 0,
         type0: type_rows[..h].to_vec(),
-        eln_w: Encoder::vector(eln_w)?,
-        eln_b: Encoder::vector(eln_b)?,
+        eln_w,
+        eln_b,
         layers,
     };
     let tok = E5Tokenizer::from_file(&f);

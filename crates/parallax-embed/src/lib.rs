@@ -30,6 +30,7 @@ mod encoder;
 mod error;
 mod hash;
 pub mod model;
+mod ops;
 
 use std::path::{Path, PathBuf};
 
