@@ -295,7 +295,10 @@ mod tests {
         for i in 0..1740 {
             let x = -(i as f32) * 0.05;
             let (got, want) = (exp_neg(x), x.exp());
-            assert!((got - want).abs() <= want * 3e-7 + 1e-38, "exp({x}) = {got}, want {want}");
+            assert!(
+                (got - want).abs() <= want * 3e-7 + 1e-38,
+                "exp({x}) = {got}, want {want}"
+            );
         }
     }
 }
