@@ -441,3 +441,12 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
     dot / (na * nb).max(1e-12)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn embedder_can_be_shared_across_threads() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Embedder>();
+    }
+}
