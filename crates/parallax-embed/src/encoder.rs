@@ -58,7 +58,17 @@ pub(crate) struct LayerWeights {
     pub oln: (Vec<f32>, Vec<f32>),
 }
 
+/// How token states become one vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pooling {
+    /// Mean over the sequence's tokens (E5).
+    Mean,
+    /// The first token (`[CLS]`), e.g. LaBSE.
+    Cls,
+}
+
 pub(crate) struct Encoder {
+    pub pooling: Pooling,
     pub hidden: usize,
     pub heads: usize,
     pub vocab: usize,
@@ -132,8 +142,9 @@ impl Encoder {
 
     /// Runs the encoder on sequences of token ids (special tokens included,
     /// each at most [`Encoder::max_len`] long) and returns, per sequence, the
-    /// mean of its final hidden states (not normalised).
-    pub fn forward_mean(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+    /// pooled final hidden states (not normalised): the mean over its tokens,
+    /// or the first token's for [`Pooling::Cls`].
+    pub fn forward_pool(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let (h, nh) = (self.hidden, self.heads);
         let hd = h / nh;
         let b = seqs.len();
@@ -204,6 +215,10 @@ impl Encoder {
         let hs = x.flatten_all()?.to_vec1::<f32>()?;
         let mut out = Vec::with_capacity(b);
         for (si, s) in seqs.iter().enumerate() {
+            if self.pooling == Pooling::Cls {
+                out.push(hs[si * l * h..(si * l + 1) * h].to_vec());
+                continue;
+            }
             let mut m = vec![0f32; h];
             for t in 0..s.len() {
                 for (a, v) in m
