@@ -374,6 +374,37 @@ fn cls_pooling_and_dense_layer_of_sentence_transformers_folders() {
 }
 
 #[test]
+fn thread_setting_does_not_change_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    write_model(dir.path(), "bert", 0, "");
+    let texts: Vec<String> = (0..40).map(|i| "the cat sat ".repeat(1 + i % 7)).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let run = |threads, batch_size| {
+        let opts = EmbedOptions {
+            threads,
+            batch_size,
+            ..EmbedOptions::default()
+        };
+        Embedder::load(dir.path(), &opts)
+            .unwrap()
+            .embed(&refs, Prefix::None)
+            .unwrap()
+    };
+    let one = run(Some(1), 32);
+    for other in [run(Some(2), 32), run(None, 4), run(Some(2), 1)] {
+        for (a, b) in one.iter().zip(&other) {
+            assert!(cosine(a, b) > 0.99999);
+        }
+    }
+    let opts = EmbedOptions {
+        threads: Some(0),
+        ..EmbedOptions::default()
+    };
+    let e = Embedder::load(dir.path(), &opts).err().expect("0 threads");
+    assert!(matches!(e, EmbedError::Options(_)), "{e}");
+}
+
+#[test]
 fn incomplete_folders_say_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let err = |e: Result<Embedder, EmbedError>| e.err().expect("must fail").to_string();
