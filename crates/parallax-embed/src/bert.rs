@@ -1,7 +1,9 @@
 //! A standard model folder of the BERT / XLM-RoBERTa family: `config.json`,
 //! `model.safetensors` (f32, f16 or bf16; names with or without a `bert.` /
 //! `roberta.` prefix) and `tokenizer.json` (read by the `tokenizers` crate).
-//! Pooling is the mask-aware mean of the last hidden states, as for E5;
+//! Pooling is the mask-aware mean of the last hidden states, as for E5,
+//! unless a sentence-transformers `1_Pooling/config.json` asks for the CLS
+//! token; a `2_Dense` tanh layer (LaBSE) is applied after pooling.
 //! XLM-R-style models start positions at `pad_token_id + 1`.
 
 use std::collections::HashMap;
@@ -9,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 
-use crate::encoder::{Activation, Encoder, Layer, LayerWeights, WordTable};
+use crate::encoder::{Activation, Encoder, Layer, LayerWeights, Pooling, WordTable};
 use crate::error::EmbedError;
-use crate::{EmbedOptions, ModelInfo, Runtime};
+use crate::{Dense, EmbedOptions, ModelInfo, Runtime};
 
 /// An encoder loaded from a model folder.
 pub struct Bert {
@@ -142,7 +144,9 @@ impl Bert {
             &["embeddings.token_type_embeddings.weight"],
             cfg.type_vocab_size * h,
         )?;
+        let pooling = read_pooling(dir)?;
         let enc = Encoder {
+            pooling,
             hidden: h,
             heads: nh,
             vocab: cfg.vocab_size,
@@ -152,8 +156,8 @@ impl Bert {
             pos,
             pos_offset,
             type0: types[..h].to_vec(),
-            eln_w: Encoder::vector(eln_w)?,
-            eln_b: Encoder::vector(eln_b)?,
+            eln_w,
+            eln_b,
             layers,
         };
 
@@ -176,7 +180,8 @@ impl Bert {
         };
         let (layers, vocab) = (enc.layers.len(), enc.vocab);
         let max_positions = enc.max_len();
-        let runtime = Runtime::new(enc, bos, eos, opts)?;
+        let mut runtime = Runtime::new(enc, bos, eos, opts)?;
+        runtime.dense = read_dense(dir, h)?;
         Ok(Bert {
             path: dir.to_path_buf(),
             runtime,
@@ -223,7 +228,7 @@ impl Bert {
         ModelInfo {
             path: Some(self.path.clone()),
             sha256: None,
-            dim: self.runtime.enc.hidden,
+            dim: self.runtime.dim(),
             layers: self.layers,
             heads: self.runtime.enc.heads,
             vocab: self.vocab,
@@ -237,6 +242,73 @@ impl Bert {
             },
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct PoolingConfig {
+    #[serde(default)]
+    pooling_mode_cls_token: bool,
+    #[serde(default)]
+    pooling_mode_mean_tokens: bool,
+}
+
+/// `1_Pooling/config.json` of a sentence-transformers folder: CLS pooling
+/// when it asks for CLS and not mean; mean otherwise or without the file.
+fn read_pooling(dir: &Path) -> Result<Pooling, EmbedError> {
+    let p = dir.join("1_Pooling").join("config.json");
+    let Ok(text) = std::fs::read_to_string(&p) else {
+        return Ok(Pooling::Mean);
+    };
+    let c: PoolingConfig = serde_json::from_str(&text).map_err(|e| EmbedError::ModelFolder {
+        path: dir.to_path_buf(),
+        what: format!("1_Pooling/config.json: {e}"),
+    })?;
+    Ok(if c.pooling_mode_cls_token && !c.pooling_mode_mean_tokens {
+        Pooling::Cls
+    } else {
+        Pooling::Mean
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct DenseConfig {
+    in_features: usize,
+    out_features: usize,
+    #[serde(default)]
+    activation_function: String,
+}
+
+/// `2_Dense/` of a sentence-transformers folder (LaBSE): a tanh dense layer
+/// after pooling, `linear.weight` / `linear.bias` in `model.safetensors`.
+fn read_dense(dir: &Path, hidden: usize) -> Result<Option<Dense>, EmbedError> {
+    let d = dir.join("2_Dense");
+    let err = |what: String| EmbedError::ModelFolder {
+        path: dir.to_path_buf(),
+        what: format!("2_Dense: {what}"),
+    };
+    let Ok(text) = std::fs::read_to_string(d.join("config.json")) else {
+        return Ok(None);
+    };
+    let c: DenseConfig = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+    if c.in_features != hidden || c.out_features == 0 {
+        return Err(err(format!(
+            "in_features {} but the encoder has {hidden}",
+            c.in_features
+        )));
+    }
+    if !c.activation_function.is_empty() && !c.activation_function.ends_with("Tanh") {
+        return Err(err(format!(
+            "unsupported activation {}",
+            c.activation_function
+        )));
+    }
+    let tensors = candle_core::safetensors::load(d.join("model.safetensors"), &Device::Cpu)
+        .map_err(|e| err(format!("model.safetensors cannot be read: {e}")))?;
+    let w = Weights { tensors, dir: &d };
+    Ok(Some((
+        w.get(&["linear.weight"], c.out_features * c.in_features)?,
+        w.get(&["linear.bias"], c.out_features)?,
+    )))
 }
 
 struct Weights<'a> {

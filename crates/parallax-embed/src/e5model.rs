@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::e5file::{dequant_q4_row, E5File};
 use crate::e5tok::E5Tokenizer;
-use crate::encoder::{Activation, Encoder, Layer, LayerWeights, WordTable};
+use crate::encoder::{Activation, Encoder, Layer, LayerWeights, Pooling, WordTable};
 use crate::error::EmbedError;
 
 /// Loads the encoder and tokenizer of an E5S1 file.
@@ -51,6 +51,7 @@ pub(crate) fn load(path: &Path) -> Result<(Encoder, E5Tokenizer), EmbedError> {
     let (eln_w, eln_b) = ln("emb.ln")?;
     let type_rows = f.f32s("emb.type", hd.type_vocab * h)?;
     let encoder = Encoder {
+        pooling: Pooling::Mean,
         hidden: h,
         heads: hd.heads,
         vocab: hd.vocab,
@@ -60,8 +61,8 @@ pub(crate) fn load(path: &Path) -> Result<(Encoder, E5Tokenizer), EmbedError> {
         pos: f.f32s("emb.pos", hd.max_positions * h)?,
         pos_offset: 0,
         type0: type_rows[..h].to_vec(),
-        eln_w: Encoder::vector(eln_w)?,
-        eln_b: Encoder::vector(eln_b)?,
+        eln_w,
+        eln_b,
         layers,
     };
     let tok = E5Tokenizer::from_file(&f);

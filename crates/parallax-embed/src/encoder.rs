@@ -8,12 +8,14 @@
 //! embedding sum (word + position + type) is built on the host.
 //!
 //! A batch is padded to its longest sequence; padding is masked out of the
-//! attention (an additive `-1e9` on the scores) and out of the mean pooling.
+//! attention softmax and out of the mean pooling. Element-wise work runs in
+//! fused custom ops (`ops`) on the current rayon pool.
 
 use candle_core::{Device, Tensor};
 
 use crate::e5file::{dequant_q4_row, Q4_BLOCK_BYTES, QK};
 use crate::error::EmbedError;
+use crate::ops::{layer_norm_row, Act, AddBiasLayerNorm, BiasAct, MaskedSoftmax, SplitHeads};
 
 /// The token table: 4-bit blocks (E5S1) or plain `f32` rows (model folders).
 pub(crate) enum WordTable {
@@ -31,17 +33,17 @@ pub(crate) enum Activation {
 
 pub(crate) struct Layer {
     pub qkv_w: Tensor,
-    pub qkv_b: Tensor,
+    pub qkv_b: Vec<f32>,
     pub ao_w: Tensor,
-    pub ao_b: Tensor,
-    pub aln_w: Tensor,
-    pub aln_b: Tensor,
+    pub ao_b: Vec<f32>,
+    pub aln_w: Vec<f32>,
+    pub aln_b: Vec<f32>,
     pub fi_w: Tensor,
-    pub fi_b: Tensor,
+    pub fi_b: Vec<f32>,
     pub fo_w: Tensor,
-    pub fo_b: Tensor,
-    pub oln_w: Tensor,
-    pub oln_b: Tensor,
+    pub fo_b: Vec<f32>,
+    pub oln_w: Vec<f32>,
+    pub oln_b: Vec<f32>,
 }
 
 /// Host-side weights of one layer, `[out, in]` row-major as stored in files.
@@ -56,7 +58,17 @@ pub(crate) struct LayerWeights {
     pub oln: (Vec<f32>, Vec<f32>),
 }
 
+/// How token states become one vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pooling {
+    /// Mean over the sequence's tokens (E5).
+    Mean,
+    /// The first token (`[CLS]`), e.g. LaBSE.
+    Cls,
+}
+
 pub(crate) struct Encoder {
+    pub pooling: Pooling,
     pub hidden: usize,
     pub heads: usize,
     pub vocab: usize,
@@ -68,8 +80,8 @@ pub(crate) struct Encoder {
     pub pos_offset: usize,
     /// Row of token type 0.
     pub type0: Vec<f32>,
-    pub eln_w: Tensor,
-    pub eln_b: Tensor,
+    pub eln_w: Vec<f32>,
+    pub eln_b: Vec<f32>,
     pub layers: Vec<Layer>,
 }
 
@@ -84,11 +96,6 @@ fn transposed(w: &[f32], out: usize, inp: usize) -> Result<Tensor, EmbedError> {
     Ok(Tensor::from_vec(t, (inp, out), &Device::Cpu)?)
 }
 
-fn vector(v: Vec<f32>) -> Result<Tensor, EmbedError> {
-    let n = v.len();
-    Ok(Tensor::from_vec(v, n, &Device::Cpu)?)
-}
-
 impl Layer {
     pub fn new(w: LayerWeights, h: usize, ff: usize) -> Result<Layer, EmbedError> {
         let mut qkv = Vec::with_capacity(3 * h * h);
@@ -100,27 +107,22 @@ impl Layer {
         qkv_b.extend_from_slice(&w.v.1);
         Ok(Layer {
             qkv_w: transposed(&qkv, 3 * h, h)?,
-            qkv_b: vector(qkv_b)?,
+            qkv_b,
             ao_w: transposed(&w.ao.0, h, h)?,
-            ao_b: vector(w.ao.1)?,
-            aln_w: vector(w.aln.0)?,
-            aln_b: vector(w.aln.1)?,
+            ao_b: w.ao.1,
+            aln_w: w.aln.0,
+            aln_b: w.aln.1,
             fi_w: transposed(&w.fi.0, ff, h)?,
-            fi_b: vector(w.fi.1)?,
+            fi_b: w.fi.1,
             fo_w: transposed(&w.fo.0, h, ff)?,
-            fo_b: vector(w.fo.1)?,
-            oln_w: vector(w.oln.0)?,
-            oln_b: vector(w.oln.1)?,
+            fo_b: w.fo.1,
+            oln_w: w.oln.0,
+            oln_b: w.oln.1,
         })
     }
 }
 
 impl Encoder {
-    /// Tensor for a LayerNorm weight or bias.
-    pub fn vector(v: Vec<f32>) -> Result<Tensor, EmbedError> {
-        vector(v)
-    }
-
     /// Largest sequence length (special tokens included) the position table allows.
     pub fn max_len(&self) -> usize {
         self.pos.len() / self.hidden - self.pos_offset
@@ -140,8 +142,9 @@ impl Encoder {
 
     /// Runs the encoder on sequences of token ids (special tokens included,
     /// each at most [`Encoder::max_len`] long) and returns, per sequence, the
-    /// mean of its final hidden states (not normalised).
-    pub fn forward_mean(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+    /// pooled final hidden states (not normalised): the mean over its tokens,
+    /// or the first token's for [`Pooling::Cls`].
+    pub fn forward_pool(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let (h, nh) = (self.hidden, self.heads);
         let hd = h / nh;
         let b = seqs.len();
@@ -150,7 +153,6 @@ impl Encoder {
             return Ok(vec![vec![0.0; h]; b]);
         }
         let mut x = vec![0f32; b * l * h];
-        let mut mask = vec![0f32; b * l];
         for (si, s) in seqs.iter().enumerate() {
             for (t, &id) in s.iter().enumerate() {
                 let row = &mut x[(si * l + t) * h..(si * l + t + 1) * h];
@@ -159,45 +161,64 @@ impl Encoder {
                 for ((r, p), ty) in row.iter_mut().zip(p).zip(&self.type0) {
                     *r += p + ty;
                 }
-            }
-            for m in &mut mask[si * l + s.len()..(si + 1) * l] {
-                *m = -1e9;
+                layer_norm_row(row, &self.eln_w, &self.eln_b, self.eps);
             }
         }
-        let dev = Device::Cpu;
-        let mask = Tensor::from_vec(mask, (b, 1, 1, l), &dev)?;
-        let x = Tensor::from_vec(x, (b * l, h), &dev)?;
-        let mut x = candle_nn::ops::layer_norm(&x, &self.eln_w, &self.eln_b, self.eps)?;
-        let scale = 1.0 / (hd as f64).sqrt();
-        let heads = |t: Tensor| -> candle_core::Result<Tensor> {
-            t.reshape((b, l, nh, hd))?.transpose(1, 2)?.contiguous()
+        let lens: Vec<usize> = seqs.iter().map(|s| s.len()).collect();
+        let mut x = Tensor::from_vec(x, (b * l, h), &Device::Cpu)?;
+        let act = match self.act {
+            Activation::GeluErf => Act::GeluErf,
+            Activation::GeluTanh => Act::GeluTanh,
+            Activation::Relu => Act::Relu,
         };
         for ly in &self.layers {
-            let qkv = x.matmul(&ly.qkv_w)?.broadcast_add(&ly.qkv_b)?;
-            let q = heads((qkv.narrow(1, 0, h)? * scale)?)?;
-            let k = heads(qkv.narrow(1, h, h)?)?;
-            let v = heads(qkv.narrow(1, 2 * h, h)?)?;
-            let scores = q.matmul(&k.t()?)?.broadcast_add(&mask)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let qkv = x.matmul(&ly.qkv_w)?.apply_op1_no_bwd(&SplitHeads {
+                bias: &ly.qkv_b,
+                batch: b,
+                len: l,
+                heads: nh,
+                scale: 1.0 / (hd as f32).sqrt(),
+            })?;
+            let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
+            let probs = q.matmul(&k.t()?)?.apply_op1_no_bwd(&MaskedSoftmax {
+                lens: &lens,
+                heads: nh,
+            })?;
             let ctx = probs
                 .matmul(&v)?
                 .transpose(1, 2)?
                 .contiguous()?
                 .reshape((b * l, h))?;
-            let ao = ctx.matmul(&ly.ao_w)?.broadcast_add(&ly.ao_b)?;
-            x = candle_nn::ops::layer_norm(&(ao + &x)?, &ly.aln_w, &ly.aln_b, self.eps)?;
-            let mid = x.matmul(&ly.fi_w)?.broadcast_add(&ly.fi_b)?;
-            let mid = match self.act {
-                Activation::GeluErf => mid.gelu_erf()?,
-                Activation::GeluTanh => mid.gelu()?,
-                Activation::Relu => mid.relu()?,
-            };
-            let fo = mid.matmul(&ly.fo_w)?.broadcast_add(&ly.fo_b)?;
-            x = candle_nn::ops::layer_norm(&(fo + &x)?, &ly.oln_w, &ly.oln_b, self.eps)?;
+            x = ctx.matmul(&ly.ao_w)?.apply_op2_no_bwd(
+                &x,
+                &AddBiasLayerNorm {
+                    bias: &ly.ao_b,
+                    w: &ly.aln_w,
+                    b: &ly.aln_b,
+                    eps: self.eps,
+                },
+            )?;
+            let mid = x.matmul(&ly.fi_w)?.apply_op1_no_bwd(&BiasAct {
+                bias: &ly.fi_b,
+                act,
+            })?;
+            x = mid.matmul(&ly.fo_w)?.apply_op2_no_bwd(
+                &x,
+                &AddBiasLayerNorm {
+                    bias: &ly.fo_b,
+                    w: &ly.oln_w,
+                    b: &ly.oln_b,
+                    eps: self.eps,
+                },
+            )?;
         }
         let hs = x.flatten_all()?.to_vec1::<f32>()?;
         let mut out = Vec::with_capacity(b);
         for (si, s) in seqs.iter().enumerate() {
+            if self.pooling == Pooling::Cls {
+                out.push(hs[si * l * h..(si * l + 1) * h].to_vec());
+                continue;
+            }
             let mut m = vec![0f32; h];
             for t in 0..s.len() {
                 for (a, v) in m

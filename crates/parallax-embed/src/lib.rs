@@ -30,6 +30,7 @@ mod encoder;
 mod error;
 mod hash;
 pub mod model;
+mod ops;
 
 use std::path::{Path, PathBuf};
 
@@ -162,8 +163,8 @@ impl Embedder {
     /// Vector dimension.
     pub fn dim(&self) -> usize {
         match self {
-            Embedder::E5Quantized(m) => m.runtime.enc.hidden,
-            Embedder::Bert(m) => m.runtime.enc.hidden,
+            Embedder::E5Quantized(m) => m.runtime.dim(),
+            Embedder::Bert(m) => m.runtime.dim(),
             Embedder::Hash(m) => m.dim(),
         }
     }
@@ -278,9 +279,15 @@ impl Embedder {
     }
 }
 
+/// A dense layer after pooling: `[out, in]` weights and `out` biases.
+pub(crate) type Dense = (Vec<f32>, Vec<f32>);
+
 /// The encoder with its batching, windowing and thread pool.
 pub(crate) struct Runtime {
     enc: Encoder,
+    /// A dense layer with tanh after pooling (sentence-transformers
+    /// `2_Dense`, e.g. LaBSE): `[out, in]` weights and bias.
+    dense: Option<Dense>,
     bos: u32,
     eos: u32,
     max_tokens: usize,
@@ -301,6 +308,7 @@ impl Runtime {
         eos: u32,
         opts: &EmbedOptions,
     ) -> Result<Runtime, EmbedError> {
+        keep_freed_memory();
         if opts.max_tokens < 3 {
             return Err(EmbedError::Options(format!(
                 "max_tokens {} leaves no room for text",
@@ -319,6 +327,7 @@ impl Runtime {
             None => None,
         };
         Ok(Runtime {
+            dense: None,
             max_tokens: opts.max_tokens.min(enc.max_len()),
             enc,
             bos,
@@ -327,6 +336,14 @@ impl Runtime {
             long_text: opts.long_text,
             pool,
         })
+    }
+
+    /// Output dimension.
+    pub(crate) fn dim(&self) -> usize {
+        match &self.dense {
+            Some((_, b)) => b.len(),
+            None => self.enc.hidden,
+        }
     }
 
     /// Embeds texts given as content token ids (prefix included, special
@@ -376,7 +393,7 @@ impl Runtime {
         }
         let run = |batch: &Vec<usize>| -> Result<Vec<Vec<f32>>, EmbedError> {
             let seqs: Vec<&[u32]> = batch.iter().map(|&w| windows[w].1.as_slice()).collect();
-            self.enc.forward_mean(&seqs)
+            self.enc.forward_pool(&seqs)
         };
         let results: Vec<Result<Vec<Vec<f32>>, EmbedError>> = match &self.pool {
             Some(pool) if pool.current_num_threads() > 1 && batches.len() > 1 => {
@@ -385,8 +402,7 @@ impl Runtime {
             Some(pool) => pool.install(|| batches.iter().map(run).collect()),
             None => batches.iter().map(run).collect(),
         };
-        let dim = self.enc.hidden;
-        let mut out = vec![vec![0f32; dim]; contents.len()];
+        let mut out = vec![vec![0f32; self.enc.hidden]; contents.len()];
         let mut wsum = vec![0f32; contents.len()];
         for (batch, res) in batches.iter().zip(results) {
             for (&w, mean) in batch.iter().zip(res?) {
@@ -400,9 +416,38 @@ impl Runtime {
         for (v, ws) in out.iter_mut().zip(wsum) {
             let inv = if ws > 0.0 { 1.0 / ws } else { 1.0 };
             v.iter_mut().for_each(|x| *x *= inv);
+            if let Some((w, b)) = &self.dense {
+                *v = b
+                    .iter()
+                    .zip(w.chunks_exact(v.len()))
+                    .map(|(b, row)| {
+                        (b + row.iter().zip(v.iter()).map(|(a, x)| a * x).sum::<f32>()).tanh()
+                    })
+                    .collect();
+            }
             l2_normalise(v);
         }
         Ok(out)
+    }
+}
+
+/// candle allocates a fresh buffer for every op. With glibc's default
+/// thresholds, buffers over 128 KiB are mapped and unmapped each time, and
+/// freed heap tops are trimmed, so every op page-faults its output in: a
+/// quarter of the time on short texts went to the kernel. Once per process,
+/// raise the mmap threshold to 32 MiB and keep freed memory for reuse. The
+/// cost: peak memory stays reserved until the process ends.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only changes allocator tunables.
+            unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+                libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+            }
+        });
     }
 }
 
@@ -418,4 +463,13 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
     let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
     dot / (na * nb).max(1e-12)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn embedder_can_be_shared_across_threads() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Embedder>();
+    }
 }

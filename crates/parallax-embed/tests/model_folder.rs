@@ -174,8 +174,8 @@ fn erf(x: f64) -> f64 {
     }
 }
 
-/// Plain-loop BERT forward with mean pooling and L2 normalisation.
-fn naive(w: &Weights, ids: &[u32], pos_offset: usize) -> Vec<f32> {
+/// Plain-loop BERT forward: the final hidden states.
+fn naive(w: &Weights, ids: &[u32], pos_offset: usize) -> Vec<Vec<f32>> {
     let g = |n: &str| &w[n].0;
     let l = ids.len();
     let mut x: Vec<Vec<f32>> = (0..l)
@@ -248,14 +248,24 @@ fn naive(w: &Weights, ids: &[u32], pos_offset: usize) -> Vec<f32> {
         // q/k/v computed before the loop, so rows do not see each other's
         // new values.
     }
-    let mut m = [0f32; H];
+    x
+}
+
+fn normalised(v: Vec<f32>) -> Vec<f32> {
+    let n = v.iter().map(|a| a * a).sum::<f32>().sqrt();
+    v.iter().map(|a| a / n).collect()
+}
+
+/// Mean pooling and L2 normalisation of the plain forward.
+fn naive_mean(w: &Weights, ids: &[u32], pos_offset: usize) -> Vec<f32> {
+    let x = naive(w, ids, pos_offset);
+    let mut m = vec![0f32; H];
     for r in &x {
         for i in 0..H {
-            m[i] += r[i] / l as f32;
+            m[i] += r[i] / x.len() as f32;
         }
     }
-    let n = m.iter().map(|a| a * a).sum::<f32>().sqrt();
-    m.iter().map(|a| a / n).collect()
+    normalised(m)
 }
 
 #[test]
@@ -286,7 +296,7 @@ fn bert_folder_matches_a_plain_implementation() {
             let ids = e.token_ids(t, Prefix::None).unwrap();
             assert_eq!(ids[0], 2);
             assert_eq!(*ids.last().unwrap(), 3);
-            let want = naive(&w, &ids, pos_offset);
+            let want = naive_mean(&w, &ids, pos_offset);
             let c = cosine(v, &want);
             assert!(c > 0.99999, "{model_type} {t:?}: cosine {c}");
         }
@@ -309,6 +319,89 @@ fn bert_folder_matches_a_plain_implementation() {
         assert_eq!(e.count_tokens(&long), 100);
         assert_eq!(e.truncate_to_tokens(&long, 3), "cat cat cat ");
     }
+}
+
+#[test]
+fn cls_pooling_and_dense_layer_of_sentence_transformers_folders() {
+    const OUT: usize = 16;
+    let dir = tempfile::tempdir().unwrap();
+    let w = write_model(dir.path(), "bert", 0, "bert.");
+    let pool = dir.path().join("1_Pooling");
+    std::fs::create_dir(&pool).unwrap();
+    std::fs::write(
+        pool.join("config.json"),
+        r#"{"word_embedding_dimension": 32, "pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}"#,
+    )
+    .unwrap();
+    let dense = dir.path().join("2_Dense");
+    std::fs::create_dir(&dense).unwrap();
+    std::fs::write(
+        dense.join("config.json"),
+        r#"{"in_features": 32, "out_features": 16, "bias": true, "activation_function": "torch.nn.modules.activation.Tanh"}"#,
+    )
+    .unwrap();
+    let mut rng = Rng(7);
+    let (dw, db) = (rng.vec(OUT * H, 0.3), rng.vec(OUT, 0.1));
+    let tensors: HashMap<String, Tensor> = [
+        (
+            "linear.weight",
+            Tensor::from_vec(dw.clone(), (OUT, H), &Device::Cpu).unwrap(),
+        ),
+        (
+            "linear.bias",
+            Tensor::from_vec(db.clone(), OUT, &Device::Cpu).unwrap(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    candle_core::safetensors::save(&tensors, dense.join("model.safetensors")).unwrap();
+
+    let e = Embedder::load(dir.path(), &EmbedOptions::default()).unwrap();
+    assert_eq!(e.dim(), OUT);
+    assert_eq!(e.info().dim, OUT);
+    let texts = ["The cat sat on the mat", "dogs"];
+    let got = e.embed(&texts, Prefix::None).unwrap();
+    for (t, v) in texts.iter().zip(&got) {
+        let ids = e.token_ids(t, Prefix::None).unwrap();
+        let cls = &naive(&w, &ids, 0)[0];
+        let want: Vec<f32> = (0..OUT)
+            .map(|o| (db[o] + (0..H).map(|i| dw[o * H + i] * cls[i]).sum::<f32>()).tanh())
+            .collect();
+        let c = cosine(v, &normalised(want));
+        assert!(c > 0.99999, "{t:?}: cosine {c}");
+    }
+}
+
+#[test]
+fn thread_setting_does_not_change_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    write_model(dir.path(), "bert", 0, "");
+    let texts: Vec<String> = (0..40).map(|i| "the cat sat ".repeat(1 + i % 7)).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let run = |threads, batch_size| {
+        let opts = EmbedOptions {
+            threads,
+            batch_size,
+            ..EmbedOptions::default()
+        };
+        Embedder::load(dir.path(), &opts)
+            .unwrap()
+            .embed(&refs, Prefix::None)
+            .unwrap()
+    };
+    let one = run(Some(1), 32);
+    for other in [run(Some(2), 32), run(None, 4), run(Some(2), 1)] {
+        for (a, b) in one.iter().zip(&other) {
+            assert!(cosine(a, b) > 0.99999);
+        }
+    }
+    let opts = EmbedOptions {
+        threads: Some(0),
+        ..EmbedOptions::default()
+    };
+    let e = Embedder::load(dir.path(), &opts).err().expect("0 threads");
+    assert!(matches!(e, EmbedError::Options(_)), "{e}");
 }
 
 #[test]
