@@ -3,10 +3,13 @@
 //! whatever the size of the file. Bad input never stops a batch: it becomes a
 //! diagnostic naming the file, the line or record and what was wrong, and reading goes on.
 //!
-//! Formats: the plain-text article format ([`text`]) and JSON Lines ([`jsonl`]);
-//! [`sniff`] picks one per file. Text encodings are handled by [`decode`].
+//! Formats: the plain-text article format ([`text`]), JSON Lines ([`jsonl`]) and HTML
+//! pages ([`html`]); [`sniff`] picks one per file. Text encodings are handled by
+//! [`decode`]. [`extraction_eval`] measures the HTML extractor on a labelled benchmark.
 
 pub mod decode;
+pub mod extraction_eval;
+pub mod html;
 pub mod jsonl;
 mod lines;
 pub mod text;
@@ -21,6 +24,9 @@ use std::str::FromStr;
 /// The largest article (or JSON Lines record) read; larger ones are rejected without
 /// being loaded.
 pub const MAX_ARTICLE_BYTES: usize = 8 * 1024 * 1024;
+
+/// How much of the start of an input is looked at to pick its format.
+const SNIFF_BYTES: usize = 4096;
 
 /// What a reader yields, in input order.
 #[derive(Debug)]
@@ -37,6 +43,8 @@ pub enum Format {
     Text,
     /// One JSON object per line.
     Jsonl,
+    /// An HTML page: one article.
+    Html,
 }
 
 impl FromStr for Format {
@@ -45,7 +53,10 @@ impl FromStr for Format {
         match s {
             "text" | "txt" => Ok(Format::Text),
             "jsonl" | "ndjson" | "json" => Ok(Format::Jsonl),
-            other => Err(format!("unknown format `{other}` (known: text, jsonl)")),
+            "html" | "htm" | "xhtml" => Ok(Format::Html),
+            other => Err(format!(
+                "unknown format `{other}` (known: text, jsonl, html)"
+            )),
         }
     }
 }
@@ -55,6 +66,7 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Text => "text",
             Format::Jsonl => "jsonl",
+            Format::Html => "html",
         })
     }
 }
@@ -65,11 +77,37 @@ pub fn sniff(name: &str, head: &str) -> Format {
     if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
         return Format::Jsonl;
     }
+    if [".html", ".htm", ".xhtml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        return Format::Html;
+    }
     let first = head.trim_start_matches('\u{feff}').trim_start();
     if first.starts_with('{') {
         return Format::Jsonl;
     }
+    let start: String = first
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if start.starts_with("<!doctype html") || start.starts_with("<html") {
+        return Format::Html;
+    }
+    if start.starts_with('<') && (start.contains("<html") || start.contains("<!doctype html")) {
+        return Format::Html;
+    }
     Format::Text
+}
+
+/// A quick look at the first bytes, as text, for sniffing: decoded by a BOM if there is
+/// one, else as UTF-8 with replacement characters.
+fn head_text(head: &[u8]) -> String {
+    match encoding_rs::Encoding::for_bom(head) {
+        Some((enc, _)) => enc.decode(head).0.into_owned(),
+        None => String::from_utf8_lossy(head).into_owned(),
+    }
 }
 
 /// Reads one file: decodes it, sniffs (or takes) its format and hands every article
@@ -92,6 +130,22 @@ pub fn read_stream(
     format: Option<Format>,
     sink: &mut dyn FnMut(Item),
 ) {
+    let mut reader = reader;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    if let Err(e) = (&mut reader)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+    {
+        return sink(Item::Diagnostic(Diagnostic::error(
+            name,
+            format!("cannot read: {e}"),
+        )));
+    }
+    let format = format.unwrap_or_else(|| sniff(name, &head_text(&head)));
+    let reader = std::io::Cursor::new(head).chain(reader);
+    if format == Format::Html {
+        return html::read(name, reader, sink);
+    }
     let mut decoded = match decode::open(name, reader) {
         Ok(d) => d,
         Err(diag) => return sink(Item::Diagnostic(diag)),
@@ -99,10 +153,9 @@ pub fn read_stream(
     if let Some(w) = decoded.warning.take() {
         sink(Item::Diagnostic(w));
     }
-    let format = format.unwrap_or_else(|| sniff(name, &decoded.head));
     match format {
-        Format::Text => text::read(name, decoded.reader, sink),
         Format::Jsonl => jsonl::read(name, decoded.reader, sink),
+        Format::Text | Format::Html => text::read(name, decoded.reader, sink),
     }
 }
 
