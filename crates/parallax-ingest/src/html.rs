@@ -55,7 +55,7 @@ pub fn read(name: &str, reader: impl Read, sink: &mut dyn FnMut(Item)) {
             ),
         )));
     }
-    let (html, warning) = crate::decode::decode_html(&bytes, None);
+    let (html, warning) = decode_page(&bytes);
     if let Some(w) = warning {
         sink(Item::Diagnostic(Diagnostic::warning(name, w)));
     }
@@ -259,6 +259,105 @@ pub fn extract_checked(html: &str, url: Option<&str>) -> (Article, Vec<String>) 
     }
     a.id = a.content_id();
     (a, warnings)
+}
+
+/// Decodes a page's bytes (BOM, `<meta charset>`, UTF-8, detection): the text and a
+/// warning when the encoding was guessed.
+pub fn decode_page(bytes: &[u8]) -> (String, Option<String>) {
+    crate::decode::decode_html(bytes, None)
+}
+
+/// Paragraphs of an HTML fragment (a feed summary or content): block elements become
+/// paragraphs, `h1`–`h4` subheadings, and loose inline text between blocks a paragraph
+/// of its own; scripts and styles are dropped.
+pub fn fragment_paragraphs(fragment: &str) -> Vec<Paragraph> {
+    let doc = Document::from(fragment);
+    let mut out = Vec::new();
+    let mut inline = String::new();
+    if let Some(body) = doc.body() {
+        walk(&body, &mut out, &mut inline, 0);
+    }
+    flush(&mut inline, &mut out, false);
+    out
+}
+
+fn flush(buf: &mut String, out: &mut Vec<Paragraph>, heading: bool) {
+    let t = collapse(buf);
+    buf.clear();
+    if !t.is_empty() {
+        out.push(if heading {
+            Paragraph::subheading(t)
+        } else {
+            Paragraph::paragraph(t)
+        });
+    }
+}
+
+fn walk(
+    node: &dom_query::NodeRef<'_>,
+    out: &mut Vec<Paragraph>,
+    inline: &mut String,
+    depth: usize,
+) {
+    const BLOCKS: &[&str] = &[
+        "p",
+        "div",
+        "li",
+        "blockquote",
+        "pre",
+        "figcaption",
+        "dd",
+        "dt",
+        "td",
+        "th",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "figure",
+        "header",
+        "footer",
+    ];
+    for child in node.children() {
+        if child.is_text() {
+            inline.push_str(&child.text());
+            continue;
+        }
+        if !child.is_element() {
+            continue;
+        }
+        let tag = child
+            .node_name()
+            .map(|n| n.to_ascii_lowercase())
+            .unwrap_or_default();
+        match tag.as_str() {
+            "script" | "style" | "noscript" | "template" => {}
+            "br" => inline.push('\n'),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                flush(inline, out, false);
+                let mut h = child.text().to_string();
+                flush(&mut h, out, true);
+            }
+            t if BLOCKS.contains(&t) => {
+                flush(inline, out, false);
+                if depth < 64 {
+                    walk(&child, out, inline, depth + 1);
+                } else {
+                    inline.push_str(&child.text());
+                }
+                flush(inline, out, false);
+            }
+            _ => {
+                if depth < 64 {
+                    walk(&child, out, inline, depth + 1);
+                } else {
+                    inline.push_str(&child.text());
+                }
+            }
+        }
+    }
 }
 
 /// Splits the extractor's text into paragraphs; page headings become subheadings.
