@@ -24,7 +24,10 @@ pub use parallax_store::{ArticleFilter, Store, StoreError};
 
 /// File name endings read when walking a folder. A file named on the command line is
 /// read whatever its name.
-pub const INPUT_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson"];
+pub const INPUT_EXTENSIONS: &[&str] = &[
+    "txt", "text", "jsonl", "ndjson", "html", "htm", "xhtml", "rss", "atom", "xml", "warc",
+    "warc.gz",
+];
 
 /// What went wrong in the pipeline as a whole (bad input is never an error here: it is
 /// a [`Diagnostic`]).

@@ -2,6 +2,10 @@
 //! anything else `chardetng` guesses the legacy encoding (Windows-1252, ISO-8859-2,
 //! Shift_JIS, …) from the first 64 KiB, and `encoding_rs` decodes the stream as it is
 //! read. Empty and binary files are refused here, with a message saying so.
+//!
+//! HTML pages (and WARC payloads) go through [`decode_html`]: a BOM, then the charset
+//! of the HTTP `Content-Type`, then a `<meta charset>` or `http-equiv` declaration in
+//! the first 4 KiB, then valid UTF-8, then `chardetng`.
 
 use encoding_rs::{Encoding, UTF_8};
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -81,6 +85,110 @@ pub fn open<'a>(name: &str, mut reader: impl Read + 'a) -> Result<Decoded<'a>, D
     })
 }
 
+/// How far into a page a `<meta charset>` is looked for (HTML5 says 1024 bytes; pages
+/// with long heads put it later).
+const META_SCAN_BYTES: usize = 4096;
+
+/// Decodes a whole HTML page; `http_charset` is the charset of an HTTP `Content-Type`
+/// header, if there was one. Returns the text and a warning when the encoding was
+/// guessed or a declared one is unknown.
+pub fn decode_html(bytes: &[u8], http_charset: Option<&str>) -> (String, Option<String>) {
+    let mut warning = None;
+    let encoding = if let Some((enc, _)) = Encoding::for_bom(bytes) {
+        enc
+    } else if let Some(enc) = http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())) {
+        enc
+    } else if let Some(enc) = meta_charset(&bytes[..bytes.len().min(META_SCAN_BYTES)]) {
+        enc
+    } else if std::str::from_utf8(bytes).is_ok() {
+        UTF_8
+    } else {
+        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+        det.feed(
+            &bytes[..bytes.len().min(HEAD_BYTES)],
+            bytes.len() <= HEAD_BYTES,
+        );
+        let enc = det.guess(None, chardetng::Utf8Detection::Allow);
+        warning = Some(format!(
+            "no charset declared and not UTF-8: decoded as {} (detected)",
+            enc.name()
+        ));
+        enc
+    };
+    // A page declaring UTF-16 in a meta tag is ASCII-compatible in fact (HTML5 rule).
+    let encoding = if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+        if Encoding::for_bom(bytes).is_some() {
+            encoding
+        } else {
+            UTF_8
+        }
+    } else {
+        encoding
+    };
+    let (text, _, had_errors) = encoding.decode(bytes);
+    if had_errors && warning.is_none() {
+        warning = Some(format!(
+            "invalid {} bytes replaced with U+FFFD",
+            encoding.name()
+        ));
+    }
+    (text.into_owned(), warning)
+}
+
+/// The encoding a `<meta charset=…>` or `<meta http-equiv="content-type"
+/// content="…; charset=…">` in `head` declares.
+pub fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
+    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+    let mut from = 0;
+    while let Some(i) = find(&lower[from..], b"<meta") {
+        let start = from + i;
+        let end = lower[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if let Some(j) = find(tag, b"charset") {
+            let rest = &tag[j + 7..];
+            let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+            if let Some(rest) = rest.strip_prefix(b"=") {
+                let rest: &[u8] = {
+                    let mut r = rest;
+                    while let [b' ' | b'"' | b'\'', tail @ ..] = r {
+                        r = tail;
+                    }
+                    r
+                };
+                let label_end = rest
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'\'' | b' ' | b';' | b'/' | b'>'))
+                    .unwrap_or(rest.len());
+                if let Some(enc) = Encoding::for_label(&rest[..label_end]) {
+                    return Some(enc);
+                }
+            }
+        }
+        from = end.max(start + 5);
+        if from >= lower.len() {
+            break;
+        }
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The `charset` parameter of a `Content-Type` value.
+pub fn content_type_charset(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']))
+    })
+}
+
 fn is_utf8(head: &[u8], complete: bool) -> bool {
     match std::str::from_utf8(head) {
         Ok(_) => true,
@@ -144,6 +252,40 @@ mod tests {
         let (s, w) = decode_all(&text).unwrap();
         assert!(s.contains("żołnierze"), "{s}");
         assert!(w.is_some());
+    }
+
+    #[test]
+    fn html_charsets() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("<p>Café déjà</p>");
+        let page = [
+            b"<html><head><meta charset=\"windows-1252\"></head>".as_slice(),
+            &bytes,
+        ]
+        .concat();
+        assert_eq!(
+            decode_html(&page, None),
+            (
+                "<html><head><meta charset=\"windows-1252\"></head><p>Café déjà</p>".into(),
+                None
+            )
+        );
+        let page = [
+            b"<meta http-equiv='Content-Type' content='text/html; charset=iso-8859-2'>".as_slice(),
+            &encoding_rs::ISO_8859_2.encode("żółw").0,
+        ]
+        .concat();
+        assert!(decode_html(&page, None).0.ends_with("żółw"));
+        // The HTTP header wins over the page; a BOM wins over both.
+        assert!(decode_html(&bytes, Some("windows-1252")).0.contains("Café"));
+        assert_eq!(decode_html(b"\xef\xbb\xbfok", Some("latin1")).0, "ok");
+        let (t, w) = decode_html(&bytes, None);
+        assert!(t.contains("Café") && w.unwrap().contains("detected"), "{t}");
+        assert_eq!(
+            content_type_charset("text/html; charset=\"UTF-8\""),
+            Some("UTF-8")
+        );
+        assert_eq!(content_type_charset("text/html"), None);
+        assert_eq!(meta_charset(b"<meta charset=>"), None);
     }
 
     #[test]

@@ -3,13 +3,19 @@
 //! whatever the size of the file. Bad input never stops a batch: it becomes a
 //! diagnostic naming the file, the line or record and what was wrong, and reading goes on.
 //!
-//! Formats: the plain-text article format ([`text`]) and JSON Lines ([`jsonl`]);
-//! [`sniff`] picks one per file. Text encodings are handled by [`decode`].
+//! Formats: the plain-text article format ([`text`]), JSON Lines ([`jsonl`]), HTML
+//! pages ([`html`]), RSS/Atom feeds ([`feed`]) and WARC crawls, plain or gzipped
+//! ([`warc`]); [`sniff`] picks one per file. Text encodings are handled by
+//! [`decode`]. [`extraction_eval`] measures the HTML extractor on a labelled benchmark.
 
 pub mod decode;
+pub mod extraction_eval;
+pub mod feed;
+pub mod html;
 pub mod jsonl;
 mod lines;
 pub mod text;
+pub mod warc;
 
 use parallax_core::{Article, Diagnostic};
 use std::fmt;
@@ -21,6 +27,9 @@ use std::str::FromStr;
 /// The largest article (or JSON Lines record) read; larger ones are rejected without
 /// being loaded.
 pub const MAX_ARTICLE_BYTES: usize = 8 * 1024 * 1024;
+
+/// How much of the start of an input is looked at to pick its format.
+const SNIFF_BYTES: usize = 4096;
 
 /// What a reader yields, in input order.
 #[derive(Debug)]
@@ -37,6 +46,12 @@ pub enum Format {
     Text,
     /// One JSON object per line.
     Jsonl,
+    /// An HTML page: one article.
+    Html,
+    /// An RSS, Atom or JSON feed: one article per entry.
+    Feed,
+    /// A WARC crawl, plain or gzipped: one article per HTML response.
+    Warc,
 }
 
 impl FromStr for Format {
@@ -45,7 +60,12 @@ impl FromStr for Format {
         match s {
             "text" | "txt" => Ok(Format::Text),
             "jsonl" | "ndjson" | "json" => Ok(Format::Jsonl),
-            other => Err(format!("unknown format `{other}` (known: text, jsonl)")),
+            "html" | "htm" | "xhtml" => Ok(Format::Html),
+            "feed" | "rss" | "atom" => Ok(Format::Feed),
+            "warc" => Ok(Format::Warc),
+            other => Err(format!(
+                "unknown format `{other}` (known: text, jsonl, html, feed, warc)"
+            )),
         }
     }
 }
@@ -55,6 +75,9 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Text => "text",
             Format::Jsonl => "jsonl",
+            Format::Html => "html",
+            Format::Feed => "feed",
+            Format::Warc => "warc",
         })
     }
 }
@@ -65,11 +88,58 @@ pub fn sniff(name: &str, head: &str) -> Format {
     if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
         return Format::Jsonl;
     }
+    if [".html", ".htm", ".xhtml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        return Format::Html;
+    }
+    if [".warc", ".warc.gz"].iter().any(|e| lower.ends_with(e)) {
+        return Format::Warc;
+    }
+    if [".rss", ".atom"].iter().any(|e| lower.ends_with(e)) {
+        return Format::Feed;
+    }
     let first = head.trim_start_matches('\u{feff}').trim_start();
+    if first.starts_with("WARC/1.") {
+        return Format::Warc;
+    }
     if first.starts_with('{') {
         return Format::Jsonl;
     }
+    let start: String = first
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    // Past an XML declaration and comments to the root element.
+    let root = start
+        .match_indices('<')
+        .map(|(i, _)| &start[i..])
+        .find(|s| !s.starts_with("<?") && !s.starts_with("<!--"))
+        .unwrap_or("");
+    if root.starts_with("<rss") || root.starts_with("<feed") || root.starts_with("<rdf:rdf") {
+        return Format::Feed;
+    }
+    if start.starts_with("<!doctype html") || start.starts_with("<html") {
+        return Format::Html;
+    }
+    if start.starts_with('<') && (start.contains("<html") || start.contains("<!doctype html")) {
+        return Format::Html;
+    }
+    if lower.ends_with(".xml") {
+        return Format::Feed;
+    }
     Format::Text
+}
+
+/// A quick look at the first bytes, as text, for sniffing: decoded by a BOM if there is
+/// one, else as UTF-8 with replacement characters.
+fn head_text(head: &[u8]) -> String {
+    match encoding_rs::Encoding::for_bom(head) {
+        Some((enc, _)) => enc.decode(head).0.into_owned(),
+        None => String::from_utf8_lossy(head).into_owned(),
+    }
 }
 
 /// Reads one file: decodes it, sniffs (or takes) its format and hands every article
@@ -92,6 +162,47 @@ pub fn read_stream(
     format: Option<Format>,
     sink: &mut dyn FnMut(Item),
 ) {
+    let mut reader = reader;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    if let Err(e) = (&mut reader)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+    {
+        return sink(Item::Diagnostic(Diagnostic::error(
+            name,
+            format!("cannot read: {e}"),
+        )));
+    }
+    // A gzip stream: a WARC inside is read as one; anything else is refused below.
+    if head.starts_with(&[0x1f, 0x8b]) && format.is_none_or(|f| f == Format::Warc) {
+        let mut inner = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(&head[..])
+            .take(16)
+            .read_to_end(&mut inner);
+        if warc::is_warc(&inner) || format == Some(Format::Warc) {
+            return warc::read_gz(name, std::io::Cursor::new(head).chain(reader), sink);
+        }
+    }
+    let format = format.unwrap_or_else(|| sniff(name, &head_text(&head)));
+    let reader = std::io::Cursor::new(head).chain(reader);
+    match format {
+        Format::Html => return html::read(name, reader, sink),
+        Format::Feed => {
+            let path = Path::new(name);
+            let dir = (name != "-" && path.is_file())
+                .then(|| path.parent())
+                .flatten();
+            return feed::read(name, reader, dir, sink);
+        }
+        Format::Warc => {
+            return warc::read(
+                name,
+                std::io::BufReader::with_capacity(64 * 1024, reader),
+                sink,
+            )
+        }
+        Format::Text | Format::Jsonl => {}
+    }
     let mut decoded = match decode::open(name, reader) {
         Ok(d) => d,
         Err(diag) => return sink(Item::Diagnostic(diag)),
@@ -99,10 +210,9 @@ pub fn read_stream(
     if let Some(w) = decoded.warning.take() {
         sink(Item::Diagnostic(w));
     }
-    let format = format.unwrap_or_else(|| sniff(name, &decoded.head));
     match format {
-        Format::Text => text::read(name, decoded.reader, sink),
         Format::Jsonl => jsonl::read(name, decoded.reader, sink),
+        _ => text::read(name, decoded.reader, sink),
     }
 }
 
@@ -112,9 +222,18 @@ pub fn read_str(
     input: &str,
     format: Option<Format>,
 ) -> (Vec<Article>, Vec<Diagnostic>) {
+    read_bytes(name, input.as_bytes(), format)
+}
+
+/// Reads everything from bytes (any format, gzipped WARC included).
+pub fn read_bytes(
+    name: &str,
+    input: &[u8],
+    format: Option<Format>,
+) -> (Vec<Article>, Vec<Diagnostic>) {
     let mut articles = Vec::new();
     let mut diags = Vec::new();
-    read_stream(name, input.as_bytes(), format, &mut |item| match item {
+    read_stream(name, input, format, &mut |item| match item {
         Item::Article(a) => articles.push(*a),
         Item::Diagnostic(d) => diags.push(d),
     });
@@ -132,5 +251,34 @@ mod tests {
         assert_eq!(sniff("a.txt", " date 2026-01-12 SPORT\n"), Format::Text);
         assert_eq!("jsonl".parse::<Format>(), Ok(Format::Jsonl));
         assert!("xml".parse::<Format>().is_err());
+        assert_eq!(sniff("a.htm", ""), Format::Html);
+        assert_eq!(sniff("a", "\n<!DOCTYPE html><html>"), Format::Html);
+        assert_eq!(
+            sniff(
+                "a.xml",
+                "<?xml version=\"1.0\"?>\n<!-- x --><rss version=\"2.0\">"
+            ),
+            Format::Feed
+        );
+        assert_eq!(
+            sniff(
+                "a.xml",
+                "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">"
+            ),
+            Format::Feed
+        );
+        assert_eq!(sniff("a.atom", ""), Format::Feed);
+        assert_eq!(sniff("crawl.warc.gz", ""), Format::Warc);
+        assert_eq!(sniff("crawl", "WARC/1.1\r\n"), Format::Warc);
+        for (s, f) in [
+            ("rss", Format::Feed),
+            ("atom", Format::Feed),
+            ("feed", Format::Feed),
+            ("warc", Format::Warc),
+            ("html", Format::Html),
+        ] {
+            assert_eq!(s.parse::<Format>(), Ok(f));
+            assert_eq!(f.to_string().parse::<Format>(), Ok(f));
+        }
     }
 }
