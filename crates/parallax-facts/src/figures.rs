@@ -38,7 +38,11 @@ pub(crate) fn object(
     let lex = doc.lex;
     let mut skipped = 0;
     while k < toks.len() && skipped <= 3 {
-        if k > 0 && breaks(doc.gap(&toks[k - 1], &toks[k])) || toks[k].digit {
+        // Another number (in digits or words) begins a figure of its own.
+        if k > 0 && breaks(doc.gap(&toks[k - 1], &toks[k]))
+            || toks[k].digit
+            || lex.cardinal.at(toks, k).is_some()
+        {
             return None;
         }
         if let Some((n, (c, u))) = lex.objects.at(toks, k) {
@@ -81,10 +85,13 @@ fn event(
         }
         k += 1;
     }
+    // Looking back, a comma ends the search too: in "three died, and 27 were treated",
+    // "died" belongs to the clause before.
     let mut before = None;
     let mut k = first;
     while k > 0 && first - k < 5 {
-        if breaks(doc.gap(&toks[k - 1], &toks[k])) || is_num(k - 1) {
+        let gap = doc.gap(&toks[k - 1], &toks[k]);
+        if breaks(gap) || gap.contains(',') || is_num(k - 1) {
             break;
         }
         k -= 1;
@@ -493,6 +500,25 @@ mod tests {
             "en",
             "Up to 40% of the 1,200 residents fled.",
             "40< percent %; 1200 people displaced",
+        );
+    }
+
+    #[test]
+    fn an_event_stays_in_its_clause() {
+        check(
+            "en",
+            "Three people died in the floods, and 27 people were treated in hospital.",
+            "3 people killed; 27 people hospitalised",
+        );
+        check(
+            "ro",
+            "Trei persoane au murit, iar alte 27 persoane au fost duse la spital.",
+            "3 people killed; 27 people hospitalised",
+        );
+        check(
+            "en",
+            "Ministers from twelve countries ended two days of talks.",
+            "2 days d",
         );
     }
 

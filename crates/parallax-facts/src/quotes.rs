@@ -223,6 +223,25 @@ mod tests {
     }
 
     #[test]
+    fn speakers_named_with_their_office() {
+        check(
+            "en",
+            "\"The water rose fast,\" said Mayor Ilse Brandt.",
+            "The water rose fast,=ilse-brandt",
+        );
+        check(
+            "ro",
+            "„Apa a crescut repede”, a declarat primarul Ilse Brandt.",
+            "Apa a crescut repede=ilse-brandt",
+        );
+        check(
+            "da",
+            "“Vandet steg hurtigt”, sagde borgmester Ilse Brandt.",
+            "Vandet steg hurtigt=ilse-brandt",
+        );
+    }
+
+    #[test]
     fn titles_and_apostrophes_are_not_quotes() {
         check("da", "Kinas “Victory Day”-parade i Beijing.", "");
         check("en", "The film “Top Gun” was shown at Kim's house.", "");
