@@ -194,14 +194,9 @@ pub fn find(doc: &Doc, article: Option<Date>) -> Vec<DateMention> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::Sentence;
 
     fn check(lang: &str, input: &str, expected: &str) {
-        let sents = [Sentence {
-            start: 0,
-            end: input.len(),
-            block: 0,
-        }];
+        let sents = crate::doc::one_sentence(input);
         let doc = Doc::new(input, &sents, lang);
         let got: Vec<String> = find(&doc, Some(time::macros::date!(2025 - 09 - 03)))
             .iter()

@@ -35,6 +35,16 @@ fn is_link(word: &str) -> bool {
     slash || domain
 }
 
+/// The whole input as one sentence, for the data-driven tests of each module.
+#[cfg(test)]
+pub(crate) fn one_sentence(input: &str) -> [Sentence; 1] {
+    [Sentence {
+        start: 0,
+        end: input.len(),
+        block: 0,
+    }]
+}
+
 impl<'a> Doc<'a> {
     pub fn new(text: &'a str, sentences: &[Sentence], lang: &'a str) -> Doc<'a> {
         let sents: Vec<(usize, usize)> = if sentences.is_empty() {

@@ -248,14 +248,9 @@ fn resolve_short_names(found: &mut [Found], suffixes: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::Sentence;
 
     fn check(lang: &str, input: &str, expected: &str) {
-        let sents = [Sentence {
-            start: 0,
-            end: input.len(),
-            block: 0,
-        }];
+        let sents = crate::doc::one_sentence(input);
         let doc = Doc::new(input, &sents, lang);
         let got: Vec<String> = find(&doc)
             .iter()

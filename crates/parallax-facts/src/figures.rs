@@ -413,15 +413,10 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::Sentence;
 
     /// One line per figure: value, ~ if approximate, bound, counted, event, unit, source.
     fn check(lang: &str, input: &str, expected: &str) {
-        let sents = [Sentence {
-            start: 0,
-            end: input.len(),
-            block: 0,
-        }];
+        let sents = crate::doc::one_sentence(input);
         let doc = Doc::new(input, &sents, lang);
         let found = crate::entities::find(&doc);
         let got: Vec<String> = find(&doc, &found)

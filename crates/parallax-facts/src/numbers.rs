@@ -202,14 +202,9 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::Sentence;
 
     fn check(lang: &str, input: &str, expected: &str) {
-        let sents = [Sentence {
-            start: 0,
-            end: input.len(),
-            block: 0,
-        }];
+        let sents = crate::doc::one_sentence(input);
         let doc = Doc::new(input, &sents, lang);
         let got: Vec<String> = scan(&doc, 0).iter().map(|n| n.value.to_string()).collect();
         assert_eq!(got.join(" "), expected, "{lang}: {input}");
