@@ -356,3 +356,66 @@ fn facts_of_the_seeds_trace_to_their_sentences() {
         assert!(kd.contains(k) && kr.contains(k), "{k}: {kd:?} / {kr:?}");
     }
 }
+
+#[test]
+fn embed_prints_one_normalised_vector_per_line_and_model_info_describes_the_model() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .args(["embed", "--prefix", "query"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("Floods hit the town\nOversvømmelser rammer byen\n\n".as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let vecs: Vec<Vec<f64>> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        vecs.len(),
+        3,
+        "one vector per line, the empty line included"
+    );
+    for v in &vecs {
+        assert_eq!(v.len(), 384);
+        let norm: f64 = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-3, "{norm}");
+    }
+    let cos = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    // The same sentence in English and Danish is closer than either is to nothing.
+    assert!(cos(&vecs[0], &vecs[1]) > cos(&vecs[0], &vecs[2]));
+
+    let dir = tempfile::tempdir().unwrap();
+    let info = json(&dir.path().join("p.db"), &["model", "info", "--json"]);
+    assert_eq!(info["dim"], 384);
+    assert_eq!(info["layers"], 12);
+    assert_eq!(
+        info["sha256"],
+        "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+    );
+
+    let o = parallax(
+        &dir.path().join("p.db"),
+        &[
+            "--model",
+            dir.path().join("none.bin").to_str().unwrap(),
+            "ingest",
+            "x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("parallax model fetch"),
+        "{}",
+        stderr(&o)
+    );
+}
