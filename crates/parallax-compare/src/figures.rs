@@ -109,7 +109,7 @@ pub fn pair_relation(a: &Figure, b: &Figure, linked: bool, tol: &Tolerance) -> O
 
 /// The figure groups of a story: connected groups of comparable figure pairs; a group's
 /// relation is the strongest of its pairs (conflict, then different source, then
-/// different measure, then agree).
+/// agree). Different measures join only figures that have no same-measure counterpart.
 pub fn relate(versions: &[Version], tol: &Tolerance, alignment: &Alignment) -> Vec<FigureGroup> {
     let linked: BTreeSet<(Node, Node)> = alignment.links.iter().map(|&(a, b, _)| (a, b)).collect();
     let all: Vec<Ref> = versions
@@ -132,24 +132,43 @@ pub fn relate(versions: &[Version], tol: &Tolerance, alignment: &Alignment) -> V
         Relation::DifferentSource => 2,
         Relation::Conflict => 3,
     };
-    for i in 0..all.len() {
-        for j in i + 1..all.len() {
-            let ((va, a), (vb, b)) = (all[i], all[j]);
-            if va == vb {
-                continue;
+    // Pass 1: the same thing counted (agree, conflict, different source). Pass 2:
+    // different measures, between figures that pass 1 left without a counterpart, so
+    // that an agreeing pair is not swallowed by a different measure next to it.
+    for pass in 0..2 {
+        let mut paired = vec![false; all.len()];
+        if pass == 1 {
+            let mut versions_of: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+            for (k, r) in all.iter().enumerate() {
+                let root = root(&mut parent, k);
+                versions_of.entry(root).or_default().insert(r.0);
             }
-            let l = linked.contains(&((va, a.sentence), (vb, b.sentence)));
-            let Some(r) = pair_relation(a, b, l, tol) else {
-                continue;
-            };
-            let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-            let (keep, gone) = (ri.min(rj), ri.max(rj));
-            parent[gone] = keep;
-            let best = [relation[keep], relation[gone], Some(r)]
-                .into_iter()
-                .flatten()
-                .max_by_key(|&x| rank(x));
-            relation[keep] = best;
+            for k in 0..all.len() {
+                let root = root(&mut parent, k);
+                paired[k] = versions_of[&root].len() > 1;
+            }
+        }
+        for i in 0..all.len() {
+            for j in i + 1..all.len() {
+                let ((va, a), (vb, b)) = (all[i], all[j]);
+                if va == vb || paired[i] || paired[j] {
+                    continue;
+                }
+                let l = linked.contains(&((va, a.sentence), (vb, b.sentence)));
+                let Some(r) = pair_relation(a, b, l, tol) else {
+                    continue;
+                };
+                if (r == Relation::DifferentMeasure) != (pass == 1) {
+                    continue;
+                }
+                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                let (keep, gone) = (ri.min(rj), ri.max(rj));
+                parent[gone] = keep;
+                relation[keep] = [relation[keep], relation[gone], Some(r)]
+                    .into_iter()
+                    .flatten()
+                    .max_by_key(|&x| rank(x));
+            }
         }
     }
     let mut groups: BTreeMap<usize, Vec<Ref>> = BTreeMap::new();
