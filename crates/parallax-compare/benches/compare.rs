@@ -112,7 +112,7 @@ fn story(n: usize) -> Vec<Version> {
                         sentence: i,
                     });
                 }
-                if fact % 5 == 0 {
+                if matches!(fact % 5, 0) {
                     f.figures.push(Figure {
                         value: (fact * 100 + v) as f64,
                         value_max: None,
@@ -127,7 +127,7 @@ fn story(n: usize) -> Vec<Version> {
                         span,
                     });
                 }
-                if fact % 7 == 0 {
+                if matches!(fact % 7, 0) {
                     f.quotes.push(Quote {
                         text: format!("quote {fact}"),
                         speaker: Some(keys[fact % 2].to_string()),

@@ -94,7 +94,7 @@ pub fn fit_model(examples: &[([f64; NF], bool)]) -> Model {
             mean[k] += x[k] / n;
         }
     }
-    let mut scale = vec![0.0; NF];
+    let mut scale = [0.0; NF];
     for (x, _) in examples {
         for k in 0..NF {
             scale[k] += (x[k] - mean[k]).powi(2) / n;

@@ -23,6 +23,9 @@
 //!
 //! No IO, no threads: the caller loads and embeds.
 
+// Index loops over feature vectors and matrices read more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 pub mod align;
 pub mod eval;
 pub mod figures;

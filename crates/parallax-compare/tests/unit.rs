@@ -6,7 +6,7 @@ use parallax_compare::{compare, Params, Relation, SentenceIn, Version};
 use parallax_core::facts::{Bound, Facts, Figure, Quote, Span};
 
 fn unit(dir: usize, noise: usize) -> Vec<f32> {
-    let mut v = vec![0.0f32; 16];
+    let mut v = [0.0f32; 16];
     v[dir] = 1.0;
     v[noise] += 0.1;
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
