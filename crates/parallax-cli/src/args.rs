@@ -142,4 +142,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare the versions of a story: what each says that the others do and do not
+    /// say, figures side by side, the same quote across languages
+    Compare {
+        /// Article ids or unambiguous prefixes (two or more)
+        #[arg(required = true, value_name = "ARTICLE_OR_STORY")]
+        ids: Vec<String>,
+        /// The comparison as JSON
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// A Markdown report
+        #[arg(long)]
+        markdown: bool,
+    },
 }

@@ -64,6 +64,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
         Command::Demo => crate::demo::run(&ctx),
+        Command::Compare {
+            ids,
+            json,
+            markdown,
+        } => crate::compare::run(&ctx, &ids, json, markdown),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod compare;
 mod demo;
 mod eval;
 mod model;

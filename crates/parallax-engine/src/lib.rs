@@ -6,6 +6,7 @@
 //!
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
+pub mod compare;
 pub mod vectors;
 pub mod views;
 
@@ -39,6 +40,8 @@ pub enum EngineError {
     Input { path: String, message: String },
     #[error(transparent)]
     Embed(#[from] parallax_embed::EmbedError),
+    #[error(transparent)]
+    Compare(#[from] parallax_compare::CompareError),
 }
 
 /// One input: a file or folder, or standard input.

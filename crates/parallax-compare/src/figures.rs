@@ -1,0 +1,217 @@
+//! Figures of the versions side by side.
+//!
+//! A figure is read as the interval of true numbers it allows: an exact "2.5 hours" is
+//! its value give or take the rounding tolerance, a hedged "about 2,000" give or take the
+//! hedge tolerance, "more than 10,000" from 10,000 up, "up to 50" from 0 to 50, "10 to 15"
+//! the range. Two figures agree when their intervals overlap, so "more than 10,000" and
+//! "12,000" agree. Both tolerances are fitted on the labelled pairs ([`crate::fit`]).
+//!
+//! Pairs: two figures of two versions are comparable when they count the same thing
+//! (`counted` and unit equal, or named by one only) and either name the same event
+//! ("killed", "sent") or stand in aligned sentences. Comparable figures whose sources
+//! are both named and differ are different_source; otherwise they agree when their
+//! intervals overlap and conflict when not. Figures with different events are a
+//! different_measure pair when their sentences are aligned or they count the same thing
+//! according to the same source: "about 2,000 lost" against "about 600 killed and
+//! thousands wounded", shown side by side but not a conflict. Groups are the connected
+//! figures.
+
+use crate::align::{Alignment, Node};
+use crate::{FigureGroup, FigureItem, Relation, Version};
+use parallax_core::facts::{Bound, Figure};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How far a value may be off and still be the same number, as a fraction of it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tolerance {
+    /// For a figure given exactly (rounding, "2.5" against "2.45").
+    pub exact: f64,
+    /// For a hedged figure ("about", "nearly", "thousands").
+    pub hedge: f64,
+}
+
+/// The interval of true numbers a figure allows.
+pub fn interval(f: &Figure, tol: &Tolerance) -> (f64, f64) {
+    let w = if f.approx { tol.hedge } else { tol.exact };
+    let v = f.value.abs();
+    match f.bound {
+        Some(Bound::Lower) => (v * (1.0 - w), f64::INFINITY),
+        Some(Bound::Upper) => (0.0, v * (1.0 + w)),
+        Some(Bound::Range) => (
+            v * (1.0 - w),
+            f.value_max.unwrap_or(f.value).abs() * (1.0 + w),
+        ),
+        None => (v * (1.0 - w), v * (1.0 + w)),
+    }
+}
+
+/// Whether the two figures' intervals overlap.
+pub fn overlap(a: &Figure, b: &Figure, tol: &Tolerance) -> bool {
+    let (al, ah) = interval(a, tol);
+    let (bl, bh) = interval(b, tol);
+    al <= bh && bl <= ah
+}
+
+/// The same number of the same thing (a thing counted or a unit that only one names
+/// does not keep them apart).
+pub fn same_number(a: &Figure, b: &Figure, tol: &Tolerance) -> bool {
+    let compatible = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    compatible(&a.counted, &b.counted) && compatible(&a.unit, &b.unit) && overlap(a, b, tol)
+}
+
+type Ref<'a> = (usize, &'a Figure);
+
+fn compatible(x: &Option<String>, y: &Option<String>) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
+fn known_equal(x: &Option<String>, y: &Option<String>) -> bool {
+    matches!((x, y), (Some(x), Some(y)) if x == y)
+}
+
+/// How two figures of two versions relate, if they are comparable at all. `linked`:
+/// their sentences are aligned.
+pub fn pair_relation(a: &Figure, b: &Figure, linked: bool, tol: &Tolerance) -> Option<Relation> {
+    if !compatible(&a.unit, &b.unit) || !compatible(&a.counted, &b.counted) {
+        return None;
+    }
+    let nothing_known = |f: &Figure| f.counted.is_none() && f.event.is_none();
+    if !linked && (nothing_known(a) || nothing_known(b)) {
+        return None;
+    }
+    let same_event = known_equal(&a.event, &b.event);
+    let events_differ = a.event.is_some() && b.event.is_some() && !same_event;
+    if events_differ {
+        let same_source_and_count =
+            known_equal(&a.source, &b.source) && known_equal(&a.counted, &b.counted);
+        return (linked || same_source_and_count).then_some(Relation::DifferentMeasure);
+    }
+    if !(same_event || linked) {
+        return None;
+    }
+    Some(
+        if a.source.is_some() && b.source.is_some() && a.source != b.source {
+            Relation::DifferentSource
+        } else if overlap(a, b, tol) {
+            Relation::Agree
+        } else {
+            Relation::Conflict
+        },
+    )
+}
+
+/// The figure groups of a story: connected groups of comparable figure pairs; a group's
+/// relation is the strongest of its pairs (conflict, then different source, then
+/// agree). Different measures join only figures that have no same-measure counterpart.
+pub fn relate(versions: &[Version], tol: &Tolerance, alignment: &Alignment) -> Vec<FigureGroup> {
+    let linked: BTreeSet<(Node, Node)> = alignment.links.iter().map(|&(a, b, _)| (a, b)).collect();
+    let all: Vec<Ref> = versions
+        .iter()
+        .enumerate()
+        .flat_map(|(v, x)| x.facts.figures.iter().map(move |f| (v, f)))
+        .collect();
+    let mut parent: Vec<usize> = (0..all.len()).collect();
+    let mut relation: Vec<Option<Relation>> = vec![None; all.len()];
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let rank = |r: Relation| match r {
+        Relation::Agree => 0,
+        Relation::DifferentMeasure => 1,
+        Relation::DifferentSource => 2,
+        Relation::Conflict => 3,
+    };
+    // Pass 1: the same thing counted (agree, conflict, different source). Pass 2:
+    // different measures, between figures that pass 1 left without a counterpart, so
+    // that an agreeing pair is not swallowed by a different measure next to it.
+    for pass in 0..2 {
+        let mut paired = vec![false; all.len()];
+        if pass == 1 {
+            let mut versions_of: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+            for (k, r) in all.iter().enumerate() {
+                let root = root(&mut parent, k);
+                versions_of.entry(root).or_default().insert(r.0);
+            }
+            for k in 0..all.len() {
+                let root = root(&mut parent, k);
+                paired[k] = versions_of[&root].len() > 1;
+            }
+        }
+        for i in 0..all.len() {
+            for j in i + 1..all.len() {
+                let ((va, a), (vb, b)) = (all[i], all[j]);
+                if va == vb || paired[i] || paired[j] {
+                    continue;
+                }
+                let l = linked.contains(&((va, a.sentence), (vb, b.sentence)));
+                let Some(r) = pair_relation(a, b, l, tol) else {
+                    continue;
+                };
+                if (r == Relation::DifferentMeasure) != (pass == 1) {
+                    continue;
+                }
+                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                let (keep, gone) = (ri.min(rj), ri.max(rj));
+                parent[gone] = keep;
+                relation[keep] = [relation[keep], relation[gone], Some(r)]
+                    .into_iter()
+                    .flatten()
+                    .max_by_key(|&x| rank(x));
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<Ref>> = BTreeMap::new();
+    for (k, r) in all.iter().enumerate() {
+        let root = root(&mut parent, k);
+        groups.entry(root).or_default().push(*r);
+    }
+    groups
+        .into_iter()
+        .filter_map(|(root, items)| {
+            let r = relation[root]?;
+            Some(make(versions, r, &items))
+        })
+        .collect()
+}
+
+fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup {
+    let mut items: Vec<Ref> = items.to_vec();
+    items.sort_by_key(|(v, f)| (*v, f.sentence, f.span.start));
+    FigureGroup {
+        relation,
+        items: items
+            .iter()
+            .map(|(v, f)| FigureItem {
+                article: versions[*v].article.clone(),
+                value: f.value,
+                value_max: f.value_max,
+                text: f.text.clone(),
+                approx: f.approx,
+                bound: f.bound,
+                counted: [f.counted.as_deref(), f.event.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                source: f.source.clone(),
+                sentence: versions[*v]
+                    .sentences
+                    .get(f.sentence)
+                    .map(|s| s.text.clone())
+                    .unwrap_or_default(),
+                index: f.sentence,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,42 @@
+//! Alignment, figure and quote figures on the labelled pairs with the real model, with
+//! the fitted parameters and leave-one-out; they must stay at what was reached (see
+//! docs/evaluation.md) minus a small margin.
+
+mod common;
+
+use parallax_compare::eval::{cross_validate, evaluate};
+use parallax_compare::Params;
+
+#[test]
+fn labelled_pairs_keep_their_figures() {
+    let cases = common::cases();
+    let labelled = common::labelled();
+    let langs: std::collections::BTreeSet<String> = labelled.iter().map(|l| l.langs()).collect();
+    assert!(
+        cases.len() >= 10 && langs.len() >= 4,
+        "{} pairs, {langs:?}",
+        cases.len()
+    );
+    let r = evaluate(&cases, &Params::fitted());
+    eprintln!("fitted: {r:?}");
+    assert!(
+        r.align.precision() >= 0.90,
+        "precision {}",
+        r.align.precision()
+    );
+    assert!(r.align.recall() >= 0.97, "recall {}", r.align.recall());
+    assert!(
+        r.figure_accuracy() >= 0.50,
+        "figures {}",
+        r.figure_accuracy()
+    );
+    assert!(r.quotes.f1() >= 0.95, "quotes {:?}", r.quotes);
+    let cv = cross_validate(&cases);
+    eprintln!("leave-one-out: {cv:?}");
+    assert!(
+        cv.align.precision() >= 0.85,
+        "precision {}",
+        cv.align.precision()
+    );
+    assert!(cv.align.recall() >= 0.90, "recall {}", cv.align.recall());
+}
