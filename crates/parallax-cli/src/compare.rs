@@ -16,8 +16,7 @@ pub fn run(ctx: &Ctx, ids: &[String], json: bool, markdown: bool) -> Result<Exit
     let mut store = parallax_engine::Store::open(&ctx.db)
         .with_context(|| format!("cannot open the store {}", ctx.db.display()))?;
     let vectors = ctx.vectors()?;
-    let story = ids.join("+");
-    let compared = parallax_engine::compare::compare(&mut store, &vectors, &story, ids)?;
+    let compared = parallax_engine::compare::compare(&mut store, &vectors, "", ids)?;
     let c = &compared.comparison;
     if c.versions.len() < 2 {
         bail!("compare needs at least two different articles");

@@ -19,7 +19,7 @@ pub struct Compared {
 }
 
 /// Loads the articles named by `ids` (ids or prefixes) and compares them. `story` names
-/// the comparison in the output.
+/// the comparison in the output; empty, it is the full article ids joined by `+`.
 pub fn compare(
     store: &mut Store,
     vectors: &Vectors,
@@ -64,7 +64,16 @@ pub fn compare(
             quote_vectors,
         });
     }
-    let comparison = parallax_compare::compare(story, &versions, &Params::fitted())?;
+    let name = if story.is_empty() {
+        versions
+            .iter()
+            .map(|v| v.article.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    } else {
+        story.to_string()
+    };
+    let comparison = parallax_compare::compare(&name, &versions, &Params::fitted())?;
     Ok(Compared {
         articles,
         comparison,
