@@ -22,6 +22,10 @@ pub struct Args {
     /// file `parallax model fetch` stores, or PARALLAX_MODEL]
     #[arg(long, global = true)]
     pub model: Option<PathBuf>,
+    /// Story assignment parameters written by `parallax eval fit` [default: the
+    /// built-in fitted ones]
+    #[arg(long, global = true, env = "PARALLAX_PARAMS")]
+    pub params: Option<PathBuf>,
     /// Threads for the embedding model [default: all cores]
     #[arg(long, global = true)]
     pub threads: Option<usize>,
@@ -35,6 +39,43 @@ pub enum ModelCommand {
     Fetch,
     /// Print the model's path, checksum, dimension and layer counts
     Info {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The evaluations (`parallax eval ...`).
+#[derive(Debug, Subcommand)]
+pub enum Eval {
+    /// Stream labelled articles (JSON Lines with a gold `story` field) in time order
+    /// through a fresh in-memory store; print pairwise and BCubed precision, recall and
+    /// F1 overall, cross-lingual and per language pair
+    Clusters {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correlate the same-story score with graded pairs (SemEval-2022 Task 8 format:
+    /// `id1`, `id2`, `overall`, 1 = same story .. 4 = unrelated)
+    Pairs {
+        pairs: PathBuf,
+        articles: PathBuf,
+        /// A store file used as a cache of lead vectors (created if missing)
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fit the story parameters on graded pairs and their articles; write them as JSON
+    Fit {
+        pairs: PathBuf,
+        articles: PathBuf,
+        /// A store file used as a cache of lead vectors (created if missing)
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Where to write the parameters
+        #[arg(long, default_value = "parallax-params.json")]
+        out: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -103,5 +144,34 @@ pub enum Command {
         id: String,
         #[arg(long)]
         json: bool,
+    },
+    /// List stories
+    Stories {
+        /// Only stories with an article in this language (ISO 639-1)
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only stories with an article at or after this time (YYYY-MM-DD or RFC 3339)
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one story: languages, titles and articles
+    Story {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain in words and figures why an article is in its story
+    Why {
+        /// The article id, or an unambiguous prefix of it
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate or fit story assignment
+    Eval {
+        #[command(subcommand)]
+        command: Eval,
     },
 }

@@ -16,6 +16,8 @@ pub struct Ctx {
     pub db: std::path::PathBuf,
     pub model: std::path::PathBuf,
     pub threads: Option<usize>,
+    /// Story parameters written by `parallax eval fit`.
+    pub params: Option<std::path::PathBuf>,
 }
 
 impl Ctx {
@@ -49,6 +51,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .clone()
             .unwrap_or_else(parallax_embed::model::default_model_path),
         threads: args.threads,
+        params: args.params.clone(),
     };
     match args.command {
         Command::Ingest {
@@ -62,6 +65,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
         Command::Demo => crate::demo::run(&ctx),
+        Command::Stories { lang, since, json } => crate::stories::stories(&args.db, lang, since, json),
+        Command::Story { id, json } => crate::stories::story(&args.db, id, json),
+        Command::Why { id, json } => crate::stories::why(&args.db, &id, json),
+        Command::Eval { command } => crate::stories::eval(&ctx, command),
     }
 }
 
@@ -97,6 +104,7 @@ fn ingest(
     let config = IngestConfig {
         format,
         vectors: Some(vectors),
+        story_params: Some(Arc::new(crate::stories::params(ctx)?)),
         ..IngestConfig::default()
     };
     let mut on = |event: Event| match event {

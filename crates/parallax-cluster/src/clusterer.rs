@@ -31,6 +31,9 @@ pub struct StoryState {
     pub last_seen: Option<i64>,
     /// Sequence number of its last article (orders stories without times).
     pub last_seq: u64,
+    /// The centroid and its squared norm, kept while the story is unchanged.
+    #[serde(skip)]
+    cache: Option<(Vec<f32>, f32)>,
 }
 
 impl StoryState {
@@ -39,7 +42,28 @@ impl StoryState {
         self.sum.iter().map(|x| x / n).collect()
     }
 
+    /// The cosine of the centred centroid with a centred vector `x` (`x_norm` its norm,
+    /// `mean_dot_x` = mean · x, `mean_sq` = |mean|²), from the cached centroid: three
+    /// dot products, no allocation.
+    fn quick_cosine(&mut self, x: &[f32], x_norm: f32, mean: &[f32], mean_dot_x: f32, mean_sq: f32) -> f32 {
+        if self.cache.is_none() {
+            let c = self.centroid();
+            let sq = dot(&c, &c);
+            self.cache = Some((c, sq));
+        }
+        let (c, c_sq) = self.cache.as_ref().expect("cache filled");
+        let cm = if mean.len() == c.len() { dot(c, mean) } else { 0.0 };
+        let num = dot(c, x) - mean_dot_x;
+        let den_sq = c_sq - 2.0 * cm + mean_sq;
+        if den_sq <= 0.0 || x_norm == 0.0 {
+            0.0
+        } else {
+            num / (den_sq.sqrt() * x_norm)
+        }
+    }
+
     fn add(&mut self, a: &ArticleFeatures, seq: u64) {
+        self.cache = None;
         if self.sum.len() != a.vector.len() {
             self.sum = vec![0.0; a.vector.len()];
         }
@@ -68,6 +92,7 @@ impl StoryState {
     }
 
     fn absorb(&mut self, other: StoryState) {
+        self.cache = None;
         if self.sum.len() == other.sum.len() {
             for (s, x) in self.sum.iter_mut().zip(&other.sum) {
                 *s += x;
@@ -93,6 +118,10 @@ impl StoryState {
         self.last_seen = max_opt(self.last_seen, other.last_seen);
         self.last_seq = self.last_seq.max(other.last_seq);
     }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -385,14 +414,14 @@ impl Clusterer {
             time: a.time,
         };
         // First pass: centred cosine with every centroid of the window.
+        let x_norm = dot(&centred, &centred).sqrt();
+        let mean_dot_x = if mean.len() == dim { dot(&mean, &centred) } else { 0.0 };
+        let mean_sq = dot(&mean, &mean);
         let mut quick: Vec<(f32, usize)> = self
             .stories
-            .iter()
+            .iter_mut()
             .enumerate()
-            .map(|(i, s)| {
-                let c = s.centroid();
-                (crate::features::cosine(&centre(&c, &mean), &centred), i)
-            })
+            .map(|(i, s)| (s.quick_cosine(&centred, x_norm, &mean, mean_dot_x, mean_sq), i))
             .collect();
         let k = self.params.candidates.min(quick.len());
         if k > 0 && k < quick.len() {
@@ -461,6 +490,7 @@ impl Clusterer {
                 first_seen: None,
                 last_seen: None,
                 last_seq: seq,
+                cache: None,
             };
             self.meta.next_id += 1;
             s.add(a, seq);

@@ -6,6 +6,7 @@
 //!
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
+pub mod stories;
 pub mod vectors;
 pub mod views;
 
@@ -20,7 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use parallax_embed::{EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::Format;
-pub use parallax_store::{ArticleFilter, Store, StoreError};
+pub use parallax_cluster::Params as StoryParams;
+pub use parallax_store::{ArticleFilter, Store, StoreError, StoryFilter};
 
 /// File name endings read when walking a folder. A file named on the command line is
 /// read whatever its name.
@@ -39,6 +41,8 @@ pub enum EngineError {
     Input { path: String, message: String },
     #[error(transparent)]
     Embed(#[from] parallax_embed::EmbedError),
+    #[error("stories: {0}")]
+    Stories(String),
 }
 
 /// One input: a file or folder, or standard input.
@@ -68,6 +72,9 @@ pub struct IngestConfig {
     pub batch_size: usize,
     /// The embedding model; without one, articles are stored without vectors.
     pub vectors: Option<vectors::Vectors>,
+    /// Story assignment parameters (a file `parallax eval fit` wrote); `None` for the
+    /// built-in fitted defaults. Stories are assigned only when `vectors` is set.
+    pub story_params: Option<std::sync::Arc<parallax_cluster::Params>>,
 }
 
 impl Default for IngestConfig {
@@ -76,6 +83,7 @@ impl Default for IngestConfig {
             format: None,
             batch_size: 64,
             vectors: None,
+            story_params: None,
         }
     }
 }
@@ -170,6 +178,8 @@ impl Writer<'_, '_> {
         }
         if let Some(v) = &self.config.vectors {
             v.embed_missing(self.store, &batch)?;
+            let params = self.config.story_params.clone().unwrap_or_default();
+            stories::assign_batch(self.store, v, &params, &analysed)?;
         }
         for (a, o) in batch.iter().zip(outcomes) {
             self.report.read += 1;
