@@ -65,7 +65,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
         Command::Demo => crate::demo::run(&ctx),
-        Command::Stories { lang, since, json } => crate::stories::stories(&args.db, lang, since, json),
+        Command::Stories { lang, since, json } => {
+            crate::stories::stories(&args.db, lang, since, json)
+        }
         Command::Story { id, json } => crate::stories::story(&args.db, id, json),
         Command::Why { id, json } => crate::stories::why(&args.db, &id, json),
         Command::Eval { command } => crate::stories::eval(&ctx, command),

@@ -53,7 +53,12 @@ fn print_story(out: &mut impl Write, s: &Value) -> Result<()> {
 }
 
 /// `parallax stories`
-pub fn stories(db: &Path, lang: Option<String>, since: Option<String>, json: bool) -> Result<ExitCode> {
+pub fn stories(
+    db: &Path,
+    lang: Option<String>,
+    since: Option<String>,
+    json: bool,
+) -> Result<ExitCode> {
     let store = open(db)?;
     let since = since
         .map(|s| {
@@ -147,11 +152,24 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
                 "{} articles, {} gold stories, {} stories found",
                 r.n_articles, r.n_gold_stories, r.n_stories
             )?;
-            for (name, s) in [("overall", &v["overall"]), ("cross-lingual", &v["cross_lingual"])] {
-                writeln!(out, "{name:<14} pairwise {}   BCubed {}", prf(&s["pairwise"]), prf(&s["bcubed"]))?;
+            for (name, s) in [
+                ("overall", &v["overall"]),
+                ("cross-lingual", &v["cross_lingual"]),
+            ] {
+                writeln!(
+                    out,
+                    "{name:<14} pairwise {}   BCubed {}",
+                    prf(&s["pairwise"]),
+                    prf(&s["bcubed"])
+                )?;
             }
             for (pair, s) in v["by_pair"].as_object().into_iter().flatten() {
-                writeln!(out, "{pair:<14} pairwise {}   BCubed {}", prf(&s["pairwise"]), prf(&s["bcubed"]))?;
+                writeln!(
+                    out,
+                    "{pair:<14} pairwise {}   BCubed {}",
+                    prf(&s["pairwise"]),
+                    prf(&s["bcubed"])
+                )?;
             }
         }
         Eval::Pairs {

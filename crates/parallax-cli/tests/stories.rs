@@ -44,7 +44,16 @@ fn seeds_and_example_corpus_form_their_stories() {
     assert_eq!(
         by_langs,
         vec![
-            (vec!["da".into(), "de".into(), "en".into(), "fr".into(), "ro".into()], 5),
+            (
+                vec![
+                    "da".into(),
+                    "de".into(),
+                    "en".into(),
+                    "fr".into(),
+                    "ro".into()
+                ],
+                5
+            ),
             (vec!["da".into(), "ro".into()], 2),
             (vec!["en".into()], 1),
             (vec!["en".into(), "es".into(), "pl".into()], 3),
@@ -52,11 +61,11 @@ fn seeds_and_example_corpus_form_their_stories() {
         "{stories:#?}"
     );
     // The seeds' story: da and ro, titles in both, and nothing else.
-    let seed_story = stories
-        .iter()
-        .find(|s| langs(s) == ["da", "ro"])
-        .unwrap();
-    assert!(seed_story["titles"]["da"].as_str().unwrap().contains("Putin"));
+    let seed_story = stories.iter().find(|s| langs(s) == ["da", "ro"]).unwrap();
+    assert!(seed_story["titles"]["da"]
+        .as_str()
+        .unwrap()
+        .contains("Putin"));
     let id = seed_story["id"].as_i64().unwrap().to_string();
     let one = json(&parallax(&db, &["story", &id, "--json"]));
     assert_eq!(one, *seed_story);
@@ -80,11 +89,27 @@ fn eval_clusters_scores_the_example_stories() {
     let db = dir.path().join("unused.db");
     let r = json(&parallax(
         &db,
-        &["eval", "clusters", &repo("examples/stories.jsonl"), "--json"],
+        &[
+            "eval",
+            "clusters",
+            &repo("examples/stories.jsonl"),
+            "--json",
+        ],
     ));
     assert_eq!(r["n_articles"], 21);
     assert_eq!(r["n_gold_stories"], 6);
-    assert!(r["overall"]["bcubed"]["f1"].as_f64().unwrap() >= 0.95, "{r:#}");
-    assert!(r["cross_lingual"]["pairwise"]["f1"].as_f64().unwrap() >= 0.95, "{r:#}");
-    assert!(r["by_pair"]["da-ro"]["pairwise"]["recall"].as_f64().unwrap() > 0.0);
+    assert!(
+        r["overall"]["bcubed"]["f1"].as_f64().unwrap() >= 0.95,
+        "{r:#}"
+    );
+    assert!(
+        r["cross_lingual"]["pairwise"]["f1"].as_f64().unwrap() >= 0.95,
+        "{r:#}"
+    );
+    assert!(
+        r["by_pair"]["da-ro"]["pairwise"]["recall"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 }

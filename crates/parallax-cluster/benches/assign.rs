@@ -68,7 +68,7 @@ impl Stream {
         let t = (self.n * 86400 / PER_DAY) as i64;
         self.n += 1;
         // A new story when few are open, or one in five articles.
-        if self.open.len() < 50 || self.rng.next() % 5 == 0 {
+        if self.open.len() < 50 || self.rng.next().is_multiple_of(5) {
             let mut d: Vec<f32> = (0..DIM).map(|_| self.rng.normal()).collect();
             normalise(&mut d);
             let s = self.next_story;
@@ -79,10 +79,7 @@ impl Stream {
         }
         let i = (self.rng.next() % self.open.len() as u64) as usize;
         let (dir, names, left, _) = &mut self.open[i];
-        let mut v: Vec<f32> = dir
-            .iter()
-            .map(|x| x + 0.04 * self.rng.normal())
-            .collect();
+        let mut v: Vec<f32> = dir.iter().map(|x| x + 0.04 * self.rng.normal()).collect();
         normalise(&mut v);
         let mut ns: Vec<String> = names.clone();
         for _ in 0..4 {
@@ -130,9 +127,11 @@ fn main() {
         &[10_000, 100_000, 1_000_000]
     };
     let measure = 2_000u64;
-    let mut params = Params::default();
-    params.mean = vec![0.0; DIM];
-    params.max_active = 1000;
+    let params = Params {
+        mean: vec![0.0; DIM],
+        max_active: 1000,
+        ..Params::default()
+    };
     let mut c = Clusterer::new(params);
     let mut stream = Stream::new();
     let mut base = None;
@@ -148,7 +147,9 @@ fn main() {
         let start = Instant::now();
         for a in &articles {
             let out = c.assign(a);
-            evidence_bytes = serde_json::to_string(&out.evidence).map(|s| s.len()).unwrap_or(0);
+            evidence_bytes = serde_json::to_string(&out.evidence)
+                .map(|s| s.len())
+                .unwrap_or(0);
         }
         let per = start.elapsed().as_secs_f64() / measure as f64;
         let b = *base.get_or_insert(per);

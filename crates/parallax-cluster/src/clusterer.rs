@@ -10,8 +10,8 @@
 //! old, and at most [`Params::max_active`] of them: the cost per article depends on the
 //! window, never on the number of articles stored.
 
-use crate::features::{bag, centre, compare, ArticleFeatures, Bag, PairFeatures, Side};
 use crate::features::FEATURE_NAMES;
+use crate::features::{bag, centre, compare, ArticleFeatures, Bag, PairFeatures, Side};
 use crate::params::{Params, JOIN_FEATURE_NAMES};
 use serde::{Deserialize, Serialize};
 
@@ -45,14 +45,25 @@ impl StoryState {
     /// The cosine of the centred centroid with a centred vector `x` (`x_norm` its norm,
     /// `mean_dot_x` = mean · x, `mean_sq` = |mean|²), from the cached centroid: three
     /// dot products, no allocation.
-    fn quick_cosine(&mut self, x: &[f32], x_norm: f32, mean: &[f32], mean_dot_x: f32, mean_sq: f32) -> f32 {
+    fn quick_cosine(
+        &mut self,
+        x: &[f32],
+        x_norm: f32,
+        mean: &[f32],
+        mean_dot_x: f32,
+        mean_sq: f32,
+    ) -> f32 {
         if self.cache.is_none() {
             let c = self.centroid();
             let sq = dot(&c, &c);
             self.cache = Some((c, sq));
         }
         let (c, c_sq) = self.cache.as_ref().expect("cache filled");
-        let cm = if mean.len() == c.len() { dot(c, mean) } else { 0.0 };
+        let cm = if mean.len() == c.len() {
+            dot(c, mean)
+        } else {
+            0.0
+        };
         let num = dot(c, x) - mean_dot_x;
         let den_sq = c_sq - 2.0 * cm + mean_sq;
         if den_sq <= 0.0 || x_norm == 0.0 {
@@ -276,6 +287,10 @@ fn describe(out: &mut String, f: &PairFeatures) {
     }
 }
 
+/// A decision that replaces the new-story classifier: the candidates (best first) in,
+/// the story to join (or `None` for a new one) out.
+pub type Decide<'a> = &'a mut dyn FnMut(&[Candidate]) -> Option<u64>;
+
 /// One article's assignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
@@ -386,11 +401,7 @@ impl Clusterer {
     /// Assigns one article; `decide`, when given, replaces the new-story classifier: it
     /// sees the candidates (best first) and names the story to join, or `None` for a
     /// new one (fitting uses it to follow the gold stories).
-    pub fn assign_with(
-        &mut self,
-        a: &ArticleFeatures,
-        decide: Option<&mut dyn FnMut(&[Candidate]) -> Option<u64>>,
-    ) -> Assignment {
+    pub fn assign_with(&mut self, a: &ArticleFeatures, decide: Option<Decide<'_>>) -> Assignment {
         self.meta.seq += 1;
         let seq = self.meta.seq;
         if let Some(t) = a.time {
@@ -415,13 +426,22 @@ impl Clusterer {
         };
         // First pass: centred cosine with every centroid of the window.
         let x_norm = dot(&centred, &centred).sqrt();
-        let mean_dot_x = if mean.len() == dim { dot(&mean, &centred) } else { 0.0 };
+        let mean_dot_x = if mean.len() == dim {
+            dot(&mean, &centred)
+        } else {
+            0.0
+        };
         let mean_sq = dot(&mean, &mean);
         let mut quick: Vec<(f32, usize)> = self
             .stories
             .iter_mut()
             .enumerate()
-            .map(|(i, s)| (s.quick_cosine(&centred, x_norm, &mean, mean_dot_x, mean_sq), i))
+            .map(|(i, s)| {
+                (
+                    s.quick_cosine(&centred, x_norm, &mean, mean_dot_x, mean_sq),
+                    i,
+                )
+            })
             .collect();
         let k = self.params.candidates.min(quick.len());
         if k > 0 && k < quick.len() {
@@ -615,17 +635,30 @@ mod tests {
     }
 
     fn params() -> Params {
-        let mut p = Params::default();
-        p.mean = vec![];
-        p
+        Params {
+            mean: vec![],
+            ..Params::default()
+        }
     }
 
     #[test]
     fn similar_articles_join_and_different_ones_start_stories() {
         let mut c = Clusterer::new(params());
-        let a = c.assign(&art("a", "da", 0, vec![1.0, 0.1, 0.0, 0.0], &["kursk", "ua"]));
+        let a = c.assign(&art(
+            "a",
+            "da",
+            0,
+            vec![1.0, 0.1, 0.0, 0.0],
+            &["kursk", "ua"],
+        ));
         let b = c.assign(&art("b", "ro", 3600, vec![0.0, 0.0, 1.0, 0.1], &["paris"]));
-        let d = c.assign(&art("d", "en", 7200, vec![1.0, 0.12, 0.0, 0.01], &["kursk", "ua"]));
+        let d = c.assign(&art(
+            "d",
+            "en",
+            7200,
+            vec![1.0, 0.12, 0.0, 0.01],
+            &["kursk", "ua"],
+        ));
         assert!(a.evidence.new_story);
         assert!(b.evidence.new_story);
         assert_ne!(a.story, b.story);

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 const RIDGE: f64 = 1e-4;
 
 /// Solves `a x = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)] // index loops read best for elimination
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Result<Vec<f64>, ClusterError> {
     let n = b.len();
     for col in 0..n {
@@ -53,6 +54,7 @@ fn with_bias(row: &[f64]) -> Vec<f64> {
 }
 
 /// Least squares with a small ridge term (not on the bias).
+#[allow(clippy::needless_range_loop)]
 pub fn least_squares(rows: &[Vec<f64>], y: &[f64]) -> Result<Linear, ClusterError> {
     let d = rows
         .first()
@@ -82,6 +84,7 @@ pub fn least_squares(rows: &[Vec<f64>], y: &[f64]) -> Result<Linear, ClusterErro
 
 /// Logistic regression by Newton's method (a small ridge term keeps separable data
 /// finite).
+#[allow(clippy::needless_range_loop)]
 pub fn logistic(rows: &[Vec<f64>], labels: &[bool]) -> Result<Linear, ClusterError> {
     let d = rows
         .first()
@@ -226,7 +229,9 @@ mod tests {
 
     #[test]
     fn least_squares_recovers_a_line() {
-        let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![i as f64, (i * i % 7) as f64]).collect();
+        let rows: Vec<Vec<f64>> = (0..20)
+            .map(|i| vec![i as f64, (i * i % 7) as f64])
+            .collect();
         let y: Vec<f64> = rows.iter().map(|r| 2.0 * r[0] - r[1] + 3.0).collect();
         let m = least_squares(&rows, &y).unwrap();
         assert!((m.weights[0] - 2.0).abs() < 1e-2, "{m:?}");

@@ -19,9 +19,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use parallax_cluster::Params as StoryParams;
 pub use parallax_embed::{EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::Format;
-pub use parallax_cluster::Params as StoryParams;
 pub use parallax_store::{ArticleFilter, Store, StoreError, StoryFilter};
 
 /// File name endings read when walking a folder. A file named on the command line is

@@ -46,9 +46,7 @@ pub fn load(store: &Store, params: &Params) -> Result<Clusterer, EngineError> {
         Some(json) => serde_json::from_str(&json).map_err(state_err)?,
         None => ClusterMeta::default(),
     };
-    let since = meta
-        .now
-        .map(|n| n - (params.window_days * 86400.0) as i64);
+    let since = meta.now.map(|n| n - (params.window_days * 86400.0) as i64);
     let states = store.active_story_states(since, params.max_active)?;
     let stories = states
         .iter()
@@ -130,8 +128,15 @@ pub fn why(store: &Store, id: &ArticleId) -> Result<Option<(i64, Evidence)>, Eng
 }
 
 /// The stories as JSON views ([`crate::views::story`]), oldest first.
-pub fn list(store: &Store, filter: &parallax_store::StoryFilter) -> Result<Vec<serde_json::Value>, EngineError> {
-    Ok(store.stories(filter)?.iter().map(crate::views::story).collect())
+pub fn list(
+    store: &Store,
+    filter: &parallax_store::StoryFilter,
+) -> Result<Vec<serde_json::Value>, EngineError> {
+    Ok(store
+        .stories(filter)?
+        .iter()
+        .map(crate::views::story)
+        .collect())
 }
 
 /// One story as a JSON view; a merged story id resolves to the story it went into.
@@ -626,7 +631,11 @@ pub fn eval_clusters(
         .map(|l| {
             let published = serde_json::from_str::<serde_json::Value>(l)
                 .ok()
-                .and_then(|v| v.get("published").and_then(|p| p.as_str()).map(String::from))
+                .and_then(|v| {
+                    v.get("published")
+                        .and_then(|p| p.as_str())
+                        .map(String::from)
+                })
                 .unwrap_or_default();
             (published, l)
         })

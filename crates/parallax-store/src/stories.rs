@@ -239,11 +239,9 @@ impl Store {
     pub fn story(&self, id: i64) -> Result<Option<StoryInfo>> {
         let into: Option<Option<i64>> = self
             .conn
-            .query_row(
-                "SELECT merged_into FROM stories WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
+            .query_row("SELECT merged_into FROM stories WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.err(e))?;
         let Some(into) = into else {
