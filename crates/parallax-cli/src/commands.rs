@@ -16,6 +16,8 @@ pub struct Ctx {
     pub db: std::path::PathBuf,
     pub model: std::path::PathBuf,
     pub threads: Option<usize>,
+    /// Story parameters written by `parallax eval fit`.
+    pub params: Option<std::path::PathBuf>,
 }
 
 impl Ctx {
@@ -49,6 +51,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .clone()
             .unwrap_or_else(parallax_engine::embed::model::default_model_path),
         threads: args.threads,
+        params: args.params.clone(),
     };
     match args.command {
         Command::Ingest {
@@ -59,7 +62,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Model { command } => crate::model::run(&ctx, command),
         Command::Embed { prefix, .. } => crate::model::embed(&ctx, prefix),
         Command::Bench { what } => crate::model::bench(&ctx, what),
-        Command::Eval { what } => crate::eval::run(&ctx, what),
         Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
@@ -69,6 +71,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             json,
             markdown,
         } => crate::compare::run(&ctx, &ids, json, markdown),
+        Command::Stories { lang, since, json } => {
+            crate::stories::stories(&args.db, lang, since, json)
+        }
+        Command::Story { id, json } => crate::stories::story(&args.db, id, json),
+        Command::Why { id, json } => crate::stories::why(&args.db, &id, json),
+        Command::Eval { command } => crate::stories::eval(&ctx, command),
     }
 }
 
@@ -104,6 +112,7 @@ fn ingest(
     let config = IngestConfig {
         format,
         vectors: Some(vectors),
+        story_params: Some(Arc::new(crate::stories::params(ctx)?)),
         ..IngestConfig::default()
     };
     let mut on = |event: Event| match event {

@@ -16,7 +16,26 @@ pub fn run(ctx: &Ctx, ids: &[String], json: bool, markdown: bool) -> Result<Exit
     let mut store = parallax_engine::Store::open(&ctx.db)
         .with_context(|| format!("cannot open the store {}", ctx.db.display()))?;
     let vectors = ctx.vectors()?;
-    let compared = parallax_engine::compare::compare(&mut store, &vectors, "", ids)?;
+    // One argument that names a story: its articles are the versions.
+    let (story, ids) = match ids {
+        [one] => match one
+            .parse::<i64>()
+            .ok()
+            .map(|n| store.story(n))
+            .transpose()?
+        {
+            Some(Some(s)) => (
+                s.id.to_string(),
+                s.articles.iter().map(|a| a.id.clone()).collect::<Vec<_>>(),
+            ),
+            _ => bail!(
+                "no story {one:?} in {}; give a story id or two or more article ids",
+                ctx.db.display()
+            ),
+        },
+        _ => (String::new(), ids.to_vec()),
+    };
+    let compared = parallax_engine::compare::compare(&mut store, &vectors, &story, &ids)?;
     let c = &compared.comparison;
     if c.versions.len() < 2 {
         bail!("compare needs at least two different articles");

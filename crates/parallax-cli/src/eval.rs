@@ -1,19 +1,12 @@
-//! `parallax eval …`: quality on labelled data, printed as a table or as JSON.
+//! `parallax eval extraction`: main-text extraction quality, as a table or JSON (the
+//! story evaluations are in `stories.rs`, which dispatches every `eval`).
 
-use crate::args::EvalCommand;
-use crate::commands::Ctx;
 use crate::output;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(_ctx: &Ctx, what: EvalCommand) -> Result<ExitCode> {
-    match what {
-        EvalCommand::Extraction { dir, json, worst } => extraction(&dir, json, worst),
-    }
-}
-
-fn extraction(dir: &std::path::Path, json: bool, worst: usize) -> Result<ExitCode> {
+pub fn extraction(dir: &std::path::Path, json: bool, worst: usize) -> Result<ExitCode> {
     let mut report = parallax_engine::extraction_eval::evaluate(dir)
         .with_context(|| format!("cannot evaluate extraction on {}", dir.display()))?;
     report.worst.truncate(worst);

@@ -9,6 +9,7 @@ mod demo;
 mod eval;
 mod model;
 mod output;
+mod stories;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -7,6 +7,7 @@
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
 pub mod compare;
+pub mod stories;
 pub mod vectors;
 pub mod views;
 
@@ -19,9 +20,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use parallax_cluster::Params as StoryParams;
 pub use parallax_embed::{self as embed, EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::{extraction_eval, Format};
-pub use parallax_store::{ArticleFilter, Store, StoreError};
+pub use parallax_store::{ArticleFilter, Store, StoreError, StoryFilter};
 
 /// File name endings read when walking a folder. A file named on the command line is
 /// read whatever its name.
@@ -42,6 +44,8 @@ pub enum EngineError {
     Embed(#[from] parallax_embed::EmbedError),
     #[error(transparent)]
     Compare(#[from] parallax_compare::CompareError),
+    #[error("stories: {0}")]
+    Stories(String),
 }
 
 /// One input: a file or folder, or standard input.
@@ -71,6 +75,9 @@ pub struct IngestConfig {
     pub batch_size: usize,
     /// The embedding model; without one, articles are stored without vectors.
     pub vectors: Option<vectors::Vectors>,
+    /// Story assignment parameters (a file `parallax eval fit` wrote); `None` for the
+    /// built-in fitted defaults. Stories are assigned only when `vectors` is set.
+    pub story_params: Option<std::sync::Arc<parallax_cluster::Params>>,
 }
 
 impl Default for IngestConfig {
@@ -79,6 +86,7 @@ impl Default for IngestConfig {
             format: None,
             batch_size: 64,
             vectors: None,
+            story_params: None,
         }
     }
 }
@@ -173,6 +181,8 @@ impl Writer<'_, '_> {
         }
         if let Some(v) = &self.config.vectors {
             v.embed_missing(self.store, &batch)?;
+            let params = self.config.story_params.clone().unwrap_or_default();
+            stories::assign_batch(self.store, v, &params, &analysed)?;
         }
         for (a, o) in batch.iter().zip(outcomes) {
             self.report.read += 1;

@@ -50,3 +50,42 @@ pub fn facts(a: &Article, facts: &Facts) -> Value {
         "dates": v["dates"],
     })
 }
+
+/// A Unix time as RFC 3339 (UTC).
+pub fn rfc3339(unix: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()?
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// A story as JSON: `{id, languages, n_articles, first_seen, last_seen, titles: {lang:
+/// title}, articles: [ids]}`; `titles` has the first title in each language, `articles`
+/// the ids in assignment order.
+pub fn story(s: &parallax_store::StoryInfo) -> Value {
+    let mut languages: Vec<&str> = s
+        .articles
+        .iter()
+        .filter_map(|a| a.lang.as_deref())
+        .collect();
+    languages.sort();
+    languages.dedup();
+    let mut titles = serde_json::Map::new();
+    for a in &s.articles {
+        if let (Some(lang), Some(title)) = (&a.lang, &a.title) {
+            if !titles.contains_key(lang) {
+                titles.insert(lang.clone(), json!(title));
+            }
+        }
+    }
+    let ids: Vec<&str> = s.articles.iter().map(|a| a.id.as_str()).collect();
+    json!({
+        "id": s.id,
+        "languages": languages,
+        "n_articles": s.articles.len(),
+        "first_seen": s.first_seen.and_then(rfc3339),
+        "last_seen": s.last_seen.and_then(rfc3339),
+        "titles": titles,
+        "articles": ids,
+    })
+}

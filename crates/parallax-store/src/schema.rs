@@ -44,6 +44,28 @@ const MIGRATIONS: &[&str] = &[
         dim INTEGER NOT NULL,
         data BLOB NOT NULL
     );",
+    // 4: stories: each story with the state the clusterer resumes from (centroid,
+    // counts, names, first and last seen, as JSON), the assignment of each article with
+    // its evidence (JSON), and the clusterer's counters.
+    "CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        first_seen INTEGER,
+        last_seen INTEGER,
+        merged_into INTEGER,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX stories_last_seen ON stories (last_seen);
+    CREATE TABLE story_assignments (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id),
+        story_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        evidence TEXT NOT NULL
+    );
+    CREATE INDEX story_assignments_story ON story_assignments (story_id, seq);
+    CREATE TABLE cluster_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

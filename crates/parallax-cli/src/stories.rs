@@ -1,0 +1,236 @@
+//! `parallax stories`, `story`, `why` and the `eval` group (`eval clusters`, `eval
+//! pairs`, `eval fit`). New evaluations are new variants of [`crate::args::Eval`] and
+//! one arm in [`eval`].
+
+use crate::args::Eval;
+use crate::commands::Ctx;
+use crate::output;
+use anyhow::{Context, Result};
+use parallax_engine::stories as engine;
+use parallax_engine::{Store, StoryFilter, StoryParams};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+fn open(db: &Path) -> Result<Store> {
+    Store::open(db).with_context(|| format!("cannot open the store {}", db.display()))
+}
+
+/// The story parameters: the file given with `--params`, or the built-in fitted ones.
+pub fn params(ctx: &Ctx) -> Result<StoryParams> {
+    match &ctx.params {
+        Some(p) => Ok(engine::load_params(p)?),
+        None => Ok(StoryParams::default()),
+    }
+}
+
+fn print_story(out: &mut impl Write, s: &Value) -> Result<()> {
+    let langs: Vec<&str> = s["languages"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "story {}  {} article{}  {}  {} .. {}",
+        s["id"],
+        s["n_articles"],
+        if s["n_articles"] == 1 { "" } else { "s" },
+        langs.join(","),
+        s["first_seen"].as_str().unwrap_or("?"),
+        s["last_seen"].as_str().unwrap_or("?"),
+    )?;
+    if let Some(titles) = s["titles"].as_object() {
+        for (lang, t) in titles {
+            writeln!(
+                out,
+                "  {lang}  {}",
+                output::ellipsis(t.as_str().unwrap_or(""), 100)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `parallax stories`
+pub fn stories(
+    db: &Path,
+    lang: Option<String>,
+    since: Option<String>,
+    json: bool,
+) -> Result<ExitCode> {
+    let store = open(db)?;
+    let since = since
+        .map(|s| {
+            parallax_core::Published::parse(&s)
+                .map(|p| p.unix())
+                .map_err(|e| anyhow::anyhow!("--since {s:?}: {e}"))
+        })
+        .transpose()?;
+    let list = engine::list(&store, &StoryFilter { lang, since })?;
+    if json {
+        output::json(&Value::Array(list))?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        for s in &list {
+            print_story(&mut out, s)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `parallax story ID`
+pub fn story(db: &Path, id: i64, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let s = engine::get(&store, id)?
+        .ok_or_else(|| anyhow::anyhow!("no story {id} in {}", db.display()))?;
+    if json {
+        output::json(&s)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        print_story(&mut out, &s)?;
+        for a in s["articles"].as_array().into_iter().flatten() {
+            writeln!(out, "  {}", a.as_str().unwrap_or(""))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `parallax why ARTICLE`
+pub fn why(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
+    let store = open(db)?;
+    let a = store
+        .article(id)?
+        .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", db.display()))?;
+    let (story, evidence) = engine::why(&store, &a.id)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "article {} has no story yet (stories are assigned at ingest when the model is available)",
+            a.id
+        )
+    })?;
+    if json {
+        output::json(&json!({"article": a.id, "story": story, "evidence": evidence}))?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", evidence.explain())?;
+        if story as u64 != evidence.story {
+            writeln!(
+                out,
+                "Story {} was later merged; the article is now in story {story}.",
+                evidence.story
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn prf(v: &Value) -> String {
+    format!(
+        "P {:.3}  R {:.3}  F1 {:.3}",
+        v["precision"].as_f64().unwrap_or(0.0),
+        v["recall"].as_f64().unwrap_or(0.0),
+        v["f1"].as_f64().unwrap_or(0.0)
+    )
+}
+
+/// `parallax eval ...`
+pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
+    let params = params(ctx)?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        Eval::Extraction { dir, json, worst } => {
+            drop(out);
+            return crate::eval::extraction(&dir, json, worst);
+        }
+        Eval::Clusters { file, json } => {
+            let vectors = ctx.vectors()?;
+            let r = engine::eval_clusters(&file, &vectors, &params)?;
+            let v = serde_json::to_value(&r)?;
+            if json {
+                drop(out);
+                output::json(&v)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            writeln!(
+                out,
+                "{} articles, {} gold stories, {} stories found",
+                r.n_articles, r.n_gold_stories, r.n_stories
+            )?;
+            for (name, s) in [
+                ("overall", &v["overall"]),
+                ("cross-lingual", &v["cross_lingual"]),
+            ] {
+                writeln!(
+                    out,
+                    "{name:<14} pairwise {}   BCubed {}",
+                    prf(&s["pairwise"]),
+                    prf(&s["bcubed"])
+                )?;
+            }
+            for (pair, s) in v["by_pair"].as_object().into_iter().flatten() {
+                writeln!(
+                    out,
+                    "{pair:<14} pairwise {}   BCubed {}",
+                    prf(&s["pairwise"]),
+                    prf(&s["bcubed"])
+                )?;
+            }
+        }
+        Eval::Pairs {
+            pairs,
+            articles,
+            cache,
+            json,
+        } => {
+            let vectors = ctx.vectors()?;
+            let r = engine::eval_pairs(&pairs, &articles, &vectors, &params, cache.as_deref())?;
+            if json {
+                drop(out);
+                output::json(&serde_json::to_value(&r)?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            writeln!(
+                out,
+                "{} pairs ({} without both articles)\nPearson {:.3}  Spearman {:.3}  same-story (overall <= 1.5) P {:.3}  R {:.3}  F1 {:.3}",
+                r.n_pairs, r.missing_pairs, r.pearson, r.spearman, r.precision, r.recall, r.f1
+            )?;
+            for (pair, g) in &r.by_pair {
+                writeln!(
+                    out,
+                    "  {pair:<6} {:>4} pairs  Pearson {:.3}  Spearman {:.3}  P {:.3}  R {:.3}",
+                    g.n_pairs, g.pearson, g.spearman, g.precision, g.recall
+                )?;
+            }
+        }
+        Eval::Fit {
+            pairs,
+            articles,
+            cache,
+            out: path,
+            json,
+        } => {
+            let vectors = ctx.vectors()?;
+            let r = engine::fit(&pairs, &articles, &vectors, &params, cache.as_deref())?;
+            std::fs::write(&path, r.params.to_json() + "\n")
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if json {
+                drop(out);
+                output::json(&serde_json::to_value(&r)?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            writeln!(
+                out,
+                "fitted on {} pairs, {} articles, {} join rows\nPearson in sample {:.3}, two-fold cross-validated {:.3}; same-story F1 {:.3}; join F1 {:.3}\nwrote {}",
+                r.n_pairs,
+                r.n_articles,
+                r.join_rows,
+                r.pearson_in_sample,
+                r.pearson_cross_validated,
+                r.same_story_f1,
+                r.join_f1,
+                path.display()
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,292 @@
+//! What the clusterer knows of an article, and the evidence that two things (two
+//! articles, an article and a story, two stories) report the same story.
+//!
+//! Names are the entity keys of `parallax-facts` (already language independent: ISO
+//! codes for countries, transliterated slugs otherwise), normalised once more here
+//! (case, diacritics, any script to ASCII with `deunicode`, a small well-kept crate made
+//! for exactly this) so that keys written in two scripts meet. Figures are compared by
+//! value, dates by day.
+
+use parallax_core::facts::{Facts, Granularity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The features of one article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleFeatures {
+    /// The article id.
+    pub id: String,
+    /// ISO 639-1, `und` when unknown.
+    pub lang: String,
+    /// Publication time, Unix seconds.
+    pub time: Option<i64>,
+    /// The lead vector (L2-normalised).
+    pub vector: Vec<f32>,
+    /// Normalised entity keys, sorted, without repeats.
+    pub names: Vec<String>,
+    /// Figure values written canonically, sorted, without repeats.
+    pub numbers: Vec<String>,
+    /// Dates mentioned to the day (`YYYY-MM-DD`), sorted, without repeats.
+    pub dates: Vec<String>,
+}
+
+impl ArticleFeatures {
+    /// Builds the features from an article's facts.
+    pub fn new(
+        id: &str,
+        lang: Option<&str>,
+        time: Option<i64>,
+        vector: Vec<f32>,
+        facts: &Facts,
+    ) -> Self {
+        let mut names: Vec<String> = facts
+            .entities
+            .iter()
+            .map(|e| normalize_name(&e.key))
+            .filter(|k| !k.is_empty())
+            .collect();
+        names.sort();
+        names.dedup();
+        let mut numbers: Vec<String> = facts
+            .figures
+            .iter()
+            .filter(|f| f.value.is_finite() && f.value != 0.0)
+            .map(|f| number_key(f.value))
+            .collect();
+        numbers.sort();
+        numbers.dedup();
+        let mut dates: Vec<String> = facts
+            .dates
+            .iter()
+            .filter(|d| d.granularity == Granularity::Day)
+            .map(|d| d.date.clone())
+            .collect();
+        dates.sort();
+        dates.dedup();
+        ArticleFeatures {
+            id: id.to_string(),
+            lang: lang.unwrap_or("und").to_string(),
+            time,
+            vector,
+            names,
+            numbers,
+            dates,
+        }
+    }
+}
+
+/// A name as compared: ASCII (any script transliterated), lower case, runs of anything
+/// that is not a letter or digit turned into one `-`.
+pub fn normalize_name(s: &str) -> String {
+    let ascii = deunicode::deunicode(s);
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// A figure's value as a key: integers without a fraction, others to 3 significant
+/// decimals.
+pub fn number_key(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// A multiset of keys (names, numbers or dates) of a story: key to the number of its
+/// articles that have it.
+pub type Bag = BTreeMap<String, u32>;
+
+/// The side of a comparison: an article or a story, seen the same way.
+pub struct Side<'a> {
+    /// The centred direction (not necessarily unit length).
+    pub centred: &'a [f32],
+    /// The raw mean vector.
+    pub raw: &'a [f32],
+    pub names: &'a Bag,
+    pub numbers: &'a Bag,
+    pub dates: &'a Bag,
+    pub langs: &'a [String],
+    /// Time of the side: an article's publication, a story's last article.
+    pub time: Option<i64>,
+}
+
+/// The names of the pair features, in order; [`PairFeatures::values`] follows it.
+pub const FEATURE_NAMES: [&str; 10] = [
+    "cosine (centred)",
+    "cosine (centred) squared",
+    "cosine (raw)",
+    "cross-lingual x cosine (centred)",
+    "names shared (fraction)",
+    "names shared (log count)",
+    "numbers shared (log count)",
+    "dates shared (log count)",
+    "time decay",
+    "time known",
+];
+
+/// The evidence between two sides, as numbers, with what was shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairFeatures {
+    pub cosine_centred: f32,
+    pub cosine_raw: f32,
+    pub cross_lingual: bool,
+    pub shared_names: Vec<String>,
+    /// Names on the smaller side (the denominator of the fraction).
+    pub names_smaller: usize,
+    pub shared_numbers: Vec<String>,
+    pub shared_dates: Vec<String>,
+    /// Hours between the two sides, when both times are known.
+    pub gap_hours: Option<f64>,
+    /// exp(-gap / half-life * ln 2), 0 when the gap is unknown.
+    pub time_decay: f32,
+}
+
+impl PairFeatures {
+    /// The feature vector in the order of [`FEATURE_NAMES`].
+    pub fn values(&self) -> [f64; 10] {
+        let c = self.cosine_centred as f64;
+        let frac = if self.names_smaller == 0 {
+            0.0
+        } else {
+            self.shared_names.len() as f64 / self.names_smaller as f64
+        };
+        [
+            c,
+            c * c.abs(),
+            self.cosine_raw as f64,
+            if self.cross_lingual { c } else { 0.0 },
+            frac,
+            (self.shared_names.len() as f64).ln_1p(),
+            (self.shared_numbers.len() as f64).ln_1p(),
+            (self.shared_dates.len() as f64).ln_1p(),
+            self.time_decay as f64,
+            if self.gap_hours.is_some() { 1.0 } else { 0.0 },
+        ]
+    }
+}
+
+/// Cosine of two vectors (0 when either is zero).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na.sqrt() * nb.sqrt())
+    }
+}
+
+fn shared(a: &Bag, b: &Bag) -> Vec<String> {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small
+        .keys()
+        .filter(|k| large.contains_key(*k))
+        .cloned()
+        .collect()
+}
+
+/// The evidence between two sides. `half_life_hours` sets the time decay.
+pub fn compare(a: &Side, b: &Side, half_life_hours: f64) -> PairFeatures {
+    let gap_hours = match (a.time, b.time) {
+        (Some(x), Some(y)) => Some((x - y).abs() as f64 / 3600.0),
+        _ => None,
+    };
+    let time_decay = gap_hours
+        .map(|g| (-g / half_life_hours.max(1e-6) * std::f64::consts::LN_2).exp() as f32)
+        .unwrap_or(0.0);
+    let cross_lingual = !a.langs.iter().any(|l| b.langs.contains(l));
+    PairFeatures {
+        cosine_centred: cosine(a.centred, b.centred),
+        cosine_raw: cosine(a.raw, b.raw),
+        cross_lingual,
+        shared_names: shared(a.names, b.names),
+        names_smaller: a.names.len().min(b.names.len()),
+        shared_numbers: shared(a.numbers, b.numbers),
+        shared_dates: shared(a.dates, b.dates),
+        gap_hours,
+        time_decay,
+    }
+}
+
+/// A set of keys as a bag with counts of one.
+pub fn bag(keys: &[String]) -> Bag {
+    keys.iter().map(|k| (k.clone(), 1)).collect()
+}
+
+/// `v - mean`.
+pub fn centre(v: &[f32], mean: &[f32]) -> Vec<f32> {
+    if mean.len() != v.len() {
+        return v.to_vec();
+    }
+    v.iter().zip(mean).map(|(x, m)| x - m).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_meet_across_scripts_and_diacritics() {
+        assert_eq!(normalize_name("Владимир Путин"), "vladimir-putin");
+        assert_eq!(normalize_name("vladimir-putin"), "vladimir-putin");
+        assert_eq!(normalize_name("Zelenskîi"), "zelenskii");
+        assert_eq!(normalize_name("Kursk "), "kursk");
+        assert_eq!(normalize_name("  "), "");
+    }
+
+    #[test]
+    fn numbers_are_keyed_by_value() {
+        assert_eq!(number_key(600.0), "600");
+        assert_eq!(number_key(2.5), "2.500");
+    }
+
+    #[test]
+    fn compare_counts_shared_keys_and_gap() {
+        let names_a = bag(&["ua".into(), "kursk".into()]);
+        let names_b = bag(&["kursk".into()]);
+        let empty = Bag::new();
+        let la = vec!["da".to_string()];
+        let lb = vec!["ro".to_string()];
+        let a = Side {
+            centred: &[1.0, 0.0],
+            raw: &[1.0, 0.0],
+            names: &names_a,
+            numbers: &empty,
+            dates: &empty,
+            langs: &la,
+            time: Some(0),
+        };
+        let b = Side {
+            centred: &[1.0, 1.0],
+            raw: &[1.0, 0.0],
+            names: &names_b,
+            numbers: &empty,
+            dates: &empty,
+            langs: &lb,
+            time: Some(7200),
+        };
+        let f = compare(&a, &b, 2.0);
+        assert_eq!(f.shared_names, vec!["kursk".to_string()]);
+        assert_eq!(f.names_smaller, 1);
+        assert!(f.cross_lingual);
+        assert_eq!(f.gap_hours, Some(2.0));
+        assert!((f.time_decay - 0.5).abs() < 1e-6);
+        assert!((f.cosine_centred - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+        assert_eq!(f.values()[4], 1.0);
+    }
+}

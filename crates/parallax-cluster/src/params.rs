@@ -1,0 +1,118 @@
+//! The parameters of story assignment: the pair model (weights of the evidence), the
+//! new-story classifier, the merge threshold, and capacity settings of the window.
+//! Quality parameters are fitted on labelled data by [`crate::fit`] (`parallax eval
+//! fit` writes them to a file the engine loads); the fitted defaults are built in from
+//! `params.json` in this crate, which that same command wrote.
+
+use crate::features::FEATURE_NAMES;
+use crate::ClusterError;
+use serde::{Deserialize, Serialize};
+
+/// A linear model over a feature row: `bias + weights · x`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Linear {
+    pub weights: Vec<f64>,
+    pub bias: f64,
+}
+
+impl Linear {
+    pub fn apply(&self, x: &[f64]) -> f64 {
+        self.bias + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f64>()
+    }
+}
+
+/// The logistic function.
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// The names of the new-story classifier's features, in order.
+pub const JOIN_FEATURE_NAMES: [&str; 4] = [
+    "best story score",
+    "margin over the runner-up",
+    "log story size",
+    "names shared with the best story (fraction)",
+];
+
+/// Everything story assignment needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// What the quality parameters were fitted on.
+    pub fitted_on: String,
+    /// The same-story score of a pair: a linear model over [`FEATURE_NAMES`], fitted by
+    /// least squares to the graded similarity (1 = same story, 0 = unrelated).
+    pub pair: Linear,
+    /// The same-story cut of the pair score, fitted to maximise F1.
+    pub same_story_threshold: f64,
+    /// The new-story classifier: logistic over [`JOIN_FEATURE_NAMES`]; the probability
+    /// that the article belongs to its best candidate story.
+    pub join: Linear,
+    /// The cut of the join probability, fitted to maximise F1.
+    pub join_threshold: f64,
+    /// Two stories whose pair score reaches this are merged.
+    pub merge_threshold: f64,
+    /// Time decay half-life in hours (used by the time-decay feature).
+    pub half_life_hours: f64,
+    /// Capacity: stories whose last article is older than this (days) leave the window.
+    pub window_days: f64,
+    /// Capacity: at most this many stories in the window (the least recent leave).
+    pub max_active: usize,
+    /// Capacity: stories compared in full per article (by centred cosine first).
+    pub candidates: usize,
+    /// The corpus mean of the lead vectors of `mean_model` (subtracted before the
+    /// cosine); another model's vectors are centred on a running mean instead.
+    pub mean_model: String,
+    pub mean: Vec<f32>,
+}
+
+/// The fitted defaults.
+const DEFAULT_JSON: &str = include_str!("../params.json");
+
+impl Default for Params {
+    fn default() -> Self {
+        Params::from_json(DEFAULT_JSON).expect("the built-in parameters are valid")
+    }
+}
+
+impl Params {
+    /// Reads parameters from JSON, checking their shape.
+    pub fn from_json(json: &str) -> Result<Params, ClusterError> {
+        let p: Params =
+            serde_json::from_str(json).map_err(|e| ClusterError::Params(e.to_string()))?;
+        if p.pair.weights.len() != FEATURE_NAMES.len() {
+            return Err(ClusterError::Params(format!(
+                "pair model has {} weights, expected {}",
+                p.pair.weights.len(),
+                FEATURE_NAMES.len()
+            )));
+        }
+        if p.join.weights.len() != JOIN_FEATURE_NAMES.len() {
+            return Err(ClusterError::Params(format!(
+                "join model has {} weights, expected {}",
+                p.join.weights.len(),
+                JOIN_FEATURE_NAMES.len()
+            )));
+        }
+        if p.candidates == 0 || p.max_active == 0 {
+            return Err(ClusterError::Params(
+                "candidates and max_active must be positive".into(),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// The parameters as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("parameters serialise")
+    }
+
+    /// The same-story score of a pair feature row.
+    pub fn pair_score(&self, x: &[f64]) -> f64 {
+        self.pair.apply(x)
+    }
+
+    /// The probability of joining the best story.
+    pub fn join_probability(&self, x: &[f64]) -> f64 {
+        sigmoid(self.join.apply(x))
+    }
+}

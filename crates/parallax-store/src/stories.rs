@@ -1,0 +1,336 @@
+//! Stories: the state the clusterer resumes from (one JSON object per story, plus its
+//! counters), the assignment of each article with its evidence (JSON), and the story
+//! lists the CLI and the server print. The store does not interpret the JSON: the
+//! engine writes what `parallax-cluster` serialises.
+
+use crate::{Result, Store, StoreError};
+use parallax_core::ArticleId;
+use rusqlite::{params, OptionalExtension};
+
+/// A story's row to write: its id, times, and the clusterer's state as JSON.
+#[derive(Debug, Clone)]
+pub struct StoryRecord {
+    pub id: i64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub state: String,
+}
+
+/// What one assignment step wrote, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct StoryStep {
+    /// (article id, story id, evidence JSON), in assignment order.
+    pub assignments: Vec<(String, i64, String)>,
+    /// Stories created or changed.
+    pub stories: Vec<StoryRecord>,
+    /// (merged story, story it went into), in order.
+    pub merges: Vec<(i64, i64)>,
+    /// The clusterer's counters as JSON.
+    pub meta: String,
+}
+
+/// An article of a story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryArticle {
+    pub id: String,
+    pub lang: Option<String>,
+    pub title: Option<String>,
+    pub published_unix: Option<i64>,
+}
+
+/// A story with its articles in assignment order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryInfo {
+    pub id: i64,
+    pub first_seen: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub articles: Vec<StoryArticle>,
+}
+
+/// Which stories to list.
+#[derive(Debug, Clone, Default)]
+pub struct StoryFilter {
+    /// Only stories with an article in this language.
+    pub lang: Option<String>,
+    /// Only stories whose last article is at least this recent (Unix seconds).
+    pub since: Option<i64>,
+}
+
+impl Store {
+    /// Writes one assignment step in one transaction.
+    pub fn save_story_step(&mut self, step: &StoryStep) -> Result<()> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut seq: i64 = tx
+                .query_row(
+                    "SELECT coalesce(max(seq), 0) FROM story_assignments",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO story_assignments (article_id, story_id, seq, evidence)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(err)?;
+            for (article, story, evidence) in &step.assignments {
+                seq += 1;
+                put.execute(params![article, story, seq, evidence])
+                    .map_err(err)?;
+            }
+            let mut story = tx
+                .prepare_cached(
+                    "INSERT INTO stories (id, first_seen, last_seen, state) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (id) DO UPDATE SET first_seen = ?2, last_seen = ?3, state = ?4",
+                )
+                .map_err(err)?;
+            for s in &step.stories {
+                story
+                    .execute(params![s.id, s.first_seen, s.last_seen, s.state])
+                    .map_err(err)?;
+            }
+            for (from, into) in &step.merges {
+                tx.execute(
+                    "UPDATE story_assignments SET story_id = ?2 WHERE story_id = ?1",
+                    params![from, into],
+                )
+                .map_err(err)?;
+                tx.execute(
+                    "UPDATE stories SET merged_into = ?2 WHERE id = ?1 OR merged_into = ?1",
+                    params![from, into],
+                )
+                .map_err(err)?;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO cluster_state (key, value) VALUES ('meta', ?1)",
+                [&step.meta],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// The clusterer's counters, if it ever ran.
+    pub fn story_meta(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT value FROM cluster_state WHERE key = 'meta'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The states of the stories in the active window: not merged, last seen at or after
+    /// `since` (or never dated), the `limit` most recent.
+    pub fn active_story_states(&self, since: Option<i64>, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT state FROM stories
+                 WHERE merged_into IS NULL AND (last_seen IS NULL OR ?1 IS NULL OR last_seen >= ?1)
+                 ORDER BY last_seen DESC, id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map(params![since, limit as i64], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Those of `ids` that have no story yet.
+    pub fn unassigned(&self, ids: &[&ArticleId]) -> Result<Vec<ArticleId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM story_assignments WHERE article_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let found = stmt
+                .query_row([id.as_str()], |_| Ok(()))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if found.is_none() {
+                out.push((*id).clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The story of an article (after merges) and the evidence of its assignment.
+    pub fn assignment(&self, id: &ArticleId) -> Result<Option<(i64, String)>> {
+        self.conn
+            .query_row(
+                "SELECT story_id, evidence FROM story_assignments WHERE article_id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    fn story_rows(&self, only: Option<i64>) -> Result<Vec<StoryInfo>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix
+                 FROM stories s
+                 JOIN story_assignments x ON x.story_id = s.id
+                 JOIN articles a ON a.id = x.article_id
+                 WHERE s.merged_into IS NULL AND (?1 IS NULL OR s.id = ?1)
+                 ORDER BY s.id, x.seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([only], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    StoryArticle {
+                        id: r.get(3)?,
+                        lang: r.get(4)?,
+                        title: r.get(5)?,
+                        published_unix: r.get(6)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<StoryInfo> = Vec::new();
+        for (id, first_seen, last_seen, article) in rows {
+            match out.last_mut() {
+                Some(s) if s.id == id => s.articles.push(article),
+                _ => out.push(StoryInfo {
+                    id,
+                    first_seen,
+                    last_seen,
+                    articles: vec![article],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stories (not merged away), oldest first.
+    pub fn stories(&self, filter: &StoryFilter) -> Result<Vec<StoryInfo>> {
+        let mut all = self.story_rows(None)?;
+        all.retain(|s| {
+            let lang_ok = filter.lang.as_ref().is_none_or(|l| {
+                s.articles
+                    .iter()
+                    .any(|a| a.lang.as_deref() == Some(l.as_str()))
+            });
+            let since_ok = filter
+                .since
+                .is_none_or(|t| s.last_seen.is_some_and(|l| l >= t));
+            lang_ok && since_ok
+        });
+        Ok(all)
+    }
+
+    /// One story; a story merged away resolves to the story it went into.
+    pub fn story(&self, id: i64) -> Result<Option<StoryInfo>> {
+        let into: Option<Option<i64>> = self
+            .conn
+            .query_row("SELECT merged_into FROM stories WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some(into) = into else {
+            return Ok(None);
+        };
+        Ok(self.story_rows(Some(into.unwrap_or(id)))?.pop())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_core::{Article, Paragraph};
+
+    fn article(title: &str, lang: &str) -> Article {
+        let mut a = Article {
+            title: Some(title.into()),
+            lang: Some(lang.into()),
+            paragraphs: vec![Paragraph::paragraph("Body text.")],
+            source_path: Some("x.txt".into()),
+            source_record: Some(1),
+            ..Article::default()
+        };
+        a.id = a.content_id();
+        a
+    }
+
+    fn record(id: i64, t: i64) -> StoryRecord {
+        StoryRecord {
+            id,
+            first_seen: Some(t),
+            last_seen: Some(t),
+            state: format!("{{\"id\":{id}}}"),
+        }
+    }
+
+    #[test]
+    fn steps_merges_and_lists() {
+        let mut s = Store::open_in_memory().unwrap();
+        let (a, b, c) = (
+            article("Flood", "da"),
+            article("Inundație", "ro"),
+            article("Tariffs", "en"),
+        );
+        s.write_batch(&[
+            (a.clone(), Default::default()),
+            (b.clone(), Default::default()),
+            (c.clone(), Default::default()),
+        ])
+        .unwrap();
+        assert_eq!(s.story_meta().unwrap(), None);
+        s.save_story_step(&StoryStep {
+            assignments: vec![
+                (a.id.to_string(), 1, "{}".into()),
+                (b.id.to_string(), 2, "{}".into()),
+                (c.id.to_string(), 3, "{\"x\":1}".into()),
+            ],
+            stories: vec![record(1, 10), record(2, 20), record(3, 5)],
+            merges: vec![(2, 1)],
+            meta: "{\"seq\":3}".into(),
+        })
+        .unwrap();
+        assert_eq!(s.story_meta().unwrap().as_deref(), Some("{\"seq\":3}"));
+        let all = s.stories(&StoryFilter::default()).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].articles.len(), 2);
+        assert_eq!(s.story(2).unwrap().unwrap().id, 1);
+        assert_eq!(s.story(9).unwrap(), None);
+        let ro = s
+            .stories(&StoryFilter {
+                lang: Some("en".into()),
+                since: None,
+            })
+            .unwrap();
+        assert_eq!(ro.len(), 1);
+        assert_eq!(ro[0].id, 3);
+        let recent = s
+            .stories(&StoryFilter {
+                lang: None,
+                since: Some(8),
+            })
+            .unwrap();
+        assert_eq!(recent.len(), 1);
+        let active = s.active_story_states(Some(8), 10).unwrap();
+        assert_eq!(active, vec!["{\"id\":1}".to_string()]);
+        assert_eq!(
+            s.assignment(&c.id).unwrap(),
+            Some((3, "{\"x\":1}".to_string()))
+        );
+        assert_eq!(s.unassigned(&[&a.id]).unwrap(), Vec::<ArticleId>::new());
+    }
+}
