@@ -7,6 +7,7 @@
 //! reported as [`Outcome::Unchanged`] (its new provenance is still recorded).
 
 mod schema;
+mod search;
 
 use parallax_core::facts::Facts;
 use parallax_core::{Article, ArticleId};
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use schema::SCHEMA_VERSION;
+pub use search::{ArticleSummary, TextHit};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
