@@ -6,6 +6,7 @@
 //!
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
+pub mod search;
 pub mod vectors;
 pub mod views;
 
@@ -20,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use parallax_embed::{EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::Format;
-pub use parallax_store::{ArticleFilter, Store, StoreError};
+pub use parallax_store::{ArticleFilter, ArticleSummary, Store, StoreError};
 
 /// File name endings read when walking a folder. A file named on the command line is
 /// read whatever its name.
