@@ -7,6 +7,7 @@ mod commands;
 mod demo;
 mod model;
 mod output;
+mod serve;
 
 use clap::Parser;
 use std::process::ExitCode;
