@@ -164,15 +164,11 @@ pub async fn search(
                 .collect();
             Ok(Json(json!({
                 "query": q,
-                "vectors": vectors_used(state),
+                "vectors": state.config.vectors.is_some(),
                 "hits": results,
             })))
         })
         .await
-}
-
-fn vectors_used(state: &AppState) -> bool {
-    state.config.vectors.is_some()
 }
 
 /// The body as JSON Lines: an array becomes one line per element, a single object one

@@ -111,23 +111,36 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<ArticleSummary>, u64)> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM articles WHERE (?1 IS NULL OR lang = ?1)
-             ORDER BY published_unix IS NULL, published_unix DESC, id LIMIT ?2 OFFSET ?3"
-        );
+        // Two statements rather than `?1 IS NULL OR lang = ?1`, so that each uses its
+        // index (newest first is the index read backwards; undated, NULL, sort last).
+        let (sql, count) = match lang {
+            None => (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM articles INDEXED BY articles_published_id
+                         ORDER BY published_unix DESC, id DESC LIMIT ?1 OFFSET ?2"
+                ),
+                "SELECT count(*) FROM articles",
+            ),
+            Some(_) => (
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM articles INDEXED BY articles_lang_published_id
+                         WHERE lang = ?3 ORDER BY published_unix DESC, id DESC LIMIT ?1 OFFSET ?2"
+                ),
+                "SELECT count(*) FROM articles WHERE lang = ?1",
+            ),
+        };
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![lang, limit as i64, offset as i64], summary)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.err(e))?;
-        let total: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM articles WHERE (?1 IS NULL OR lang = ?1)",
-                [lang],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
+        let rows = match lang {
+            None => stmt.query_map(params![limit as i64, offset as i64], summary),
+            Some(l) => stmt.query_map(params![limit as i64, offset as i64, l], summary),
+        }
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| self.err(e))?;
+        let total: i64 = match lang {
+            None => self.conn.query_row(count, [], |r| r.get(0)),
+            Some(l) => self.conn.query_row(count, [l], |r| r.get(0)),
+        }
+        .map_err(|e| self.err(e))?;
         Ok((rows, total as u64))
     }
 
@@ -222,7 +235,8 @@ mod tests {
             s.conn
                 .execute_batch(
                     "DROP TRIGGER articles_fts_insert; DROP TRIGGER articles_fts_delete;
-                     DROP TABLE articles_fts; PRAGMA user_version = 3;",
+                     DROP TABLE articles_fts; DROP INDEX articles_published_id;
+                     DROP INDEX articles_lang_published_id; PRAGMA user_version = 3;",
                 )
                 .unwrap();
         }
