@@ -19,11 +19,78 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 const WORDS: &[&[&str]] = &[
-    &["flood", "river", "minister", "election", "tariff", "steel", "storm", "harbour", "strike", "budget", "court", "border", "vaccine", "railway", "drought"],
-    &["oversvømmelse", "flod", "minister", "valg", "told", "stål", "storm", "havn", "strejke", "budget", "domstol", "grænse", "vaccine", "jernbane", "tørke"],
-    &["inundație", "râu", "ministru", "alegeri", "tarif", "oțel", "furtună", "port", "grevă", "buget", "tribunal", "frontieră", "vaccin", "cale", "secetă"],
-    &["Hochwasser", "Fluss", "Minister", "Wahl", "Zoll", "Stahl", "Sturm", "Hafen", "Streik", "Haushalt", "Gericht", "Grenze", "Impfstoff", "Bahn", "Dürre"],
-    &["inondation", "fleuve", "ministre", "élection", "tarif", "acier", "tempête", "port", "grève", "budget", "tribunal", "frontière", "vaccin", "chemin", "sécheresse"],
+    &[
+        "flood", "river", "minister", "election", "tariff", "steel", "storm", "harbour", "strike",
+        "budget", "court", "border", "vaccine", "railway", "drought",
+    ],
+    &[
+        "oversvømmelse",
+        "flod",
+        "minister",
+        "valg",
+        "told",
+        "stål",
+        "storm",
+        "havn",
+        "strejke",
+        "budget",
+        "domstol",
+        "grænse",
+        "vaccine",
+        "jernbane",
+        "tørke",
+    ],
+    &[
+        "inundație",
+        "râu",
+        "ministru",
+        "alegeri",
+        "tarif",
+        "oțel",
+        "furtună",
+        "port",
+        "grevă",
+        "buget",
+        "tribunal",
+        "frontieră",
+        "vaccin",
+        "cale",
+        "secetă",
+    ],
+    &[
+        "Hochwasser",
+        "Fluss",
+        "Minister",
+        "Wahl",
+        "Zoll",
+        "Stahl",
+        "Sturm",
+        "Hafen",
+        "Streik",
+        "Haushalt",
+        "Gericht",
+        "Grenze",
+        "Impfstoff",
+        "Bahn",
+        "Dürre",
+    ],
+    &[
+        "inondation",
+        "fleuve",
+        "ministre",
+        "élection",
+        "tarif",
+        "acier",
+        "tempête",
+        "port",
+        "grève",
+        "budget",
+        "tribunal",
+        "frontière",
+        "vaccin",
+        "chemin",
+        "sécheresse",
+    ],
 ];
 const LANGS: &[&str] = &["en", "da", "ro", "de", "fr"];
 
@@ -66,7 +133,12 @@ fn generate(db: &std::path::Path, n: usize, vectors: &Vectors) {
         for i in done..(done + 1000).min(n) {
             let l = i % LANGS.len();
             let paragraphs: Vec<String> = (0..4)
-                .map(|_| (0..3).map(|_| sentence(&mut rng, WORDS[l])).collect::<Vec<_>>().join(" "))
+                .map(|_| {
+                    (0..3)
+                        .map(|_| sentence(&mut rng, WORDS[l]))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .collect();
             let rec = serde_json::json!({
                 "title": format!("{} {i}", sentence(&mut rng, WORDS[l]).trim_end_matches('.')),
@@ -106,7 +178,11 @@ impl Conn {
         write!(self.writer, "GET {path} HTTP/1.1\r\nhost: load\r\n\r\n").unwrap();
         let mut line = String::new();
         self.reader.read_line(&mut line).unwrap();
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let mut length = 0usize;
         loop {
             line.clear();
@@ -165,7 +241,8 @@ fn drive(addr: SocketAddr, seconds: u64, clients: usize, paths: fn(&mut Rng) -> 
     }
     let elapsed = start.elapsed().as_secs_f64();
     lat.sort();
-    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
+    let q =
+        |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
     Figures {
         requests: lat.len(),
         errors,
@@ -178,7 +255,7 @@ fn drive(addr: SocketAddr, seconds: u64, clients: usize, paths: fn(&mut Rng) -> 
 fn articles_path(rng: &mut Rng) -> String {
     let lang = LANGS[(rng.next() % 6) as usize % LANGS.len()];
     let offset = rng.next() % 2000;
-    if rng.next() % 2 == 0 {
+    if rng.next().is_multiple_of(2) {
         format!("/api/articles?limit=50&offset={offset}")
     } else {
         format!("/api/articles?lang={lang}&limit=50&offset={offset}")
@@ -190,13 +267,22 @@ fn search_path(rng: &mut Rng) -> String {
     let q = format!("{} {}", rng.pick(WORDS[l]), rng.pick(WORDS[l]));
     let enc: String = q
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     format!("/api/search?q={enc}&limit=20")
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("a number")).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("a number"))
+        .collect();
     let n = args.first().copied().unwrap_or(10_000);
     let seconds = args.get(1).copied().unwrap_or(30) as u64;
     let clients = args.get(2).copied().unwrap_or(4);
