@@ -114,8 +114,22 @@ pub enum PrefixArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Ingest the bundled example corpus into a temporary store and show what was found
-    Demo,
+    /// Ingest the bundled example corpus into a temporary store and serve it (the web UI
+    /// and the API); with --no-serve, print what was found and exit
+    Demo {
+        /// Print the articles and their facts instead of serving them
+        #[arg(long)]
+        no_serve: bool,
+        /// Where to listen (loopback unless told otherwise)
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+    /// Serve the HTTP API and the web UI over the store
+    Serve {
+        /// Where to listen (loopback unless told otherwise)
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
     /// Read articles from files, folders (recursively) or standard input (`-`)
     Ingest {
         /// Files, folders, or `-` for standard input

@@ -65,7 +65,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
-        Command::Demo => crate::demo::run(&ctx),
+        Command::Demo { no_serve, addr } => crate::demo::run(&ctx, (!no_serve).then_some(addr)),
+        Command::Serve { addr } => crate::serve::run(&ctx, addr),
         Command::Compare {
             ids,
             json,

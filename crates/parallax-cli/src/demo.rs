@@ -1,5 +1,7 @@
 //! `parallax demo`: the example corpus of the repository, compiled into the binary,
-//! ingested into a temporary store, then every article listed with its facts.
+//! ingested into a temporary store, then served (the web UI and the API) until Ctrl-C;
+//! with `--no-serve`, every article is listed with its facts instead. The model is
+//! fetched on first use when it is not in its default place yet.
 
 use anyhow::Result;
 use parallax_engine::{ArticleFilter, Event, Store};
@@ -23,7 +25,14 @@ pub const CORPUS: &[(&str, &str)] = corpus![
     "steel-tariffs.jsonl",
 ];
 
-pub fn run(ctx: &crate::commands::Ctx) -> Result<ExitCode> {
+pub fn run(ctx: &crate::commands::Ctx, serve: Option<std::net::SocketAddr>) -> Result<ExitCode> {
+    if !ctx.model.exists() {
+        eprintln!(
+            "the embedding model is not in {} yet: fetching it …",
+            ctx.model.display()
+        );
+        parallax_engine::embed::model::fetch(&ctx.model)?;
+    }
     let config = parallax_engine::IngestConfig {
         vectors: Some(ctx.vectors()?),
         ..Default::default()
@@ -43,6 +52,13 @@ pub fn run(ctx: &crate::commands::Ctx) -> Result<ExitCode> {
         total.new += r.new;
         total.unchanged += r.unchanged;
         total.rejected += r.rejected;
+    }
+    if let Some(addr) = serve {
+        println!("example corpus: {}", total.summary());
+        drop(store);
+        let vectors = config.vectors.clone().expect("the demo loads the model");
+        crate::serve::serve_store(vectors, &db, addr, "parallax demo: open ")?;
+        return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::stdout().lock();
     writeln!(out, "example corpus: {}\n", total.summary())?;

@@ -9,6 +9,7 @@ mod demo;
 mod eval;
 mod model;
 mod output;
+mod serve;
 mod stories;
 
 use clap::Parser;

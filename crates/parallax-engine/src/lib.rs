@@ -7,6 +7,7 @@
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
 pub mod compare;
+pub mod search;
 pub mod stories;
 pub mod vectors;
 pub mod views;
@@ -23,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub use parallax_cluster::Params as StoryParams;
 pub use parallax_embed::{self as embed, EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::{extraction_eval, Format};
-pub use parallax_store::{ArticleFilter, Store, StoreError, StoryFilter};
+pub use parallax_store::{ArticleFilter, ArticleSummary, Store, StoreError, StoryFilter};
 
 /// File name endings read when walking a folder. A file named on the command line is
 /// read whatever its name.

@@ -7,6 +7,7 @@
 //! reported as [`Outcome::Unchanged`] (its new provenance is still recorded).
 
 mod schema;
+mod search;
 mod stories;
 
 use parallax_core::facts::Facts;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use schema::SCHEMA_VERSION;
+pub use search::{ArticleSummary, TextHit};
 pub use stories::{StoryArticle, StoryFilter, StoryInfo, StoryRecord, StoryStep};
 
 /// What went wrong in the store.

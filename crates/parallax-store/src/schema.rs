@@ -66,6 +66,27 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 5: full-text search over title, standfirst and text, diacritics folded (so
+    // `naede` finds `nåede` and `inundatii` finds `inundații`), filled
+    // for the stored articles and kept in step by triggers; and the indexes that list
+    // articles newest first, of all languages or of one, without sorting the table.
+    "CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, standfirst, text,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts (rowid, title, standfirst, text)
+        SELECT rowid, coalesce(title, ''), coalesce(json_extract(article, '$.standfirst'), ''), text
+        FROM articles;
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, standfirst, text)
+        VALUES (new.rowid, coalesce(new.title, ''),
+                coalesce(json_extract(new.article, '$.standfirst'), ''), new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM articles_fts WHERE rowid = old.rowid;
+    END;
+    CREATE INDEX articles_published_id ON articles (published_unix, id);
+    CREATE INDEX articles_lang_published_id ON articles (lang, published_unix, id);",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,315 @@
+// parallax web UI: plain JavaScript, no libraries, no network but this server's API.
+// Routes on the URL fragment:
+//   #/                 stories (when /api/stories is served), otherwise articles
+//   #/search/QUERY     search across languages
+//   #/article/ID       an article with its facts highlighted
+//   #/story/ID         the versions of a story side by side (/api/stories/ID/compare)
+// Byte spans from the API are offsets into the UTF-8 article text; they are applied to
+// UTF-8 bytes here (TextEncoder / TextDecoder), never to JavaScript string indices.
+"use strict";
+
+const main = document.getElementById("main");
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") el.className = v;
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+async function api(path) {
+  const res = await fetch(path, { headers: { accept: "application/json" } });
+  let body = null;
+  try { body = await res.json(); } catch (_) { body = null; }
+  return { ok: res.ok, status: res.status, body };
+}
+
+function show(...nodes) {
+  main.replaceChildren(...nodes);
+}
+
+function failure(r) {
+  const msg = r.body && r.body.error ? r.body.error : "HTTP " + r.status;
+  return h("p", { class: "error" }, msg);
+}
+
+// The reader's language, for story titles.
+function readerLang() {
+  return localStorage.getItem("parallax.lang") || (navigator.language || "en").slice(0, 2);
+}
+
+function setLanguages(langs) {
+  const sel = document.getElementById("reader-lang");
+  const cur = readerLang();
+  const all = Array.from(new Set([cur, ...langs])).sort();
+  sel.replaceChildren(...all.map((l) => h("option", { value: l, selected: l === cur }, l)));
+}
+
+document.getElementById("reader-lang").addEventListener("change", (e) => {
+  localStorage.setItem("parallax.lang", e.target.value);
+  route();
+});
+
+function badges(langs) {
+  return (langs || []).map((l) => h("span", { class: "badge lang-badge" }, l || "??"));
+}
+
+function day(s) {
+  return s ? String(s).slice(0, 10) : "";
+}
+
+// ---- story list and article list
+
+// `stories`: an array of {id, languages, n_articles, first_seen, last_seen,
+// titles: {lang: title}, articles: [ids]}, or {stories: [...]}.
+function storyTitle(story, lang) {
+  const t = story.titles || {};
+  return t[lang] || t.en || Object.values(t)[0] || story.id;
+}
+
+function renderStoryList(data) {
+  const stories = Array.isArray(data) ? data : data.stories || [];
+  const langs = new Set();
+  stories.forEach((s) => (s.languages || []).forEach((l) => langs.add(l)));
+  setLanguages([...langs]);
+  const lang = readerLang();
+  return h("section", { id: "stories" },
+    h("h1", {}, "Stories"),
+    stories.length === 0 ? h("p", { class: "muted" }, "No stories yet.") : null,
+    h("ul", { class: "list" }, stories.map((s) =>
+      h("li", { class: "story-row", "data-id": s.id },
+        h("a", { href: "#/story/" + encodeURIComponent(s.id) }, storyTitle(s, lang)),
+        h("div", { class: "meta" },
+          badges(s.languages),
+          " ", s.n_articles, s.n_articles === 1 ? " article" : " articles",
+          " · ", day(s.first_seen),
+          day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "")))));
+}
+
+function articleRow(a, extra) {
+  return h("li", { class: "article-row", "data-id": a.id, "data-lang": a.lang || "" },
+    h("a", { href: "#/article/" + encodeURIComponent(a.id) }, a.title || a.id),
+    h("div", { class: "meta" }, badges([a.lang]), " ", day(a.published), a.source ? " · " + a.source : "", extra || ""),
+    a.standfirst ? h("div", { class: "standfirst" }, a.standfirst) : null);
+}
+
+function renderArticleList(data) {
+  const langs = new Set(data.articles.map((a) => a.lang).filter(Boolean));
+  setLanguages([...langs]);
+  return h("section", { id: "articles" },
+    h("h1", {}, "Articles"),
+    h("p", { class: "muted" }, data.total + " stored, newest first"),
+    h("ul", { class: "list" }, data.articles.map((a) => articleRow(a))));
+}
+
+async function home() {
+  const stories = await api("/api/stories");
+  if (stories.ok) {
+    show(renderStoryList(stories.body));
+    return;
+  }
+  const r = await api("/api/articles?limit=200");
+  show(r.ok ? renderArticleList(r.body) : failure(r));
+}
+
+// ---- search
+
+function renderSearch(data) {
+  return h("section", { id: "results" },
+    h("h1", {}, "Search: ", data.query),
+    h("p", { class: "muted" }, data.hits.length + " results",
+      data.vectors ? " (words and meaning, across languages)" : " (words only)"),
+    h("ul", { class: "list" }, data.hits.map((hit) => articleRow(hit,
+      " · " + [hit.text_rank ? "words #" + hit.text_rank : null,
+        hit.vector_rank ? "meaning #" + hit.vector_rank : null].filter(Boolean).join(", ")))));
+}
+
+async function search(q) {
+  document.getElementById("search").value = q;
+  const r = await api("/api/search?q=" + encodeURIComponent(q));
+  show(r.ok ? renderSearch(r.body) : failure(r));
+}
+
+// ---- article page
+
+// The blocks of an article as its text() joins them: title, standfirst, caption,
+// paragraphs; non-empty ones, separated by "\n\n" (2 bytes).
+function blocks(a) {
+  const parts = [["title", a.title], ["standfirst", a.standfirst], ["caption", a.caption]];
+  (a.paragraphs || []).forEach((p) => parts.push([p.kind === "subheading" ? "subheading" : "paragraph", p.text]));
+  const out = [];
+  let start = 0;
+  for (const [kind, text] of parts) {
+    if (!text) continue;
+    if (out.length) start += 2;
+    const bytes = enc.encode(text);
+    out.push({ kind, bytes, start });
+    start += bytes.length;
+  }
+  return out;
+}
+
+// Marks: [{start, end, cls, title}] in bytes of the article text.
+function factMarks(facts) {
+  const marks = [];
+  const add = (list, cls, title) => (list || []).forEach((f) => {
+    if (f.span) marks.push({ start: f.span.start, end: f.span.end, cls, title: title(f) });
+  });
+  add(facts.quotes, "f-quote", (q) => "quote" + (q.speaker ? " — " + q.speaker : ""));
+  add(facts.entities, "f-entity", (e) => e.kind + ": " + e.key);
+  add(facts.dates, "f-date", (d) => "date: " + d.date);
+  add(facts.figures, "f-figure", figureLabel);
+  return marks;
+}
+
+function figureLabel(f) {
+  const what = [f.counted, f.event, f.unit].filter(Boolean).join(" ");
+  return "figure: " + (f.approx ? "about " : "") + f.value + (f.value_max ? "–" + f.value_max : "") +
+    (what ? " " + what : "") + (f.source ? " (according to " + f.source + ")" : "");
+}
+
+// One block with the marks that fall in it: cut at every mark boundary, each piece
+// wrapped in the classes of the marks that cover it.
+function markedBlock(block, marks) {
+  const end = block.start + block.bytes.length;
+  const inside = marks.filter((m) => m.start < end && m.end > block.start);
+  const cuts = new Set([block.start, end]);
+  inside.forEach((m) => { cuts.add(Math.max(m.start, block.start)); cuts.add(Math.min(m.end, end)); });
+  const points = [...cuts].sort((x, y) => x - y);
+  const el = h("p", { class: "b-" + block.kind });
+  for (let i = 0; i + 1 < points.length; i++) {
+    const [s, e] = [points[i], points[i + 1]];
+    const text = dec.decode(block.bytes.subarray(s - block.start, e - block.start));
+    const covering = inside.filter((m) => m.start <= s && m.end >= e);
+    if (!covering.length) { el.append(text); continue; }
+    const classes = [...new Set(covering.map((m) => m.cls))].join(" ");
+    el.append(h("mark", { class: classes, title: covering.map((m) => m.title).join("\n") }, text));
+  }
+  return el;
+}
+
+function renderArticle(a, facts) {
+  const marks = factMarks(facts);
+  const text = h("div", { class: "article-text", lang: a.lang || null }, blocks(a).map((b) => markedBlock(b, marks)));
+  const figures = h("table", { class: "figures" },
+    h("tr", {}, h("th", {}, "figure"), h("th", {}, "counted"), h("th", {}, "source"), h("th", {}, "sentence")),
+    (facts.figures || []).map((f) => h("tr", {},
+      h("td", {}, f.text), h("td", {}, [f.counted, f.event].filter(Boolean).join(" ")),
+      h("td", {}, f.source || ""), h("td", {}, f.sentence))));
+  const quotes = h("ul", { class: "quotes" }, (facts.quotes || []).map((q) =>
+    h("li", {}, h("strong", {}, q.speaker || q.speaker_text || "unnamed"), ": “", q.text, "”")));
+  const entities = h("p", { class: "entities" }, [...new Map((facts.entities || []).map((e) => [e.key, e])).values()]
+    .map((e) => h("span", { class: "badge", title: e.kind }, e.key)));
+  return h("article", { id: "article", "data-id": a.id },
+    h("p", { class: "meta" }, badges([a.lang]), " ", day(a.published), a.source ? " · " + a.source : "",
+      a.url ? h("span", {}, " · ", h("a", { href: a.url, rel: "noreferrer" }, "original")) : ""),
+    h("p", { class: "legend" }, h("span", { class: "f-entity" }, "entity"), h("span", { class: "f-figure" }, "figure"),
+      h("span", { class: "f-quote" }, "quote"), h("span", { class: "f-date" }, "date")),
+    h("div", { class: "layout" },
+      text,
+      h("aside", {},
+        h("h2", {}, "Figures"), (facts.figures || []).length ? figures : h("p", { class: "muted" }, "none"),
+        h("h2", {}, "Quotes"), (facts.quotes || []).length ? quotes : h("p", { class: "muted" }, "none"),
+        h("h2", {}, "Named"), entities)));
+}
+
+async function article(id) {
+  const [a, f] = await Promise.all([api("/api/articles/" + encodeURIComponent(id)),
+    api("/api/articles/" + encodeURIComponent(id) + "/facts")]);
+  if (!a.ok) return show(failure(a));
+  if (!f.ok) return show(failure(f));
+  show(renderArticle(a.body, f.body));
+}
+
+// ---- story page
+
+// `cmp`: {story, versions: [{article, lang, title}], shared: [{sentences: [{article,
+// span, text}]}], only_in: {ARTICLE_ID: [{span, text}]}, figures: [{relation, items:
+// [{article, value, counted, source, sentence}]}], quotes: [...]}.
+function renderComparison(cmp) {
+  const versions = cmp.versions || [];
+  const col = new Map(versions.map((v, i) => [v.article, i]));
+  const langOf = new Map(versions.map((v) => [v.article, v.lang]));
+  const story = cmp.story || {};
+  const title = typeof story === "object" ? storyTitle(story, readerLang()) : String(story);
+  const head = h("tr", {}, versions.map((v) => h("th", { "data-article": v.article },
+    badges([v.lang]), " ", h("a", { href: "#/article/" + encodeURIComponent(v.article) }, v.title || v.article))));
+  const rows = [];
+  (cmp.shared || []).forEach((row) => {
+    const cells = versions.map(() => h("td", { class: "empty" }));
+    (row.sentences || []).forEach((s) => {
+      const i = col.get(s.article);
+      if (i !== undefined) cells[i] = h("td", { class: "aligned" }, s.text);
+    });
+    rows.push(h("tr", { class: "shared" }, cells));
+  });
+  Object.entries(cmp.only_in || {}).forEach(([id, passages]) => {
+    const i = col.get(id);
+    if (i === undefined) return;
+    passages.forEach((p) => {
+      const cells = versions.map(() => h("td", { class: "empty" }));
+      cells[i] = h("td", { class: "unaligned" }, h("span", { class: "tag" }, "only in this version"), p.text);
+      rows.push(h("tr", { class: "only" }, cells));
+    });
+  });
+  const figures = h("table", { class: "figure-table" },
+    h("tr", {}, h("th", {}, "relation"), h("th", {}, "version"), h("th", {}, "value"), h("th", {}, "counted"),
+      h("th", {}, "source"), h("th", {}, "sentence")),
+    (cmp.figures || []).flatMap((g) => (g.items || []).map((it, k) => h("tr", { class: g.relation },
+      k === 0 ? h("td", { rowspan: g.items.length }, g.relation.replace(/_/g, " ")) : null,
+      h("td", {}, badges([langOf.get(it.article)])), h("td", {}, it.value), h("td", {}, it.counted || ""),
+      h("td", {}, it.source || ""), h("td", {}, it.sentence || "")))));
+  const quotes = h("ul", { class: "quotes" }, (cmp.quotes || []).map((q) => h("li", {},
+    q.article ? badges([langOf.get(q.article)]) : null, " ",
+    q.speaker ? h("strong", {}, q.speaker + ": ") : null,
+    q.text ? "“" + q.text + "”" : JSON.stringify(q))));
+  return h("section", { id: "story", "data-id": story.id || "" },
+    h("h1", {}, title),
+    h("p", { class: "meta" }, badges(versions.map((v) => v.lang)), " ", versions.length, " versions"),
+    h("h2", {}, "Versions side by side"),
+    h("table", { class: "versions" }, head, rows),
+    h("h2", {}, "Figures"),
+    (cmp.figures || []).length ? figures : h("p", { class: "muted" }, "no figures to compare"),
+    h("h2", {}, "Quotes"),
+    (cmp.quotes || []).length ? quotes : h("p", { class: "muted" }, "no quotes"));
+}
+
+async function storyPage(id) {
+  const r = await api("/api/stories/" + encodeURIComponent(id) + "/compare");
+  show(r.ok ? renderComparison(r.body) : failure(r));
+}
+
+// ---- routing
+
+async function route() {
+  const frag = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
+  const [page, ...rest] = frag.split("/");
+  const arg = rest.join("/");
+  show(h("p", { class: "muted" }, "Loading…"));
+  try {
+    if (page === "search" && arg) await search(arg);
+    else if (page === "article" && arg) await article(arg);
+    else if (page === "story" && arg) await storyPage(arg);
+    else await home();
+  } catch (e) {
+    show(h("p", { class: "error" }, String(e)));
+  }
+}
+
+document.getElementById("search-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const q = document.getElementById("search").value.trim();
+  if (q) location.hash = "#/search/" + encodeURIComponent(q);
+});
+
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,276 @@
+//! The API handlers. Query parameters are read by hand from a map so that a bad value
+//! is a 400 with a message naming the parameter; ids are hex content ids or unambiguous
+//! prefixes of them, and an unknown one is a 404.
+//!
+//! `POST /api/articles` takes one JSON object, a JSON array of objects, or JSON Lines,
+//! turns the body into JSON Lines and ingests it through the engine with the same reader
+//! and validation as `parallax ingest --format jsonl`: every rejected record is answered
+//! with its number and message, the others are stored. The answer is 200 when at least
+//! one record was stored (or the body held none to reject), 400 when every record was
+//! rejected.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use parallax_core::{ArticleId, Diagnostic};
+use parallax_engine::{search, views, Event, Format, IngestConfig};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+type Params = Query<HashMap<String, String>>;
+
+/// The largest page of `/api/articles` and of search results.
+const MAX_LIMIT: usize = 500;
+
+fn number(params: &HashMap<String, String>, name: &str, default: usize) -> Result<usize, ApiError> {
+    match params.get(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| {
+            ApiError::bad_request(format!(
+                "query parameter `{name}` must be a whole number, not `{v}`"
+            ))
+        }),
+    }
+}
+
+fn limit(params: &HashMap<String, String>, default: usize) -> Result<usize, ApiError> {
+    let n = number(params, "limit", default)?;
+    if n == 0 || n > MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `limit` must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    Ok(n)
+}
+
+fn lang(params: &HashMap<String, String>) -> Result<Option<String>, ApiError> {
+    match params.get("lang").map(|l| l.trim()) {
+        None | Some("") => Ok(None),
+        Some(l) if l.len() <= 3 && l.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Ok(Some(l.to_ascii_lowercase()))
+        }
+        Some(l) => Err(ApiError::bad_request(format!(
+            "query parameter `lang` must be an ISO 639-1 code like `da`, not `{l}`"
+        ))),
+    }
+}
+
+pub async fn health(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+    state
+        .read(|state, store| {
+            let index = state.index.read().unwrap_or_else(|e| e.into_inner());
+            Ok(Json(json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "articles": store.count_articles()?,
+                "schema_version": store.schema_version()?,
+                "model": state.config.vectors.as_ref().map(|v| v.model.clone()),
+                "vectors": index.len(),
+            })))
+        })
+        .await
+}
+
+pub async fn articles(
+    State(state): State<Arc<AppState>>,
+    Query(params): Params,
+) -> Result<Json<Value>, ApiError> {
+    let lang = lang(&params)?;
+    let offset = number(&params, "offset", 0)?;
+    let limit = limit(&params, 50)?;
+    state
+        .read(move |_, store| {
+            let (articles, total) = store.article_summaries(lang.as_deref(), offset, limit)?;
+            Ok(Json(json!({
+                "total": total,
+                "offset": offset,
+                "limit": limit,
+                "articles": articles,
+            })))
+        })
+        .await
+}
+
+fn unknown(id: &str) -> ApiError {
+    ApiError::not_found(format!("no article with id `{id}`"))
+}
+
+pub async fn article(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .read(move |_, store| {
+            let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
+            Ok(Json(views::article(&a)))
+        })
+        .await
+}
+
+pub async fn facts(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .read(move |_, store| {
+            let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
+            let f = store.facts(&a.id)?.unwrap_or_default();
+            Ok(Json(views::facts(&a, &f)))
+        })
+        .await
+}
+
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    Query(params): Params,
+) -> Result<Json<Value>, ApiError> {
+    let q = params
+        .get("q")
+        .map(|q| q.trim().to_string())
+        .unwrap_or_default();
+    if q.is_empty() {
+        return Err(ApiError::bad_request("query parameter `q` is required"));
+    }
+    if q.len() > 1000 {
+        return Err(ApiError::bad_request(
+            "query parameter `q` is longer than 1000 bytes",
+        ));
+    }
+    let limit = limit(&params, 20)?;
+    state
+        .read(move |state, store| {
+            let index = state.index.read().unwrap_or_else(|e| e.into_inner());
+            let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
+            let hits = search::search(store, vectors, &q, limit)?;
+            drop(index);
+            let ids: Vec<&ArticleId> = hits.iter().map(|h| &h.id).collect();
+            let summaries = store.summaries(&ids)?;
+            let results: Vec<Value> = hits
+                .iter()
+                .filter_map(|h| {
+                    let s = summaries.iter().find(|s| s.id == h.id.as_str())?;
+                    let mut v = serde_json::to_value(s).expect("summaries serialise");
+                    v["score"] = json!(h.score);
+                    v["text_rank"] = json!(h.text_rank);
+                    v["vector_rank"] = json!(h.vector_rank);
+                    v["cosine"] = json!(h.cosine);
+                    Some(v)
+                })
+                .collect();
+            Ok(Json(json!({
+                "query": q,
+                "vectors": state.config.vectors.is_some(),
+                "hits": results,
+            })))
+        })
+        .await
+}
+
+/// The body as JSON Lines: an array becomes one line per element, a single object one
+/// line; anything else is taken as JSON Lines already. An array that is not valid JSON
+/// is one error for the whole body.
+pub fn to_json_lines(body: &str) -> Result<String, Diagnostic> {
+    let trimmed = body.trim_start_matches('\u{feff}').trim();
+    if trimmed.starts_with('[') {
+        let items: Vec<Value> = serde_json::from_str(trimmed).map_err(|e| {
+            Diagnostic::error(
+                "request",
+                format!("the body is not a valid JSON array: {e}"),
+            )
+            .at_line(e.line() as u64)
+        })?;
+        let lines: Vec<String> = items.iter().map(Value::to_string).collect();
+        return Ok(lines.join("\n"));
+    }
+    if trimmed.starts_with('{') {
+        if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
+            return Ok(v.to_string());
+        }
+    }
+    Ok(trimmed.to_string())
+}
+
+fn diagnostic(d: &Diagnostic) -> Value {
+    json!({
+        "record": d.record.or(d.line),
+        "line": d.line,
+        "field": d.field,
+        "message": d.message,
+    })
+}
+
+pub async fn post_articles(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    match post(state, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn post(state: Arc<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let body = std::str::from_utf8(&body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8: {e}")))?;
+    let lines = match to_json_lines(body) {
+        Ok(l) => l,
+        Err(d) => {
+            let answer = json!({
+                "ids": [], "new": 0, "unchanged": 0, "rejected": 1,
+                "errors": [diagnostic(&d)], "warnings": [],
+            });
+            return Ok((StatusCode::BAD_REQUEST, Json(answer)).into_response());
+        }
+    };
+    if lines.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "the body is empty: send a JSON object, an array of objects or JSON Lines",
+        ));
+    }
+    state
+        .write(move |state, store| {
+            let config = IngestConfig {
+                format: Some(Format::Jsonl),
+                vectors: state.config.vectors.clone(),
+                ..IngestConfig::default()
+            };
+            let mut errors = Vec::new();
+            let mut warnings = Vec::new();
+            let mut on = |e: Event| {
+                if let Event::Diagnostic(d) = e {
+                    if d.is_error() {
+                        errors.push(diagnostic(d));
+                    } else {
+                        warnings.push(diagnostic(d));
+                    }
+                }
+            };
+            let report = parallax_engine::ingest_str(store, "request", &lines, &config, &mut on)?;
+            if state.config.vectors.is_some() {
+                let ids: Vec<ArticleId> = report.ids.iter().map(|i| ArticleId(i.clone())).collect();
+                let mut index = state.index.write().unwrap_or_else(|e| e.into_inner());
+                index.add(store, &ids)?;
+            }
+            let status = if report.ids.is_empty() && report.rejected > 0 {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            let answer = json!({
+                "ids": report.ids,
+                "new": report.new,
+                "unchanged": report.unchanged,
+                "rejected": report.rejected,
+                "errors": errors,
+                "warnings": warnings,
+            });
+            Ok((status, Json(answer)).into_response())
+        })
+        .await
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route: see /api/openapi.json")
+}

@@ -1,0 +1,205 @@
+//! The parallax HTTP API and web UI: the only crate that knows HTTP.
+//!
+//! Built on `axum` (over `hyper` and `tokio`, HTTP/1 only, the `json` and `query`
+//! features and nothing else): it is the web framework of the tokio project, small, and
+//! its extractors give the body size limit and typed paths without extra crates.
+//!
+//! The store is SQLite through the engine. A connection is not `Sync`, so every
+//! request runs its store work in `spawn_blocking` on a connection taken from a small
+//! pool of readers (WAL lets readers run beside the writer); writes go through one
+//! writer connection behind a mutex, so there is a single writer as in the CLI. The
+//! lead vectors of the model are held in memory ([`parallax_engine::search::VectorIndex`])
+//! and extended after each accepted write.
+//!
+//! Shutdown (Ctrl-C, or the future given to [`serve`]) stops accepting connections,
+//! lets the requests in flight finish, and a write already started always completes:
+//! blocking tasks cannot be cancelled and the runtime waits for them.
+//!
+//! The routes are listed once in [`API_ROUTES`]; [`openapi`] describes exactly those
+//! (checked by a test), and the web UI ([`ui`]) is three embedded files.
+
+mod api;
+mod error;
+pub mod openapi;
+pub mod ui;
+
+pub use error::ServerError;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use parallax_engine::search::VectorIndex;
+use parallax_engine::vectors::Vectors;
+use parallax_engine::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+/// The default limit of a request body: 16 MiB, room for a few hundred articles in one
+/// POST (a single article may be up to 8 MiB, as in the readers).
+pub const DEFAULT_BODY_LIMIT: usize = 16 << 20;
+
+/// The API routes: method and path, as the router serves them and the OpenAPI
+/// document describes them.
+pub const API_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/health"),
+    ("GET", "/api/articles"),
+    ("POST", "/api/articles"),
+    ("GET", "/api/articles/{id}"),
+    ("GET", "/api/articles/{id}/facts"),
+    ("GET", "/api/search"),
+    ("GET", "/api/openapi.json"),
+];
+
+/// How to serve.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// The store file (created if missing).
+    pub db: PathBuf,
+    /// The embedding model: vectors for new articles and for search queries. Without
+    /// one, search is full text only and posted articles get no vectors.
+    pub vectors: Option<Vectors>,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl ServerConfig {
+    pub fn new(db: PathBuf, vectors: Option<Vectors>) -> Self {
+        ServerConfig {
+            db,
+            vectors,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// Readers kept open for reuse.
+const POOL: usize = 8;
+
+/// What the handlers share.
+pub struct AppState {
+    config: ServerConfig,
+    readers: Mutex<Vec<Store>>,
+    writer: Mutex<Store>,
+    index: RwLock<VectorIndex>,
+}
+
+impl AppState {
+    /// Opens the store (migrating it) and loads the lead vectors of the model.
+    pub fn open(config: ServerConfig) -> Result<Arc<AppState>, ServerError> {
+        let writer = Store::open(&config.db)?;
+        let index = match &config.vectors {
+            Some(v) => VectorIndex::load(&writer, &v.model)?,
+            None => VectorIndex::default(),
+        };
+        Ok(Arc::new(AppState {
+            config,
+            readers: Mutex::new(Vec::new()),
+            writer: Mutex::new(writer),
+            index: RwLock::new(index),
+        }))
+    }
+
+    /// Runs `f` with a reader connection, on the blocking pool.
+    async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, &Store) -> Result<T, error::ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = state
+                .readers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop();
+            let store = match pooled {
+                Some(s) => s,
+                None => Store::open(&state.config.db).map_err(error::ApiError::internal)?,
+            };
+            let out = f(&state, &store);
+            let mut pool = state.readers.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.len() < POOL {
+                pool.push(store);
+            }
+            out
+        })
+        .await
+        .map_err(error::ApiError::internal)?
+    }
+
+    /// Runs `f` with the single writer, on the blocking pool; it runs to the end even
+    /// if the client goes away or the server shuts down.
+    async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, &mut Store) -> Result<T, error::ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut writer = state.writer.lock().unwrap_or_else(|e| e.into_inner());
+            f(&state, &mut writer)
+        })
+        .await
+        .map_err(error::ApiError::internal)?
+    }
+}
+
+/// The router: the API, the OpenAPI document and the web UI.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/api/health", get(api::health))
+        .route("/api/articles", get(api::articles).post(api::post_articles))
+        .route("/api/articles/{id}", get(api::article))
+        .route("/api/articles/{id}/facts", get(api::facts))
+        .route("/api/search", get(api::search))
+        .route("/api/openapi.json", get(openapi::handler))
+        .route("/", get(ui::index))
+        .route("/assets/{file}", get(ui::asset))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` resolves, then lets the requests in flight
+/// finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServerError::Io)
+}
+
+/// Opens the store, binds `addr`, calls `ready` with the address bound, and serves
+/// until Ctrl-C; returns when every request in flight has been answered and every
+/// write committed.
+pub fn run(
+    config: ServerConfig,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServerError> {
+    let state = AppState::open(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServerError::Io)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| ServerError::Bind { addr, source: e })?;
+        ready(listener.local_addr().map_err(ServerError::Io)?);
+        serve(listener, state, async {
+            // If the handler cannot be installed, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await
+    })
+}

@@ -1,0 +1,174 @@
+//! The OpenAPI 3.1 document of the API, written by hand (a generator such as utoipa
+//! would add a macro layer for seven routes). A test checks that its paths and methods
+//! are exactly [`crate::API_ROUTES`], which the router serves.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": schema}}
+    })
+}
+
+fn id_param() -> Value {
+    json!({
+        "name": "id", "in": "path", "required": true,
+        "description": "an article id (16 hex digits) or an unambiguous prefix of it",
+        "schema": {"type": "string"}
+    })
+}
+
+fn query(name: &str, description: &str, schema: Value, required: bool) -> Value {
+    json!({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
+}
+
+/// The document.
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "parallax",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "News articles in any language: stored articles, their facts, and search across languages."
+        },
+        "paths": {
+            "/api/health": {"get": {
+                "summary": "The server is up: article count, schema version, model",
+                "responses": {"200": ok("status", json!({"type": "object", "properties": {
+                    "status": {"type": "string"}, "version": {"type": "string"},
+                    "articles": {"type": "integer"}, "schema_version": {"type": "integer"},
+                    "model": {"type": ["string", "null"]}, "vectors": {"type": "integer"}}}))}
+            }},
+            "/api/articles": {
+                "get": {
+                    "summary": "Stored articles, newest first",
+                    "parameters": [
+                        query("lang", "only this language (ISO 639-1)", json!({"type": "string"}), false),
+                        query("offset", "skip this many", json!({"type": "integer", "minimum": 0, "default": 0}), false),
+                        query("limit", "at most this many", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}), false)
+                    ],
+                    "responses": {
+                        "200": ok("a page of articles", json!({"type": "object", "properties": {
+                            "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                            "articles": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleSummary"}}}})),
+                        "400": error_response("a bad parameter")
+                    }
+                },
+                "post": {
+                    "summary": "Store articles: a JSON object, an array of objects, or JSON Lines (the fields of the JSON Lines input format)",
+                    "requestBody": {"required": true, "content": {
+                        "application/json": {"schema": {"oneOf": [
+                            {"$ref": "#/components/schemas/ArticleInput"},
+                            {"type": "array", "items": {"$ref": "#/components/schemas/ArticleInput"}}]}},
+                        "application/x-ndjson": {"schema": {"type": "string"}}
+                    }},
+                    "responses": {
+                        "200": ok("at least one article stored; rejected records are listed in `errors`", json!({"$ref": "#/components/schemas/IngestAnswer"})),
+                        "400": ok("nothing stored: every record rejected, or the body is not JSON", json!({"$ref": "#/components/schemas/IngestAnswer"})),
+                        "413": {"description": "the body is larger than the server's limit"}
+                    }
+                }
+            },
+            "/api/articles/{id}": {"get": {
+                "summary": "One article with every field and its sentences",
+                "parameters": [id_param()],
+                "responses": {
+                    "200": ok("the article", json!({"type": "object"})),
+                    "400": error_response("the prefix matches several articles"),
+                    "404": error_response("no such article")
+                }
+            }},
+            "/api/articles/{id}/facts": {"get": {
+                "summary": "The entities, figures, quotes and dates of an article, each with its sentence and byte spans",
+                "parameters": [id_param()],
+                "responses": {
+                    "200": ok("the facts", json!({"type": "object", "properties": {
+                        "article": {"type": "string"}, "lang": {"type": ["string", "null"]},
+                        "entities": {"type": "array"}, "figures": {"type": "array"},
+                        "quotes": {"type": "array"}, "dates": {"type": "array"}}})),
+                    "400": error_response("the prefix matches several articles"),
+                    "404": error_response("no such article")
+                }
+            }},
+            "/api/search": {"get": {
+                "summary": "Search across languages: full text (diacritics folded) and lead vectors, merged by reciprocal rank fusion",
+                "parameters": [
+                    query("q", "the query, in any language", json!({"type": "string"}), true),
+                    query("limit", "at most this many hits", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 20}), false)
+                ],
+                "responses": {
+                    "200": ok("hits, best first", json!({"type": "object", "properties": {
+                        "query": {"type": "string"}, "vectors": {"type": "boolean"},
+                        "hits": {"type": "array", "items": {"allOf": [
+                            {"$ref": "#/components/schemas/ArticleSummary"},
+                            {"type": "object", "properties": {
+                                "score": {"type": "number"},
+                                "text_rank": {"type": ["integer", "null"]},
+                                "vector_rank": {"type": ["integer", "null"]},
+                                "cosine": {"type": ["number", "null"]}}}]}}}})),
+                    "400": error_response("no query, or a bad parameter")
+                }
+            }},
+            "/api/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": ok("OpenAPI 3.1", json!({"type": "object"}))}
+            }}
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+            "ArticleSummary": {"type": "object", "properties": {
+                "id": {"type": "string"}, "lang": {"type": ["string", "null"]},
+                "published": {"type": ["string", "null"]}, "title": {"type": ["string", "null"]},
+                "standfirst": {"type": ["string", "null"]}, "source": {"type": ["string", "null"]}}},
+            "ArticleInput": {"type": "object", "description": "`title` or `body` is required; other fields are kept as metadata", "properties": {
+                "title": {"type": "string"}, "body": {"type": "string"}, "text": {"type": "string"},
+                "id": {"type": ["string", "number"]}, "url": {"type": "string"}, "source": {"type": "string"},
+                "lang": {"type": "string"}, "published": {"type": "string"},
+                "category": {"type": "string"}, "standfirst": {"type": "string"},
+                "caption": {"type": "string"}, "credit": {"type": "string"}}},
+            "IngestAnswer": {"type": "object", "properties": {
+                "ids": {"type": "array", "items": {"type": "string"}},
+                "new": {"type": "integer"}, "unchanged": {"type": "integer"}, "rejected": {"type": "integer"},
+                "errors": {"type": "array", "items": {"$ref": "#/components/schemas/RecordError"}},
+                "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/RecordError"}}}},
+            "RecordError": {"type": "object", "properties": {
+                "record": {"type": ["integer", "null"]}, "line": {"type": ["integer", "null"]},
+                "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}
+        }}
+    })
+}
+
+pub async fn handler() -> Json<Value> {
+    Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn the_document_describes_exactly_the_routes() {
+        let doc = document();
+        let mut described = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                described.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+        let served: BTreeSet<(String, String)> = crate::API_ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(described, served);
+    }
+}

@@ -1,0 +1,492 @@
+//! API tests for every route, on a store with the example corpus and the seed articles
+//! (read at run time from `../shared`), with the real embedding model for search: good
+//! requests, bad parameters (400), unknown ids (404), bad JSON per record (400), the
+//! body limit (413), no 500 for any input, and a graceful shutdown that completes a
+//! write in flight.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use parallax_engine::vectors::Vectors;
+use parallax_engine::{IngestConfig, Input, Store};
+use parallax_server::{AppState, ServerConfig, API_ROUTES};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::OnceLock;
+use tower::ServiceExt;
+
+fn seeds() -> PathBuf {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/seeds"
+    ))
+    .to_path_buf()
+}
+
+fn corpus() -> PathBuf {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/corpus"
+    ))
+    .to_path_buf()
+}
+
+fn vectors() -> Vectors {
+    static V: OnceLock<Vectors> = OnceLock::new();
+    V.get_or_init(|| {
+        let path = parallax_embed::model::default_model_path();
+        let e = parallax_engine::Embedder::load(&path, &Default::default())
+            .expect("the model (parallax model fetch)");
+        Vectors::new(e, &path.file_name().unwrap().to_string_lossy())
+    })
+    .clone()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    app: axum::Router,
+    /// Article ids by file name stem.
+    ids: Vec<(String, String)>,
+}
+
+impl Fixture {
+    fn id(&self, name: &str) -> &str {
+        &self.ids.iter().find(|(n, _)| n.contains(name)).unwrap().1
+    }
+}
+
+fn fixture_with(body_limit: usize) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("api.db");
+    let mut store = Store::open(&db).unwrap();
+    let config = IngestConfig {
+        vectors: Some(vectors()),
+        ..IngestConfig::default()
+    };
+    let mut ids = Vec::new();
+    for folder in [seeds(), corpus()] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        for f in files {
+            let report = parallax_engine::ingest(
+                &mut store,
+                &[Input::Path(f.clone())],
+                &config,
+                &AtomicBool::new(false),
+                &mut |_| {},
+            )
+            .unwrap();
+            let name = f.file_stem().unwrap().to_string_lossy().into_owned();
+            ids.push((name, report.ids[0].clone()));
+        }
+    }
+    drop(store);
+    let mut config = ServerConfig::new(db.clone(), Some(vectors()));
+    config.body_limit = body_limit;
+    let app = parallax_server::router(AppState::open(config).unwrap());
+    Fixture {
+        _dir: dir,
+        db,
+        app,
+        ids,
+    }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(parallax_server::DEFAULT_BODY_LIMIT)
+}
+
+async fn call(app: &axum::Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    assert!(
+        status.as_u16() < 500,
+        "{method} {uri} answered {status}: {v}"
+    );
+    (status, v)
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    call(app, "GET", uri, Vec::new()).await
+}
+
+async fn post(app: &axum::Router, body: &str) -> (StatusCode, Value) {
+    call(app, "POST", "/api/articles", body.as_bytes().to_vec()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_in_the_openapi_document_is_served() {
+    let f = fixture();
+    let (status, doc) = get(&f.app, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let id = f.id("en-valmora").to_string();
+    let mut described = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            described += 1;
+            let method = method.to_uppercase();
+            assert!(API_ROUTES.contains(&(method.as_str(), path.as_str())));
+            let uri = path.replace("{id}", &id)
+                + if path == "/api/search" {
+                    "?q=flood"
+                } else {
+                    ""
+                };
+            let body = if method == "POST" {
+                br#"{"title": "Route check", "body": "A body for the route check."}"#.to_vec()
+            } else {
+                Vec::new()
+            };
+            let (status, v) = call(&f.app, &method, &uri, body).await;
+            assert_eq!(status, StatusCode::OK, "{method} {uri}: {v}");
+        }
+    }
+    assert_eq!(described, API_ROUTES.len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_lists_and_pages() {
+    let f = fixture();
+    let (status, h) = get(&f.app, "/api/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["articles"], f.ids.len());
+    assert_eq!(h["vectors"], f.ids.len());
+    assert!(h["model"].as_str().unwrap().starts_with("e5-quantized:"));
+
+    let (_, all) = get(&f.app, "/api/articles").await;
+    assert_eq!(all["total"], f.ids.len());
+    let (_, page) = get(&f.app, "/api/articles?limit=3&offset=2").await;
+    let page = page["articles"].as_array().unwrap().clone();
+    assert_eq!(page.len(), 3);
+    assert_eq!(page[0]["id"], all["articles"][2]["id"]);
+    let (_, da) = get(&f.app, "/api/articles?lang=DA").await;
+    let da = da["articles"].as_array().unwrap();
+    assert_eq!(da.len(), 2, "{da:?}");
+    assert!(da.iter().all(|a| a["lang"] == "da"));
+    for bad in [
+        "limit=0",
+        "limit=x",
+        "limit=501",
+        "offset=-1",
+        "lang=dan1",
+        "lang=%27%20OR%201",
+    ] {
+        let (status, v) = get(&f.app, &format!("/api/articles?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {v}");
+        assert!(
+            v["error"].as_str().unwrap().contains("query parameter"),
+            "{v}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_article_and_its_facts() {
+    let f = fixture();
+    let id = f.id("da-kursk");
+    let (status, a) = get(&f.app, &format!("/api/articles/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(a["id"], id);
+    assert_eq!(a["lang"], "da");
+    assert!(a["sentences"][0]["text"].as_str().is_some());
+    // A prefix is enough.
+    let (status, p) = get(&f.app, &format!("/api/articles/{}", &id[..8])).await;
+    assert_eq!((status, &p["id"]), (StatusCode::OK, &a["id"]));
+
+    let (status, facts) = get(&f.app, &format!("/api/articles/{id}/facts")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(facts["article"], id);
+    assert!(facts["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["key"] == "vladimir-putin"));
+    let quote = &facts["quotes"][0];
+    assert!(quote["sentence"]
+        .as_str()
+        .unwrap()
+        .contains(quote["text"].as_str().unwrap()));
+
+    for unknown in ["ffffffffffffffff", "zz", "0", "%20", "a%2Fb"] {
+        for suffix in ["", "/facts"] {
+            let (status, v) = get(&f.app, &format!("/api/articles/{unknown}{suffix}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}{suffix}: {v}");
+            assert!(v["error"].as_str().is_some(), "{v}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_english_query_finds_the_danish_and_romanian_seeds() {
+    let f = fixture();
+    let (status, r) = get(
+        &f.app,
+        "/api/search?q=Putin%20thanks%20Kim%20for%20the%20North%20Korean%20soldiers&limit=5",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["vectors"], true);
+    let hits: Vec<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(hits.len(), 5);
+    // The two seeds are the only articles about this story: they come first.
+    let mut top: Vec<&str> = hits[..2].to_vec();
+    top.sort();
+    let mut seeds = vec![f.id("da-kursk"), f.id("ro-kursk")];
+    seeds.sort();
+    assert_eq!(top, seeds, "{r:#}");
+
+    // Diacritics folded: an unaccented Romanian word finds the accented text.
+    let (_, r) = get(&f.app, "/api/search?q=evacuati&limit=3").await;
+    let by_words: Vec<&Value> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["text_rank"] == 1)
+        .collect();
+    assert_eq!(by_words.len(), 1, "{r:#}");
+    assert_eq!(by_words[0]["id"], f.id("ro-valmora"), "{r:#}");
+
+    // A query without words still searches by meaning.
+    let (status, r) = get(&f.app, "/api/search?q=%22%2A%28%29").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["text_rank"].is_null()));
+
+    for bad in ["", "?q=", "?q=%20%20", "?q=x&limit=0", "?q=x&limit=many"] {
+        let (status, _) = get(&f.app, &format!("/api/search{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let long = "a".repeat(1001);
+    let (status, _) = get(&f.app, &format!("/api/search?q={long}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn posted_articles_are_stored_validated_and_searchable() {
+    let f = fixture();
+    // One object, pretty-printed.
+    let one = "{\n  \"title\": \"Lighthouse keepers strike in Orvik\",\n  \"body\": \"The keepers of the Orvik lighthouse stopped work on Monday.\",\n  \"lang\": \"en\",\n  \"published\": \"2026-05-04\"\n}";
+    let (status, r) = post(&f.app, one).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["new"].as_u64(), r["rejected"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let id = r["ids"][0].as_str().unwrap().to_string();
+    let (status, a) = get(&f.app, &format!("/api/articles/{id}")).await;
+    assert_eq!(
+        (status, a["title"].as_str()),
+        (StatusCode::OK, Some("Lighthouse keepers strike in Orvik"))
+    );
+    // The same again: unchanged.
+    let (_, r) = post(&f.app, one).await;
+    assert_eq!(
+        (r["new"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(1))
+    );
+    // The vector index knows it: found by meaning in another language.
+    let (_, s) = get(&f.app, "/api/search?q=fyrt%C3%A5rn%20strejke&limit=3").await;
+    let hit = s["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == id.as_str());
+    assert!(hit.is_some_and(|h| h["vector_rank"].is_number()), "{s:#}");
+
+    // An array with a bad record: the good ones are stored, the bad one answered.
+    let arr = r#"[{"title": "Ferry resumes service", "body": "The ferry sails again."},
+                  {"title": 7, "body": "Wrong type."},
+                  {"body": "A body only, still valid."}]"#;
+    let (status, r) = post(&f.app, arr).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["ids"].as_array().unwrap().len(), 2);
+    assert_eq!(r["rejected"], 1);
+    assert_eq!(r["errors"][0]["record"], 2, "{r}");
+    assert_eq!(r["errors"][0]["field"], "title", "{r}");
+
+    // JSON Lines where every record is bad: 400, one message per record.
+    let bad =
+        "{\"title\": \"unterminated\n[1, 2]\n{\"published\": \"not a date\", \"title\": \"x\"}\n{}";
+    let (status, r) = post(&f.app, bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{r}");
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 4, "{r:#}");
+    let lines: Vec<u64> = errors.iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [1, 2, 3, 4]);
+    assert!(errors
+        .iter()
+        .all(|e| !e["message"].as_str().unwrap().is_empty()));
+
+    // Not JSON at all, a broken array, an empty body, bytes that are not UTF-8.
+    for body in [
+        &b"hello"[..],
+        b"[{\"title\": \"a\"},",
+        b"",
+        b"  \n ",
+        b"\xff\xfe{\"title\": \"x\"}",
+        b"[]",
+        b"[1]",
+        b"null",
+        b"\"str\"",
+    ] {
+        let (status, r) = call(&f.app, "POST", "/api/articles", body.to_vec()).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{:?}: {r}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    // Nothing rejected was stored.
+    let (_, h) = get(&f.app, "/api/health").await;
+    assert_eq!(h["articles"], f.ids.len() + 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_over_the_limit_is_413() {
+    let f = fixture_with(1024);
+    let big = format!(
+        "{{\"title\": \"Big\", \"body\": \"{}\"}}",
+        "word ".repeat(400)
+    );
+    let (status, _) = post(&f.app, &big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _) = post(&f.app, r#"{"title": "Small", "body": "Fits."}"#).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_routes_and_the_ui() {
+    let f = fixture();
+    for uri in [
+        "/api/nothing",
+        "/api/articles/x/y/z",
+        "/nothing",
+        "/assets/missing.js",
+    ] {
+        let (status, v) = get(&f.app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(v["error"].as_str().is_some(), "{uri}: {v}");
+    }
+    let (status, _) = call(&f.app, "DELETE", "/api/articles", Vec::new()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, html) = get(&f.app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.as_str().unwrap().contains("/assets/app.js"));
+    for (name, _, body) in parallax_server::ui::ASSETS {
+        let (status, v) = get(&f.app, &format!("/assets/{name}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(v.as_str().unwrap(), *body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn odd_input_never_causes_a_500() {
+    let f = fixture();
+    let odd = [
+        "%00",
+        "%FF",
+        "..",
+        "%2E%2E%2Fetc",
+        &"f".repeat(5000),
+        "'%20OR%201=1",
+        "%F0%9F%98%80",
+    ];
+    for o in odd {
+        for uri in [
+            format!("/api/articles/{o}"),
+            format!("/api/articles/{o}/facts"),
+            format!("/api/search?q={o}"),
+            format!("/api/articles?lang={o}&limit={o}&offset={o}"),
+            format!("/api/search?q=x&limit={o}"),
+        ] {
+            // `call` fails on any 5xx.
+            get(&f.app, &uri).await;
+        }
+    }
+    for body in [
+        "{\"title\": \"\\u0000\"}",
+        "[[[[[[[[[[]]]]]]]]]]",
+        "{\"metadata\": {\"a\": [1, {\"b\": null}]}, \"title\": \"x\"}",
+        "\u{feff}{\"title\": \"bom\"}",
+    ] {
+        post(&f.app, body).await;
+    }
+}
+
+/// A raw HTTP/1.1 exchange, so the test controls when each part of the request is sent.
+async fn raw_post_in_two_parts(
+    addr: std::net::SocketAddr,
+    body: &str,
+    between: impl std::future::Future<Output = ()>,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/articles HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let (first, rest) = body.split_at(body.len() / 2);
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(first.as_bytes()).await.unwrap();
+    s.flush().await.unwrap();
+    between.await;
+    s.write_all(rest.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shutdown_answers_the_request_in_flight_and_keeps_its_article() {
+    let f = fixture();
+    let state = AppState::open(ServerConfig::new(f.db.clone(), Some(vectors()))).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(parallax_server::serve(listener, state, async {
+        let _ = stop_rx.await;
+    }));
+    let body = json!({"title": "Late article before shutdown", "body": "It was sent while the server stopped."}).to_string();
+    let answer = raw_post_in_two_parts(addr, &body, async move {
+        // Half the body is on the wire: now stop the server.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stop_tx.send(()).unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    })
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    server.await.unwrap().unwrap();
+    // The server is gone; the article is in the store.
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    let store = Store::open(&f.db).unwrap();
+    let (list, _) = store.article_summaries(None, 0, 100).unwrap();
+    assert!(list
+        .iter()
+        .any(|a| a.title.as_deref() == Some("Late article before shutdown")));
+}
