@@ -171,6 +171,103 @@ pub async fn search(
         .await
 }
 
+/// A story id from the path.
+fn story_id(id: &str) -> Result<i64, ApiError> {
+    id.trim()
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("a story id is a number, not `{id}`")))
+}
+
+pub async fn stories(
+    State(state): State<Arc<AppState>>,
+    Query(params): Params,
+) -> Result<Json<Value>, ApiError> {
+    let lang = lang(&params)?;
+    let since = match params
+        .get("since")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => Some(
+            parallax_core::Published::parse(s)
+                .map_err(|e| ApiError::bad_request(format!("query parameter `since`: {e}")))?
+                .unix(),
+        ),
+    };
+    let q = params
+        .get("q")
+        .map(|q| q.trim().to_string())
+        .filter(|q| !q.is_empty());
+    if q.as_ref().is_some_and(|q| q.len() > 1000) {
+        return Err(ApiError::bad_request(
+            "query parameter `q` is longer than 1000 bytes",
+        ));
+    }
+    state
+        .read(move |state, store| {
+            let filter = parallax_engine::StoryFilter { lang, since };
+            let mut list = parallax_engine::stories::list(store, &filter)?;
+            if let Some(q) = q {
+                let index = state.index.read().unwrap_or_else(|e| e.into_inner());
+                let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
+                let hits = search::search(store, vectors, &q, 50)?;
+                let found: std::collections::HashSet<String> =
+                    hits.iter().map(|h| h.id.to_string()).collect();
+                list.retain(|s| {
+                    s["articles"].as_array().is_some_and(|a| {
+                        a.iter()
+                            .any(|id| id.as_str().is_some_and(|id| found.contains(id)))
+                    })
+                });
+            }
+            Ok(Json(Value::Array(list)))
+        })
+        .await
+}
+
+pub async fn story(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let n = story_id(&id)?;
+    state
+        .read(move |_, store| {
+            parallax_engine::stories::get(store, n)?
+                .map(Json)
+                .ok_or_else(|| ApiError::not_found(format!("no story with id `{id}`")))
+        })
+        .await
+}
+
+pub async fn compare(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let n = story_id(&id)?;
+    // Sentence vectors are stored on first use: the comparison writes.
+    state
+        .write(move |state, store| {
+            let story = store
+                .story(n)?
+                .ok_or_else(|| ApiError::not_found(format!("no story with id `{id}`")))?;
+            let Some(vectors) = &state.config.vectors else {
+                return Err(ApiError::conflict(
+                    "comparing needs the embedding model, and this server runs without it",
+                ));
+            };
+            let ids: Vec<String> = story.articles.iter().map(|a| a.id.clone()).collect();
+            if ids.len() < 2 {
+                return Err(ApiError::conflict(format!(
+                    "story {n} has a single article: nothing to compare"
+                )));
+            }
+            let c = parallax_engine::compare::compare(store, vectors, &story.id.to_string(), &ids)?;
+            Ok(Json(parallax_engine::compare::view(&c.comparison)))
+        })
+        .await
+}
+
 /// The body as JSON Lines: an array becomes one line per element, a single object one
 /// line; anything else is taken as JSON Lines already. An array that is not valid JSON
 /// is one error for the whole body.

@@ -46,6 +46,9 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/health"),
     ("GET", "/api/articles"),
     ("POST", "/api/articles"),
+    ("GET", "/api/stories"),
+    ("GET", "/api/stories/{id}"),
+    ("GET", "/api/stories/{id}/compare"),
     ("GET", "/api/articles/{id}"),
     ("GET", "/api/articles/{id}/facts"),
     ("GET", "/api/search"),
@@ -155,6 +158,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/facts", get(api::facts))
         .route("/api/search", get(api::search))
+        .route("/api/stories", get(api::stories))
+        .route("/api/stories/{id}", get(api::story))
+        .route("/api/stories/{id}/compare", get(api::compare))
         .route("/api/openapi.json", get(openapi::handler))
         .route("/", get(ui::index))
         .route("/assets/{file}", get(ui::asset))

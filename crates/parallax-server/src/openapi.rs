@@ -27,6 +27,10 @@ fn id_param() -> Value {
     })
 }
 
+fn story_param() -> Value {
+    json!({"name": "id", "in": "path", "required": true, "description": "a story id", "schema": {"type": "integer"}})
+}
+
 fn query(name: &str, description: &str, schema: Value, required: bool) -> Value {
     json!({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
 }
@@ -116,6 +120,37 @@ pub fn document() -> Value {
                                 "vector_rank": {"type": ["integer", "null"]},
                                 "cosine": {"type": ["number", "null"]}}}]}}}})),
                     "400": error_response("no query, or a bad parameter")
+                }
+            }},
+            "/api/stories": {"get": {
+                "summary": "Stories, oldest first: id, languages, article count, first and last seen, a title per language, article ids",
+                "parameters": [
+                    query("lang", "only stories with an article in this language (ISO 639-1)", json!({"type": "string"}), false),
+                    query("since", "only stories seen at or after this date (YYYY-MM-DD or RFC 3339)", json!({"type": "string"}), false),
+                    query("q", "only stories with an article that a search across languages finds", json!({"type": "string"}), false)
+                ],
+                "responses": {
+                    "200": ok("the stories", json!({"type": "array", "items": {"type": "object"}})),
+                    "400": error_response("a bad parameter")
+                }
+            }},
+            "/api/stories/{id}": {"get": {
+                "summary": "One story (a merged story's id answers the story it went into)",
+                "parameters": [story_param()],
+                "responses": {
+                    "200": ok("the story", json!({"type": "object"})),
+                    "400": error_response("the id is not a number"),
+                    "404": error_response("no such story")
+                }
+            }},
+            "/api/stories/{id}/compare": {"get": {
+                "summary": "The versions of a story compared: shared sentences, what only one version says, figure relations, quotes across languages",
+                "parameters": [story_param()],
+                "responses": {
+                    "200": ok("the comparison", json!({"type": "object"})),
+                    "400": error_response("the id is not a number"),
+                    "404": error_response("no such story"),
+                    "409": error_response("the story has a single article, or the server runs without the embedding model")
                 }
             }},
             "/api/openapi.json": {"get": {

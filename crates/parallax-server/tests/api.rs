@@ -136,13 +136,19 @@ async fn every_route_in_the_openapi_document_is_served() {
     let (status, doc) = get(&f.app, "/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     let id = f.id("en-valmora").to_string();
+    let story = seed_story(&f).await;
     let mut described = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
             described += 1;
             let method = method.to_uppercase();
             assert!(API_ROUTES.contains(&(method.as_str(), path.as_str())));
-            let uri = path.replace("{id}", &id)
+            let target = if path.starts_with("/api/stories/") {
+                &story
+            } else {
+                &id
+            };
+            let uri = path.replace("{id}", target)
                 + if path == "/api/search" {
                     "?q=flood"
                 } else {
@@ -158,6 +164,100 @@ async fn every_route_in_the_openapi_document_is_served() {
         }
     }
     assert_eq!(described, API_ROUTES.len());
+}
+
+/// The id of the story the two seeds form.
+async fn seed_story(f: &Fixture) -> String {
+    let (status, stories) = get(&f.app, "/api/stories").await;
+    assert_eq!(status, StatusCode::OK, "{stories}");
+    let s = stories
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == f.id("da-kursk"))
+        })
+        .unwrap_or_else(|| panic!("no story with the Danish seed: {stories}"));
+    s["id"].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stories_and_the_comparison_of_the_seeds() {
+    let f = fixture();
+    let story = seed_story(&f).await;
+    let (status, s) = get(&f.app, &format!("/api/stories/{story}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s["languages"], json!(["da", "ro"]), "{s}");
+    assert_eq!(s["n_articles"], 2);
+    // Filters: language, date, search across languages.
+    let (_, ro) = get(&f.app, "/api/stories?lang=ro").await;
+    assert!(ro
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["languages"].as_array().unwrap().contains(&json!("ro"))));
+    let (_, later) = get(&f.app, "/api/stories?since=2026-01-01").await;
+    assert!(later.as_array().unwrap().iter().all(|x| x["id"] != s["id"]));
+    let (_, found) = get(&f.app, "/api/stories?q=North%20Korean%20soldiers%20Kursk").await;
+    assert!(
+        found.as_array().unwrap().iter().any(|x| x["id"] == s["id"]),
+        "{found}"
+    );
+    // The comparison: both versions, and the casualty figures as different measures.
+    let (status, c) = get(&f.app, &format!("/api/stories/{story}/compare")).await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["versions"].as_array().unwrap().len(), 2);
+    let different = c["figures"].as_array().unwrap().iter().any(|g| {
+        g["relation"] == "different_measure"
+            && g["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["value"] == 2000.0)
+            && g["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["value"] == 600.0)
+    });
+    assert!(different, "{}", c["figures"]);
+    // Bad and unknown ids.
+    assert_eq!(
+        get(&f.app, "/api/stories/abc").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&f.app, "/api/stories/999999").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&f.app, "/api/stories/999999/compare").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&f.app, "/api/stories?since=yesterday").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let single = get(&f.app, "/api/stories")
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["n_articles"] == 1)
+        .map(|s| s["id"].to_string());
+    if let Some(single) = single {
+        assert_eq!(
+            get(&f.app, &format!("/api/stories/{single}/compare"))
+                .await
+                .0,
+            StatusCode::CONFLICT
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
