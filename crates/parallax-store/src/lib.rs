@@ -416,7 +416,8 @@ mod tests {
     use super::*;
     use parallax_core::Paragraph;
 
-    fn article(title: &str, lang: &str) -> Article {
+    /// A small article with its content id; shared with the other modules' tests.
+    pub(crate) fn article(title: &str, lang: &str) -> Article {
         let mut a = Article {
             title: Some(title.into()),
             lang: Some(lang.into()),

@@ -254,20 +254,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parallax_core::{Article, Paragraph};
 
-    fn article(title: &str, lang: &str) -> Article {
-        let mut a = Article {
-            title: Some(title.into()),
-            lang: Some(lang.into()),
-            paragraphs: vec![Paragraph::paragraph("Body text.")],
-            source_path: Some("x.txt".into()),
-            source_record: Some(1),
-            ..Article::default()
-        };
-        a.id = a.content_id();
-        a
-    }
+    use crate::tests::article;
 
     fn record(id: i64, t: i64) -> StoryRecord {
         StoryRecord {
