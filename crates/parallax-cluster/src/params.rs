@@ -7,6 +7,7 @@
 use crate::features::FEATURE_NAMES;
 use crate::ClusterError;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A linear model over a feature row: `bias + weights · x`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +64,15 @@ pub struct Params {
     /// cosine); another model's vectors are centred on a running mean instead.
     pub mean_model: String,
     pub mean: Vec<f32>,
+    /// Language centring, applied to an article's lead vector of `mean_model` before
+    /// anything else ([`Params::prepare`]): the mean lead vector of each language with
+    /// enough articles in the fitting data. The model places texts of one language
+    /// near each other whatever they report; taking that out leaves what they say.
+    #[serde(default)]
+    pub language_means: BTreeMap<String, Vec<f32>>,
+    /// The mean lead vector of all the fitting data, for languages without their own.
+    #[serde(default)]
+    pub raw_mean: Vec<f32>,
 }
 
 /// The fitted defaults.
@@ -111,8 +121,51 @@ impl Params {
         self.pair.apply(x)
     }
 
+    /// The vector the clusterer works with for a lead vector of `model` in `lang`: minus
+    /// its language's mean (or the corpus mean when the language has none), unit
+    /// length. Vectors of another model than the one fitted are returned as they are.
+    pub fn prepare(&self, model: &str, lang: &str, vector: Vec<f32>) -> Vec<f32> {
+        if model != self.mean_model {
+            return vector;
+        }
+        let mean = match self.language_means.get(lang) {
+            Some(m) => m,
+            None => &self.raw_mean,
+        };
+        if mean.len() != vector.len() {
+            return vector;
+        }
+        let mut v: Vec<f32> = vector.iter().zip(mean).map(|(x, m)| x - m).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for x in &mut v {
+                *x /= norm;
+            }
+        }
+        v
+    }
+
     /// The probability of joining the best story.
     pub fn join_probability(&self, x: &[f64]) -> f64 {
         sigmoid(self.join.apply(x))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepare_centres_by_language_and_falls_back_to_the_corpus_mean() {
+        let mut p = Params::default();
+        p.mean_model = "m".into();
+        p.raw_mean = vec![0.5, 0.0];
+        p.language_means = [("de".to_string(), vec![0.0, 0.5])].into_iter().collect();
+        // German: minus the German mean, unit length.
+        assert_eq!(p.prepare("m", "de", vec![1.0, 0.5]), vec![1.0, 0.0]);
+        // A language without its own mean: minus the corpus mean.
+        assert_eq!(p.prepare("m", "da", vec![0.5, 2.0]), vec![0.0, 1.0]);
+        // Another model's vectors are left alone.
+        assert_eq!(p.prepare("other", "de", vec![1.0, 0.5]), vec![1.0, 0.5]);
     }
 }

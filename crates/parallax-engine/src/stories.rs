@@ -35,8 +35,17 @@ pub fn time_of(a: &Article) -> Option<i64> {
     a.published.as_ref().map(|p| p.unix())
 }
 
-/// The features of an article from its lead vector and facts.
-pub fn features(a: &Article, facts: &Facts, vector: Vec<f32>) -> ArticleFeatures {
+/// The features of an article from its lead vector (of the model `model`, language
+/// centred by the parameters' [`Params::prepare`]) and facts.
+pub fn features(
+    a: &Article,
+    facts: &Facts,
+    vector: Vec<f32>,
+    model: &str,
+    params: &Params,
+) -> ArticleFeatures {
+    let lang = a.lang.as_deref().unwrap_or("und");
+    let vector = params.prepare(model, lang, vector);
     ArticleFeatures::new(a.id.as_str(), a.lang.as_deref(), time_of(a), vector, facts)
 }
 
@@ -95,7 +104,7 @@ pub fn assign_batch(
         let Some(v) = store.vector(&vectors.model, &a.id)? else {
             continue;
         };
-        let f = features(a, facts, v);
+        let f = features(a, facts, v, &vectors.model, params);
         let asg = clusterer.assign(&f);
         for m in &asg.merged {
             step.merges.push((*m as i64, asg.story as i64));
@@ -233,7 +242,10 @@ fn load_articles(
     for a in articles {
         let facts = store.facts(&a.id)?.unwrap_or_default();
         let v = vecs.remove(&a.id).unwrap_or_default();
-        let features = features(&a, &facts, v);
+        // Raw vectors here: the caller centres them with the parameters it fits or
+        // evaluates.
+        let features =
+            ArticleFeatures::new(a.id.as_str(), a.lang.as_deref(), time_of(&a), v, &facts);
         loaded.push(Loaded {
             external_id: a.external_id.clone(),
             article: a,
@@ -245,15 +257,47 @@ fn load_articles(
 
 /// The mean of the vectors (the corpus mean).
 fn mean_of(loaded: &[Loaded]) -> Vec<f32> {
-    let dim = loaded.first().map(|l| l.features.vector.len()).unwrap_or(0);
-    let mut sum = vec![0f64; dim];
-    for l in loaded {
-        for (s, x) in sum.iter_mut().zip(&l.features.vector) {
+    mean_vector(loaded.iter().map(|l| l.features.vector.as_slice()))
+}
+
+fn mean_vector<'a>(vectors: impl Iterator<Item = &'a [f32]>) -> Vec<f32> {
+    let mut sum: Vec<f64> = Vec::new();
+    let mut n = 0usize;
+    for v in vectors {
+        if sum.is_empty() {
+            sum = vec![0.0; v.len()];
+        }
+        if v.len() != sum.len() {
+            continue;
+        }
+        for (s, x) in sum.iter_mut().zip(v) {
             *s += *x as f64;
         }
+        n += 1;
     }
-    let n = loaded.len().max(1) as f64;
-    sum.iter().map(|s| (s / n) as f32).collect()
+    sum.iter().map(|s| (s / n.max(1) as f64) as f32).collect()
+}
+
+/// A language gets its own mean when the fitting data has at least this many of its
+/// articles; fewer would centre on the few stories they report rather than on the
+/// language.
+pub const MIN_LANGUAGE_ARTICLES: usize = 20;
+
+/// The language centring fitted on loaded articles (raw vectors): the mean of each
+/// language with enough articles, and the mean of all.
+fn language_means_of(loaded: &[Loaded]) -> (BTreeMap<String, Vec<f32>>, Vec<f32>) {
+    let mut by: BTreeMap<&str, Vec<&[f32]>> = BTreeMap::new();
+    for l in loaded {
+        by.entry(l.features.lang.as_str())
+            .or_default()
+            .push(&l.features.vector);
+    }
+    let means = by
+        .into_iter()
+        .filter(|(lang, v)| *lang != "und" && v.len() >= MIN_LANGUAGE_ARTICLES)
+        .map(|(lang, v)| (lang.to_string(), mean_vector(v.into_iter())))
+        .collect();
+    (means, mean_of(loaded))
 }
 
 /// One graded pair of the SemEval format.
@@ -385,6 +429,8 @@ struct PairData {
     rows: Vec<(String, PairRow)>,
     missing: usize,
     mean: Vec<f32>,
+    language_means: BTreeMap<String, Vec<f32>>,
+    raw_mean: Vec<f32>,
     loaded: Vec<Loaded>,
     pairs: Vec<GoldPair>,
 }
@@ -398,7 +444,19 @@ fn pair_data(
     own_mean: bool,
 ) -> Result<PairData, EngineError> {
     let gold = read_pairs(pairs)?;
-    let loaded = load_articles(articles, vectors, cache)?;
+    let mut loaded = load_articles(articles, vectors, cache)?;
+    // Language centring: fitted here, or the parameters' own.
+    let mut centring = params.clone();
+    if own_mean {
+        let (means, raw) = language_means_of(&loaded);
+        centring.language_means = means;
+        centring.raw_mean = raw;
+        centring.mean_model = vectors.model.clone();
+    }
+    for l in &mut loaded {
+        let v = std::mem::take(&mut l.features.vector);
+        l.features.vector = centring.prepare(&vectors.model, &l.features.lang, v);
+    }
     let mean = if !own_mean && params.mean_model == vectors.model && !params.mean.is_empty() {
         params.mean.clone()
     } else {
@@ -434,6 +492,8 @@ fn pair_data(
         rows,
         missing,
         mean,
+        language_means: centring.language_means,
+        raw_mean: centring.raw_mean,
         loaded,
         pairs: gold,
     })
@@ -530,6 +590,8 @@ pub fn fit(
     params.merge_threshold = cut;
     params.mean = mean;
     params.mean_model = vectors.model.clone();
+    params.language_means = data.language_means.clone();
+    params.raw_mean = data.raw_mean.clone();
     // Two-fold cross-validation of the pair model.
     let mut predicted = vec![0.0; rows.len()];
     for fold in 0..2 {
