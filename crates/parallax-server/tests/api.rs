@@ -4,97 +4,34 @@
 //! body limit (413), no 500 for any input, and a graceful shutdown that completes a
 //! write in flight.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use parallax_engine::vectors::Vectors;
-use parallax_engine::{IngestConfig, Input, Store};
+use common::{vectors, Seeded};
+use parallax_engine::Store;
 use parallax_server::{AppState, ServerConfig, API_ROUTES};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::OnceLock;
 use tower::ServiceExt;
 
-fn seeds() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/seeds"
-    ))
-    .to_path_buf()
-}
-
-fn corpus() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/corpus"
-    ))
-    .to_path_buf()
-}
-
-fn vectors() -> Vectors {
-    static V: OnceLock<Vectors> = OnceLock::new();
-    V.get_or_init(|| {
-        let path = parallax_embed::model::default_model_path();
-        let e = parallax_engine::Embedder::load(&path, &Default::default())
-            .expect("the model (parallax model fetch)");
-        Vectors::new(e, &path.file_name().unwrap().to_string_lossy())
-    })
-    .clone()
-}
-
 struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+    seeded: Seeded,
     app: axum::Router,
-    /// Article ids by file name stem.
-    ids: Vec<(String, String)>,
 }
 
-impl Fixture {
-    fn id(&self, name: &str) -> &str {
-        &self.ids.iter().find(|(n, _)| n.contains(name)).unwrap().1
+impl std::ops::Deref for Fixture {
+    type Target = Seeded;
+    fn deref(&self) -> &Seeded {
+        &self.seeded
     }
 }
 
 fn fixture_with(body_limit: usize) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("api.db");
-    let mut store = Store::open(&db).unwrap();
-    let config = IngestConfig {
-        vectors: Some(vectors()),
-        ..IngestConfig::default()
-    };
-    let mut ids = Vec::new();
-    for folder in [seeds(), corpus()] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for f in files {
-            let report = parallax_engine::ingest(
-                &mut store,
-                &[Input::Path(f.clone())],
-                &config,
-                &AtomicBool::new(false),
-                &mut |_| {},
-            )
-            .unwrap();
-            let name = f.file_stem().unwrap().to_string_lossy().into_owned();
-            ids.push((name, report.ids[0].clone()));
-        }
-    }
-    drop(store);
-    let mut config = ServerConfig::new(db.clone(), Some(vectors()));
+    let seeded = Seeded::build("api.db");
+    let mut config = ServerConfig::new(seeded.db.clone(), Some(vectors()));
     config.body_limit = body_limit;
     let app = parallax_server::router(AppState::open(config).unwrap());
-    Fixture {
-        _dir: dir,
-        db,
-        app,
-        ids,
-    }
+    Fixture { seeded, app }
 }
 
 fn fixture() -> Fixture {
@@ -182,6 +119,8 @@ async fn seed_story(f: &Fixture) -> String {
                 .any(|a| a == f.id("da-kursk"))
         })
         .unwrap_or_else(|| panic!("no story with the Danish seed: {stories}"));
+    // The list agrees with the assignment stored by ingestion.
+    assert_eq!(s["id"], f.story_of("da-kursk"), "{stories}");
     s["id"].to_string()
 }
 
