@@ -150,6 +150,43 @@ pub fn list(
         .collect())
 }
 
+/// A page of the stories that pass `filter`, the most recent first, as JSON views, and
+/// how many pass it in all.
+pub fn page(
+    store: &Store,
+    filter: &parallax_store::StoryFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<serde_json::Value>, usize), EngineError> {
+    let (list, total) = store.story_page(filter, offset, limit)?;
+    Ok((list.iter().map(crate::views::story).collect(), total))
+}
+
+/// The stories of `articles` (each once, in the order of the articles) that pass
+/// `filter`, as JSON views.
+pub fn of_articles(
+    store: &Store,
+    articles: &[&ArticleId],
+    filter: &parallax_store::StoryFilter,
+) -> Result<Vec<serde_json::Value>, EngineError> {
+    let mut out = Vec::new();
+    for id in store.stories_of(articles)? {
+        let Some(s) = store.story(id)? else { continue };
+        let lang_ok = filter.lang.as_ref().is_none_or(|l| {
+            s.articles
+                .iter()
+                .any(|a| a.lang.as_deref() == Some(l.as_str()))
+        });
+        let since_ok = filter
+            .since
+            .is_none_or(|t| s.last_seen.is_some_and(|l| l >= t));
+        if lang_ok && since_ok {
+            out.push(crate::views::story(&s));
+        }
+    }
+    Ok(out)
+}
+
 /// One story as a JSON view; a merged story id resolves to the story it went into.
 pub fn get(store: &Store, id: i64) -> Result<Option<serde_json::Value>, EngineError> {
     Ok(store.story(id)?.as_ref().map(crate::views::story))

@@ -1,6 +1,8 @@
 // parallax web UI: plain JavaScript, no libraries, no network but this server's API.
 // Routes on the URL fragment:
-//   #/                 stories (when /api/stories is served), otherwise articles
+//   #/                 stories, the most recent first (when /api/stories is served),
+//                      otherwise articles
+//   #/stories/OFFSET   the next page of stories
 //   #/search/QUERY     search across languages
 //   #/article/ID       an article with its facts highlighted
 //   #/story/ID         the versions of a story side by side (/api/stories/ID/compare)
@@ -69,22 +71,29 @@ function day(s) {
 
 // ---- story list and article list
 
-// `stories`: an array of {id, languages, n_articles, first_seen, last_seen,
-// titles: {lang: title}, articles: [ids]}, or {stories: [...]}.
+// `data`: a page of stories as /api/stories answers it: {total, offset, limit,
+// stories: [{id, languages, n_articles, first_seen, last_seen, titles: {lang: title},
+// articles: [ids]}]}.
 function storyTitle(story, lang) {
   const t = story.titles || {};
   return t[lang] || t.en || Object.values(t)[0] || story.id;
 }
 
 function renderStoryList(data) {
-  const stories = Array.isArray(data) ? data : data.stories || [];
+  const stories = data.stories || [];
   const langs = new Set();
   stories.forEach((s) => (s.languages || []).forEach((l) => langs.add(l)));
   setLanguages([...langs]);
   const lang = readerLang();
+  const offset = data.offset || 0;
+  const pager = h("p", { class: "pager" },
+    offset > 0 ? h("a", { href: "#/stories/" + Math.max(0, offset - data.limit), rel: "prev" }, "← newer") : null,
+    offset + stories.length < data.total ? h("a", { href: "#/stories/" + (offset + stories.length), rel: "next" }, "older →") : null);
   return h("section", { id: "stories" },
     h("h1", {}, "Stories"),
-    stories.length === 0 ? h("p", { class: "muted" }, "No stories yet.") : null,
+    stories.length === 0 ? h("p", { class: "muted" }, "No stories yet.") :
+      h("p", { class: "muted" }, data.total + " stories, the most recent first" +
+        (data.total > stories.length ? " · " + (offset + 1) + "–" + (offset + stories.length) : "")),
     h("ul", { class: "list" }, stories.map((s) =>
       h("li", { class: "story-row", "data-id": s.id },
         h("a", { href: "#/story/" + encodeURIComponent(s.id) }, storyTitle(s, lang)),
@@ -92,7 +101,8 @@ function renderStoryList(data) {
           badges(s.languages),
           " ", s.n_articles, s.n_articles === 1 ? " article" : " articles",
           " · ", day(s.first_seen),
-          day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "")))));
+          day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "")))),
+    pager);
 }
 
 function articleRow(a, extra) {
@@ -111,8 +121,8 @@ function renderArticleList(data) {
     h("ul", { class: "list" }, data.articles.map((a) => articleRow(a))));
 }
 
-async function home() {
-  const stories = await api("/api/stories");
+async function home(offset) {
+  const stories = await api("/api/stories?offset=" + (Number(offset) || 0));
   if (stories.ok) {
     show(renderStoryList(stories.body));
     return;
@@ -371,7 +381,8 @@ async function route() {
     if (page === "search" && arg) await search(arg);
     else if (page === "article" && arg) await article(arg);
     else if (page === "story" && arg) await storyPage(arg);
-    else await home();
+    else if (page === "stories" && arg) await home(arg);
+    else await home(0);
   } catch (e) {
     show(h("p", { class: "error" }, String(e)));
   }

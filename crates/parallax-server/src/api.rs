@@ -212,29 +212,45 @@ fn story_id(id: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("a story id is a number, not `{id}`")))
 }
 
+/// Articles a story search looks at: the stories of the best this many search hits.
+const STORY_SEARCH_HITS: usize = 50;
+
 pub async fn stories(
     State(state): State<Arc<AppState>>,
     Query(params): Params,
 ) -> Result<Json<Value>, ApiError> {
-    let ListQuery { lang, since, q, .. } = ListQuery::parse(&params, MAX_LIMIT)?;
+    let ListQuery {
+        lang,
+        since,
+        q,
+        offset,
+        limit,
+    } = ListQuery::parse(&params, 50)?;
     state
         .read(move |state, store| {
             let filter = parallax_engine::StoryFilter { lang, since };
-            let mut list = parallax_engine::stories::list(store, &filter)?;
-            if let Some(q) = q {
-                let index = state.index.read().unwrap_or_else(|e| e.into_inner());
-                let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
-                let hits = search::search(store, vectors, &q, 50)?;
-                let found: std::collections::HashSet<String> =
-                    hits.iter().map(|h| h.id.to_string()).collect();
-                list.retain(|s| {
-                    s["articles"].as_array().is_some_and(|a| {
-                        a.iter()
-                            .any(|id| id.as_str().is_some_and(|id| found.contains(id)))
-                    })
-                });
-            }
-            Ok(Json(Value::Array(list)))
+            let (page, total) = match q {
+                // The most recent first, filtered and paged in the store.
+                None => parallax_engine::stories::page(store, &filter, offset, limit)?,
+                // The stories of the articles a search across languages finds, in the
+                // order of the best hit of each.
+                Some(q) => {
+                    let index = state.index.read().unwrap_or_else(|e| e.into_inner());
+                    let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
+                    let hits = search::search(store, vectors, &q, STORY_SEARCH_HITS)?;
+                    drop(index);
+                    let ids: Vec<&ArticleId> = hits.iter().map(|h| &h.id).collect();
+                    let all = parallax_engine::stories::of_articles(store, &ids, &filter)?;
+                    let total = all.len();
+                    (all.into_iter().skip(offset).take(limit).collect(), total)
+                }
+            };
+            Ok(Json(json!({
+                "total": total,
+                "offset": offset,
+                "limit": limit,
+                "stories": page,
+            })))
         })
         .await
 }
