@@ -291,43 +291,45 @@ impl Store {
     }
 
     /// A page of the stories (not merged away) that pass `filter`, the most recent first
-    /// (by the time of their last article, then by id), and how many pass it in all.
-    /// Only the page's stories are read with their articles.
+    /// (by the time of their last article, then by id; undated ones last), and how many
+    /// pass it in all. Only the page's stories are read with their articles.
+    ///
+    /// The ids are found in indexes only, never in the story rows (each holds the
+    /// clusterer's state, kilobytes of JSON): the stories are walked in `last_seen`
+    /// order through `stories_last_seen`, and a story is live when an article is
+    /// assigned to it (a merge moves every assignment to the story merged into, so a
+    /// merged story has none), read from the covering `(story_id, seq)` index; with a
+    /// language, from the articles of that language through
+    /// `articles_lang_published_id`.
     pub fn story_page(
         &self,
         filter: &StoryFilter,
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<StoryInfo>, usize)> {
-        const WHERE: &str = "WHERE s.merged_into IS NULL
-              AND (?1 IS NULL OR s.last_seen >= ?1)
-              AND (?2 IS NULL OR EXISTS (
-                  SELECT 1 FROM story_assignments x JOIN articles a ON a.id = x.article_id
-                  WHERE x.story_id = s.id AND a.lang = ?2))";
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM stories s {WHERE}"))
-            .and_then(|mut st| st.query_row(params![filter.since, filter.lang], |r| r.get(0)))
-            .map_err(|e| self.err(e))?;
+        let live = if filter.lang.is_some() {
+            "SELECT x.story_id FROM articles a JOIN story_assignments x ON x.article_id = a.id
+             WHERE a.lang = ?2"
+        } else {
+            "SELECT story_id FROM story_assignments WHERE ?2 IS NULL"
+        };
         let ids: Vec<i64> = self
             .conn
             .prepare_cached(&format!(
-                "SELECT s.id FROM stories s {WHERE}
-                 ORDER BY s.last_seen IS NULL, s.last_seen DESC, s.id DESC LIMIT ?3 OFFSET ?4"
+                "SELECT s.id FROM stories s INDEXED BY stories_last_seen
+                 WHERE (?1 IS NULL OR s.last_seen >= ?1) AND +s.id IN ({live})
+                 ORDER BY s.last_seen DESC, s.id DESC"
             ))
             .and_then(|mut st| {
-                st.query_map(
-                    params![filter.since, filter.lang, limit as i64, offset as i64],
-                    |r| r.get(0),
-                )?
-                .collect()
+                st.query_map(params![filter.since, filter.lang], |r| r.get(0))?
+                    .collect()
             })
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
+        let mut out = Vec::with_capacity(limit.min(ids.len()));
+        for &id in ids.iter().skip(offset).take(limit) {
             out.extend(self.story_by_id(id)?);
         }
-        Ok((out, total as usize))
+        Ok((out, ids.len()))
     }
 
     /// The stories (after merges) of those of `articles` that have one, each once, in
