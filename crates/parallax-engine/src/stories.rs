@@ -73,6 +73,17 @@ fn record(s: &StoryState) -> StoryRecord {
     }
 }
 
+/// The parameters for vectors of `vectors`' model: the built-in corpus mean belongs to
+/// `params.mean_model`, so for another model (the hash embedder has the same dimension as
+/// the e5 model) it is dropped and the clusterer centres on its running mean instead.
+fn for_model(params: &Params, vectors: &Vectors) -> Params {
+    let mut p = params.clone();
+    if p.mean_model != vectors.model {
+        p.mean.clear();
+    }
+    p
+}
+
 /// Assigns the articles of a committed batch that have no story yet, in publication
 /// order (input order among equals), and stores the assignments, the changed stories
 /// and the counters in one transaction.
@@ -96,7 +107,7 @@ pub fn assign_batch(
     items.sort_by_key(|(i, a, _)| (time_of(a), *i));
     let mut seen = std::collections::HashSet::new();
     items.retain(|(_, a, _)| seen.insert(a.id.clone()));
-    let mut clusterer = load(store, params)?;
+    let mut clusterer = load(store, &for_model(params, vectors))?;
     let mut step = StoryStep::default();
     let mut changed: BTreeMap<u64, StoryRecord> = BTreeMap::new();
     let mut out = Vec::new();
@@ -146,6 +157,43 @@ pub fn list(
         .iter()
         .map(crate::views::story)
         .collect())
+}
+
+/// A page of the stories that pass `filter`, the most recent first, as JSON views, and
+/// how many pass it in all.
+pub fn page(
+    store: &Store,
+    filter: &parallax_store::StoryFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<(Vec<serde_json::Value>, usize), EngineError> {
+    let (list, total) = store.story_page(filter, offset, limit)?;
+    Ok((list.iter().map(crate::views::story).collect(), total))
+}
+
+/// The stories of `articles` (each once, in the order of the articles) that pass
+/// `filter`, as JSON views.
+pub fn of_articles(
+    store: &Store,
+    articles: &[&ArticleId],
+    filter: &parallax_store::StoryFilter,
+) -> Result<Vec<serde_json::Value>, EngineError> {
+    let mut out = Vec::new();
+    for id in store.stories_of(articles)? {
+        let Some(s) = store.story(id)? else { continue };
+        let lang_ok = filter.lang.as_ref().is_none_or(|l| {
+            s.articles
+                .iter()
+                .any(|a| a.lang.as_deref() == Some(l.as_str()))
+        });
+        let since_ok = filter
+            .since
+            .is_none_or(|t| s.last_seen.is_some_and(|l| l >= t));
+        if lang_ok && since_ok {
+            out.push(crate::views::story(&s));
+        }
+    }
+    Ok(out)
 }
 
 /// One story as a JSON view; a merged story id resolves to the story it went into.
@@ -733,4 +781,22 @@ pub fn eval_clusters(
         });
     }
     Ok(metrics::cluster_report(&items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_mean_centres_only_its_own_models_vectors() {
+        let params = Params::default();
+        assert!(!params.mean.is_empty());
+        let hash = Vectors::new(parallax_embed::Embedder::hash(params.mean.len()), "hash");
+        assert!(for_model(&params, &hash).mean.is_empty());
+        let same = Vectors {
+            model: params.mean_model.clone(),
+            ..hash
+        };
+        assert_eq!(for_model(&params, &same).mean, params.mean);
+    }
 }

@@ -1,6 +1,8 @@
 // parallax web UI: plain JavaScript, no libraries, no network but this server's API.
 // Routes on the URL fragment:
-//   #/                 stories (when /api/stories is served), otherwise articles
+//   #/                 stories, the most recent first (when /api/stories is served),
+//                      otherwise articles
+//   #/stories/OFFSET   the next page of stories
 //   #/search/QUERY     search across languages
 //   #/article/ID       an article with its facts highlighted
 //   #/story/ID         the versions of a story side by side (/api/stories/ID/compare)
@@ -69,22 +71,29 @@ function day(s) {
 
 // ---- story list and article list
 
-// `stories`: an array of {id, languages, n_articles, first_seen, last_seen,
-// titles: {lang: title}, articles: [ids]}, or {stories: [...]}.
+// `data`: a page of stories as /api/stories answers it: {total, offset, limit,
+// stories: [{id, languages, n_articles, first_seen, last_seen, titles: {lang: title},
+// articles: [ids]}]}.
 function storyTitle(story, lang) {
   const t = story.titles || {};
   return t[lang] || t.en || Object.values(t)[0] || story.id;
 }
 
 function renderStoryList(data) {
-  const stories = Array.isArray(data) ? data : data.stories || [];
+  const stories = data.stories || [];
   const langs = new Set();
   stories.forEach((s) => (s.languages || []).forEach((l) => langs.add(l)));
   setLanguages([...langs]);
   const lang = readerLang();
+  const offset = data.offset || 0;
+  const pager = h("p", { class: "pager" },
+    offset > 0 ? h("a", { href: "#/stories/" + Math.max(0, offset - data.limit), rel: "prev" }, "← newer") : null,
+    offset + stories.length < data.total ? h("a", { href: "#/stories/" + (offset + stories.length), rel: "next" }, "older →") : null);
   return h("section", { id: "stories" },
     h("h1", {}, "Stories"),
-    stories.length === 0 ? h("p", { class: "muted" }, "No stories yet.") : null,
+    stories.length === 0 ? h("p", { class: "muted" }, "No stories yet.") :
+      h("p", { class: "muted" }, data.total + " stories, the most recent first" +
+        (data.total > stories.length ? " · " + (offset + 1) + "–" + (offset + stories.length) : "")),
     h("ul", { class: "list" }, stories.map((s) =>
       h("li", { class: "story-row", "data-id": s.id },
         h("a", { href: "#/story/" + encodeURIComponent(s.id) }, storyTitle(s, lang)),
@@ -92,7 +101,8 @@ function renderStoryList(data) {
           badges(s.languages),
           " ", s.n_articles, s.n_articles === 1 ? " article" : " articles",
           " · ", day(s.first_seen),
-          day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "")))));
+          day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "")))),
+    pager);
 }
 
 function articleRow(a, extra) {
@@ -111,8 +121,8 @@ function renderArticleList(data) {
     h("ul", { class: "list" }, data.articles.map((a) => articleRow(a))));
 }
 
-async function home() {
-  const stories = await api("/api/stories");
+async function home(offset) {
+  const stories = await api("/api/stories?offset=" + (Number(offset) || 0));
   if (stories.ok) {
     show(renderStoryList(stories.body));
     return;
@@ -232,50 +242,106 @@ async function article(id) {
 
 // ---- story page
 
-// `cmp`: {story, versions: [{article, lang, title}], shared: [{sentences: [{article,
-// span, text}]}], only_in: {ARTICLE_ID: [{span, text}]}, figures: [{relation, items:
-// [{article, value, counted, source, sentence}]}], quotes: [...]}.
-function renderComparison(cmp) {
+// The rows of the side-by-side view, laid out as `Comparison::rows` does for the CLI:
+// every shared group and every unaligned sentence is a row, placed at the mean relative
+// position (sentence index / sentences in the version) of the versions it has, so the
+// rows follow the articles' order. Each cell lists the version's sentences on that row.
+// `cmp.shared`: [{sentences: [{article, index, span, text}]}]; `cmp.only_in`:
+// {ARTICLE_ID: [{index, span, text}]}.
+function comparisonRows(cmp, col) {
+  const n = col.size;
+  const len = new Array(n).fill(1);
+  const grow = (article, index) => {
+    const v = col.get(article);
+    if (v !== undefined) len[v] = Math.max(len[v], index + 1);
+  };
+  (cmp.shared || []).forEach((g) => (g.sentences || []).forEach((s) => grow(s.article, s.index)));
+  Object.entries(cmp.only_in || {}).forEach(([id, list]) => list.forEach((o) => grow(id, o.index)));
+  const place = (cells) => {
+    let sum = 0, k = 0;
+    cells.forEach((c, v) => {
+      if (c.length) { sum += Math.min(...c.map((s) => s.index)) / len[v]; k++; }
+    });
+    return k ? sum / k : 0;
+  };
+  const rows = [];
+  (cmp.shared || []).forEach((g) => {
+    const cells = Array.from({ length: n }, () => []);
+    (g.sentences || []).forEach((s) => {
+      const v = col.get(s.article);
+      if (v !== undefined) cells[v].push(s);
+    });
+    rows.push({ shared: true, cells, place: place(cells) });
+  });
+  Object.entries(cmp.only_in || {}).forEach(([id, list]) => {
+    const v = col.get(id);
+    if (v === undefined) return;
+    list.forEach((o) => {
+      const cells = Array.from({ length: n }, () => []);
+      cells[v].push(o);
+      rows.push({ shared: false, cells, place: place(cells) });
+    });
+  });
+  rows.forEach((r) => r.cells.forEach((c) => c.sort((a, b) => a.index - b.index)));
+  return rows.sort((a, b) => a.place - b.place);
+}
+
+const RELATIONS = {
+  agree: "agree",
+  conflict: "conflict",
+  different_measure: "different measure",
+  different_source: "different source",
+};
+
+// `cmp`: {story, versions: [{article, lang, title}], shared, only_in, figures:
+// [{relation, items: [{article, value, value_max, text, approx, counted, source,
+// sentence, index}]}], quotes: [{items: [{article, speaker, text, span, index}]}]}, as
+// `/api/stories/ID/compare` answers; `story`: the story as `/api/stories/ID` answers
+// (titles, languages, dates), or null.
+function renderComparison(cmp, story) {
   const versions = cmp.versions || [];
   const col = new Map(versions.map((v, i) => [v.article, i]));
   const langOf = new Map(versions.map((v) => [v.article, v.lang]));
-  const story = cmp.story || {};
-  const title = typeof story === "object" ? storyTitle(story, readerLang()) : String(story);
-  const head = h("tr", {}, versions.map((v) => h("th", { "data-article": v.article },
+  const title = story ? storyTitle(story, readerLang()) : (versions[0] && versions[0].title) || String(cmp.story);
+  const head = h("tr", {}, versions.map((v) => h("th", { "data-article": v.article, lang: v.lang || null },
     badges([v.lang]), " ", h("a", { href: "#/article/" + encodeURIComponent(v.article) }, v.title || v.article))));
-  const rows = [];
-  (cmp.shared || []).forEach((row) => {
-    const cells = versions.map(() => h("td", { class: "empty" }));
-    (row.sentences || []).forEach((s) => {
-      const i = col.get(s.article);
-      if (i !== undefined) cells[i] = h("td", { class: "aligned" }, s.text);
-    });
-    rows.push(h("tr", { class: "shared" }, cells));
-  });
-  Object.entries(cmp.only_in || {}).forEach(([id, passages]) => {
-    const i = col.get(id);
-    if (i === undefined) return;
-    passages.forEach((p) => {
-      const cells = versions.map(() => h("td", { class: "empty" }));
-      cells[i] = h("td", { class: "unaligned" }, h("span", { class: "tag" }, "only in this version"), p.text);
-      rows.push(h("tr", { class: "only" }, cells));
-    });
-  });
+  const rows = comparisonRows(cmp, col).map((r) => h("tr", { class: r.shared ? "shared" : "only" },
+    r.cells.map((c, v) => {
+      const lang = versions[v].lang || null;
+      if (!c.length) return h("td", { class: "empty", lang }, r.shared ? "" : "—");
+      const text = c.map((s) => h("span", { class: "sentence", "data-index": s.index }, s.text, " "));
+      return r.shared
+        ? h("td", { class: "aligned", lang }, text)
+        : h("td", { class: "unaligned", lang }, h("span", { class: "tag" }, "only in this version"), text);
+    })));
   const figures = h("table", { class: "figure-table" },
-    h("tr", {}, h("th", {}, "relation"), h("th", {}, "version"), h("th", {}, "value"), h("th", {}, "counted"),
-      h("th", {}, "source"), h("th", {}, "sentence")),
-    (cmp.figures || []).flatMap((g) => (g.items || []).map((it, k) => h("tr", { class: g.relation },
-      k === 0 ? h("td", { rowspan: g.items.length }, g.relation.replace(/_/g, " ")) : null,
-      h("td", {}, badges([langOf.get(it.article)])), h("td", {}, it.value), h("td", {}, it.counted || ""),
-      h("td", {}, it.source || ""), h("td", {}, it.sentence || "")))));
-  const quotes = h("ul", { class: "quotes" }, (cmp.quotes || []).map((q) => h("li", {},
-    q.article ? badges([langOf.get(q.article)]) : null, " ",
-    q.speaker ? h("strong", {}, q.speaker + ": ") : null,
-    q.text ? "“" + q.text + "”" : JSON.stringify(q))));
-  return h("section", { id: "story", "data-id": story.id || "" },
+    h("tr", {}, h("th", {}, "relation"), h("th", {}, "version"), h("th", {}, "as written"), h("th", {}, "value"),
+      h("th", {}, "counted"), h("th", {}, "according to"), h("th", {}, "sentence")),
+    (cmp.figures || []).flatMap((g, gi) => (g.items || []).map((it, k) => h("tr", { class: g.relation, "data-relation": g.relation, "data-group": gi },
+      k === 0 ? h("td", { class: "relation", rowspan: g.items.length }, RELATIONS[g.relation] || g.relation) : null,
+      h("td", {}, badges([langOf.get(it.article)])),
+      h("td", { class: "as-written" }, it.text || ""),
+      h("td", { class: "value", "data-value": it.value }, (it.approx ? "≈ " : "") + it.value.toLocaleString("en") +
+        (it.value_max ? "–" + it.value_max.toLocaleString("en") : "")),
+      h("td", {}, it.counted || ""), h("td", {}, it.source || ""),
+      h("td", { lang: langOf.get(it.article) || null }, it.sentence || "")))));
+  const quotes = h("ul", { class: "quotes" }, (cmp.quotes || []).map((g) => {
+    const items = g.items || [];
+    const speakers = [...new Set(items.map((q) => q.speaker).filter(Boolean))];
+    return h("li", { class: "quote-group", "data-versions": items.length },
+      h("strong", {}, speakers.length ? speakers.join(", ") : "unnamed"),
+      items.length > 1 ? h("span", { class: "muted" }, " · the same quote in " + items.length + " versions") : null,
+      items.map((q) => h("div", { class: "quote", lang: langOf.get(q.article) || null },
+        badges([langOf.get(q.article)]), " “", q.text, "”")));
+  }));
+  const span = story ? [day(story.first_seen), day(story.last_seen)].filter(Boolean) : [];
+  return h("section", { id: "story", "data-id": story ? story.id : "" },
     h("h1", {}, title),
-    h("p", { class: "meta" }, badges(versions.map((v) => v.lang)), " ", versions.length, " versions"),
+    h("p", { class: "meta" }, badges(versions.map((v) => v.lang)), " ", versions.length, " versions",
+      span.length ? " · " + [...new Set(span)].join(" – ") : ""),
     h("h2", {}, "Versions side by side"),
+    h("p", { class: "legend" }, h("span", { class: "aligned" }, "said in several versions"),
+      h("span", { class: "unaligned" }, "only in one version")),
     h("table", { class: "versions" }, head, rows),
     h("h2", {}, "Figures"),
     (cmp.figures || []).length ? figures : h("p", { class: "muted" }, "no figures to compare"),
@@ -283,9 +349,25 @@ function renderComparison(cmp) {
     (cmp.quotes || []).length ? quotes : h("p", { class: "muted" }, "no quotes"));
 }
 
+// A story with a single article, or one the server cannot compare (no model): its
+// header and its articles.
+function renderStoryOnly(story, why) {
+  return h("section", { id: "story", "data-id": story.id },
+    h("h1", {}, storyTitle(story, readerLang())),
+    h("p", { class: "meta" }, badges(story.languages), " ", story.n_articles,
+      story.n_articles === 1 ? " article" : " articles", " · ", day(story.first_seen)),
+    h("p", { class: "muted" }, why),
+    h("ul", { class: "list" }, (story.articles || []).map((id) =>
+      h("li", {}, h("a", { href: "#/article/" + encodeURIComponent(id) }, id)))));
+}
+
 async function storyPage(id) {
+  const s = await api("/api/stories/" + encodeURIComponent(id));
+  if (!s.ok) return show(failure(s));
+  if (s.body.n_articles < 2) return show(renderStoryOnly(s.body, "One version: nothing to compare yet."));
   const r = await api("/api/stories/" + encodeURIComponent(id) + "/compare");
-  show(r.ok ? renderComparison(r.body) : failure(r));
+  if (!r.ok) return show(renderStoryOnly(s.body, r.body && r.body.error ? r.body.error : "HTTP " + r.status));
+  show(renderComparison(r.body, s.body));
 }
 
 // ---- routing
@@ -299,7 +381,8 @@ async function route() {
     if (page === "search" && arg) await search(arg);
     else if (page === "article" && arg) await article(arg);
     else if (page === "story" && arg) await storyPage(arg);
-    else await home();
+    else if (page === "stories" && arg) await home(arg);
+    else await home(0);
   } catch (e) {
     show(h("p", { class: "error" }, String(e)));
   }

@@ -1,5 +1,6 @@
-//! The API handlers. Query parameters are read by hand from a map so that a bad value
-//! is a 400 with a message naming the parameter; ids are hex content ids or unambiguous
+//! The API handlers. Query parameters are read by hand from a map into one checked
+//! [`ListQuery`] (lang, since, q, offset, limit) so that a bad value is a 400 with a
+//! message naming the parameter; ids are hex content ids or unambiguous
 //! prefixes of them, and an unknown one is a 404.
 //!
 //! `POST /api/articles` takes one JSON object, a JSON array of objects, or JSON Lines,
@@ -48,15 +49,56 @@ fn limit(params: &HashMap<String, String>, default: usize) -> Result<usize, ApiE
     Ok(n)
 }
 
-fn lang(params: &HashMap<String, String>) -> Result<Option<String>, ApiError> {
-    match params.get("lang").map(|l| l.trim()) {
-        None | Some("") => Ok(None),
-        Some(l) if l.len() <= 3 && l.chars().all(|c| c.is_ascii_alphabetic()) => {
-            Ok(Some(l.to_ascii_lowercase()))
+/// The query parameters of the list and search routes, each checked once: a bad value
+/// is a 400 naming the parameter. Every handler reads the ones it serves.
+struct ListQuery {
+    /// `lang`: an ISO 639-1 code, lower-cased.
+    lang: Option<String>,
+    /// `since`: a date or time, as Unix seconds.
+    since: Option<i64>,
+    /// `q`: the search text, trimmed; at most 1000 bytes.
+    q: Option<String>,
+    /// `offset`: whole number, 0 by default.
+    offset: usize,
+    /// `limit`: 1 to [`MAX_LIMIT`]; the handler's default when absent.
+    limit: usize,
+}
+
+impl ListQuery {
+    fn parse(params: &HashMap<String, String>, default_limit: usize) -> Result<Self, ApiError> {
+        let given = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let lang = match given("lang") {
+            None => None,
+            Some(l) if l.len() <= 3 && l.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Some(l.to_ascii_lowercase())
+            }
+            Some(l) => {
+                return Err(ApiError::bad_request(format!(
+                    "query parameter `lang` must be an ISO 639-1 code like `da`, not `{l}`"
+                )))
+            }
+        };
+        let since = match given("since") {
+            None => None,
+            Some(s) => Some(
+                parallax_core::Published::parse(s)
+                    .map_err(|e| ApiError::bad_request(format!("query parameter `since`: {e}")))?
+                    .unix(),
+            ),
+        };
+        let q = given("q").map(str::to_string);
+        if q.as_ref().is_some_and(|q| q.len() > 1000) {
+            return Err(ApiError::bad_request(
+                "query parameter `q` is longer than 1000 bytes",
+            ));
         }
-        Some(l) => Err(ApiError::bad_request(format!(
-            "query parameter `lang` must be an ISO 639-1 code like `da`, not `{l}`"
-        ))),
+        Ok(ListQuery {
+            lang,
+            since,
+            q,
+            offset: number(params, "offset", 0)?,
+            limit: limit(params, default_limit)?,
+        })
     }
 }
 
@@ -80,9 +122,12 @@ pub async fn articles(
     State(state): State<Arc<AppState>>,
     Query(params): Params,
 ) -> Result<Json<Value>, ApiError> {
-    let lang = lang(&params)?;
-    let offset = number(&params, "offset", 0)?;
-    let limit = limit(&params, 50)?;
+    let ListQuery {
+        lang,
+        offset,
+        limit,
+        ..
+    } = ListQuery::parse(&params, 50)?;
     state
         .read(move |_, store| {
             let (articles, total) = store.article_summaries(lang.as_deref(), offset, limit)?;
@@ -129,19 +174,8 @@ pub async fn search(
     State(state): State<Arc<AppState>>,
     Query(params): Params,
 ) -> Result<Json<Value>, ApiError> {
-    let q = params
-        .get("q")
-        .map(|q| q.trim().to_string())
-        .unwrap_or_default();
-    if q.is_empty() {
-        return Err(ApiError::bad_request("query parameter `q` is required"));
-    }
-    if q.len() > 1000 {
-        return Err(ApiError::bad_request(
-            "query parameter `q` is longer than 1000 bytes",
-        ));
-    }
-    let limit = limit(&params, 20)?;
+    let ListQuery { q, limit, .. } = ListQuery::parse(&params, 20)?;
+    let q = q.ok_or_else(|| ApiError::bad_request("query parameter `q` is required"))?;
     state
         .read(move |state, store| {
             let index = state.index.read().unwrap_or_else(|e| e.into_inner());
@@ -178,50 +212,45 @@ fn story_id(id: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("a story id is a number, not `{id}`")))
 }
 
+/// Articles a story search looks at: the stories of the best this many search hits.
+const STORY_SEARCH_HITS: usize = 50;
+
 pub async fn stories(
     State(state): State<Arc<AppState>>,
     Query(params): Params,
 ) -> Result<Json<Value>, ApiError> {
-    let lang = lang(&params)?;
-    let since = match params
-        .get("since")
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => Some(
-            parallax_core::Published::parse(s)
-                .map_err(|e| ApiError::bad_request(format!("query parameter `since`: {e}")))?
-                .unix(),
-        ),
-    };
-    let q = params
-        .get("q")
-        .map(|q| q.trim().to_string())
-        .filter(|q| !q.is_empty());
-    if q.as_ref().is_some_and(|q| q.len() > 1000) {
-        return Err(ApiError::bad_request(
-            "query parameter `q` is longer than 1000 bytes",
-        ));
-    }
+    let ListQuery {
+        lang,
+        since,
+        q,
+        offset,
+        limit,
+    } = ListQuery::parse(&params, 50)?;
     state
         .read(move |state, store| {
             let filter = parallax_engine::StoryFilter { lang, since };
-            let mut list = parallax_engine::stories::list(store, &filter)?;
-            if let Some(q) = q {
-                let index = state.index.read().unwrap_or_else(|e| e.into_inner());
-                let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
-                let hits = search::search(store, vectors, &q, 50)?;
-                let found: std::collections::HashSet<String> =
-                    hits.iter().map(|h| h.id.to_string()).collect();
-                list.retain(|s| {
-                    s["articles"].as_array().is_some_and(|a| {
-                        a.iter()
-                            .any(|id| id.as_str().is_some_and(|id| found.contains(id)))
-                    })
-                });
-            }
-            Ok(Json(Value::Array(list)))
+            let (page, total) = match q {
+                // The most recent first, filtered and paged in the store.
+                None => parallax_engine::stories::page(store, &filter, offset, limit)?,
+                // The stories of the articles a search across languages finds, in the
+                // order of the best hit of each.
+                Some(q) => {
+                    let index = state.index.read().unwrap_or_else(|e| e.into_inner());
+                    let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
+                    let hits = search::search(store, vectors, &q, STORY_SEARCH_HITS)?;
+                    drop(index);
+                    let ids: Vec<&ArticleId> = hits.iter().map(|h| &h.id).collect();
+                    let all = parallax_engine::stories::of_articles(store, &ids, &filter)?;
+                    let total = all.len();
+                    (all.into_iter().skip(offset).take(limit).collect(), total)
+                }
+            };
+            Ok(Json(json!({
+                "total": total,
+                "offset": offset,
+                "limit": limit,
+                "stories": page,
+            })))
         })
         .await
 }

@@ -123,14 +123,18 @@ pub fn document() -> Value {
                 }
             }},
             "/api/stories": {"get": {
-                "summary": "Stories, oldest first: id, languages, article count, first and last seen, a title per language, article ids",
+                "summary": "A page of stories, the most recent first (by their last article; with `q`, in the order of the search's best hits): id, languages, article count, first and last seen, a title per language, article ids",
                 "parameters": [
                     query("lang", "only stories with an article in this language (ISO 639-1)", json!({"type": "string"}), false),
                     query("since", "only stories seen at or after this date (YYYY-MM-DD or RFC 3339)", json!({"type": "string"}), false),
-                    query("q", "only stories with an article that a search across languages finds", json!({"type": "string"}), false)
+                    query("q", "only stories with one of the 50 articles a search across languages finds first", json!({"type": "string"}), false),
+                    query("offset", "skip this many", json!({"type": "integer", "minimum": 0, "default": 0}), false),
+                    query("limit", "at most this many", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}), false)
                 ],
                 "responses": {
-                    "200": ok("the stories", json!({"type": "array", "items": {"type": "object"}})),
+                    "200": ok("a page of stories", json!({"type": "object", "properties": {
+                        "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                        "stories": {"type": "array", "items": {"type": "object"}}}})),
                     "400": error_response("a bad parameter")
                 }
             }},

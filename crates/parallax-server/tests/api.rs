@@ -4,97 +4,34 @@
 //! body limit (413), no 500 for any input, and a graceful shutdown that completes a
 //! write in flight.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use parallax_engine::vectors::Vectors;
-use parallax_engine::{IngestConfig, Input, Store};
+use common::{vectors, Seeded};
+use parallax_engine::Store;
 use parallax_server::{AppState, ServerConfig, API_ROUTES};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::OnceLock;
 use tower::ServiceExt;
 
-fn seeds() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/seeds"
-    ))
-    .to_path_buf()
-}
-
-fn corpus() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/corpus"
-    ))
-    .to_path_buf()
-}
-
-fn vectors() -> Vectors {
-    static V: OnceLock<Vectors> = OnceLock::new();
-    V.get_or_init(|| {
-        let path = parallax_embed::model::default_model_path();
-        let e = parallax_engine::Embedder::load(&path, &Default::default())
-            .expect("the model (parallax model fetch)");
-        Vectors::new(e, &path.file_name().unwrap().to_string_lossy())
-    })
-    .clone()
-}
-
 struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+    seeded: Seeded,
     app: axum::Router,
-    /// Article ids by file name stem.
-    ids: Vec<(String, String)>,
 }
 
-impl Fixture {
-    fn id(&self, name: &str) -> &str {
-        &self.ids.iter().find(|(n, _)| n.contains(name)).unwrap().1
+impl std::ops::Deref for Fixture {
+    type Target = Seeded;
+    fn deref(&self) -> &Seeded {
+        &self.seeded
     }
 }
 
 fn fixture_with(body_limit: usize) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("api.db");
-    let mut store = Store::open(&db).unwrap();
-    let config = IngestConfig {
-        vectors: Some(vectors()),
-        ..IngestConfig::default()
-    };
-    let mut ids = Vec::new();
-    for folder in [seeds(), corpus()] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for f in files {
-            let report = parallax_engine::ingest(
-                &mut store,
-                &[Input::Path(f.clone())],
-                &config,
-                &AtomicBool::new(false),
-                &mut |_| {},
-            )
-            .unwrap();
-            let name = f.file_stem().unwrap().to_string_lossy().into_owned();
-            ids.push((name, report.ids[0].clone()));
-        }
-    }
-    drop(store);
-    let mut config = ServerConfig::new(db.clone(), Some(vectors()));
+    let seeded = Seeded::build("api.db");
+    let mut config = ServerConfig::new(seeded.db.clone(), Some(vectors()));
     config.body_limit = body_limit;
     let app = parallax_server::router(AppState::open(config).unwrap());
-    Fixture {
-        _dir: dir,
-        db,
-        app,
-        ids,
-    }
+    Fixture { seeded, app }
 }
 
 fn fixture() -> Fixture {
@@ -170,7 +107,7 @@ async fn every_route_in_the_openapi_document_is_served() {
 async fn seed_story(f: &Fixture) -> String {
     let (status, stories) = get(&f.app, "/api/stories").await;
     assert_eq!(status, StatusCode::OK, "{stories}");
-    let s = stories
+    let s = stories["stories"]
         .as_array()
         .unwrap()
         .iter()
@@ -182,6 +119,8 @@ async fn seed_story(f: &Fixture) -> String {
                 .any(|a| a == f.id("da-kursk"))
         })
         .unwrap_or_else(|| panic!("no story with the Danish seed: {stories}"));
+    // The list agrees with the assignment stored by ingestion.
+    assert_eq!(s["id"], f.story_of("da-kursk"), "{stories}");
     s["id"].to_string()
 }
 
@@ -193,20 +132,59 @@ async fn stories_and_the_comparison_of_the_seeds() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(s["languages"], json!(["da", "ro"]), "{s}");
     assert_eq!(s["n_articles"], 2);
+    // The list: every story, the most recent first, in pages.
+    let (_, all) = get(&f.app, "/api/stories").await;
+    let list = all["stories"].as_array().unwrap();
+    assert_eq!(all["total"], list.len(), "{all}");
+    assert_eq!(
+        (all["offset"].as_u64(), all["limit"].as_u64()),
+        (Some(0), Some(50))
+    );
+    let last_seen: Vec<&str> = list
+        .iter()
+        .map(|s| s["last_seen"].as_str().unwrap())
+        .collect();
+    assert!(last_seen.windows(2).all(|w| w[0] >= w[1]), "{last_seen:?}");
+    let n_articles: u64 = list.iter().map(|s| s["n_articles"].as_u64().unwrap()).sum();
+    assert_eq!(n_articles as usize, f.ids.len());
+    let (_, page) = get(&f.app, "/api/stories?offset=1&limit=2").await;
+    assert_eq!(page["total"], all["total"]);
+    assert_eq!(page["stories"].as_array().unwrap()[..], list[1..3]);
     // Filters: language, date, search across languages.
     let (_, ro) = get(&f.app, "/api/stories?lang=ro").await;
+    let ro = ro["stories"].as_array().unwrap();
+    assert!(ro.iter().any(|x| x["id"] == s["id"]));
     assert!(ro
-        .as_array()
-        .unwrap()
         .iter()
         .all(|s| s["languages"].as_array().unwrap().contains(&json!("ro"))));
     let (_, later) = get(&f.app, "/api/stories?since=2026-01-01").await;
-    assert!(later.as_array().unwrap().iter().all(|x| x["id"] != s["id"]));
+    let later = later["stories"].as_array().unwrap();
+    assert!(!later.is_empty() && later.iter().all(|x| x["id"] != s["id"]));
     let (_, found) = get(&f.app, "/api/stories?q=North%20Korean%20soldiers%20Kursk").await;
+    assert_eq!(found["stories"][0]["id"], s["id"], "{found}");
+    let (_, found) = get(
+        &f.app,
+        "/api/stories?q=North%20Korean%20soldiers%20Kursk&since=2026-01-01",
+    )
+    .await;
     assert!(
-        found.as_array().unwrap().iter().any(|x| x["id"] == s["id"]),
+        found["stories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != s["id"]),
         "{found}"
     );
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "offset=x",
+        "lang=dansk",
+        "since=yesterday",
+    ] {
+        let (status, v) = get(&f.app, &format!("/api/stories?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {v}");
+    }
     // The comparison: both versions, and the casualty figures as different measures.
     let (status, c) = get(&f.app, &format!("/api/stories/{story}/compare")).await;
     assert_eq!(status, StatusCode::OK, "{c}");
@@ -238,13 +216,7 @@ async fn stories_and_the_comparison_of_the_seeds() {
         get(&f.app, "/api/stories/999999/compare").await.0,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        get(&f.app, "/api/stories?since=yesterday").await.0,
-        StatusCode::BAD_REQUEST
-    );
-    let single = get(&f.app, "/api/stories")
-        .await
-        .1
+    let single = get(&f.app, "/api/stories").await.1["stories"]
         .as_array()
         .unwrap()
         .iter()
@@ -524,6 +496,10 @@ async fn odd_input_never_causes_a_500() {
             format!("/api/search?q={o}"),
             format!("/api/articles?lang={o}&limit={o}&offset={o}"),
             format!("/api/search?q=x&limit={o}"),
+            format!("/api/stories?q={o}&lang={o}&since={o}&offset={o}&limit={o}"),
+            format!("/api/stories?q={o}"),
+            format!("/api/stories/{o}"),
+            format!("/api/stories/{o}/compare"),
         ] {
             // `call` fails on any 5xx.
             get(&f.app, &uri).await;

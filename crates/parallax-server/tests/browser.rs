@@ -1,17 +1,20 @@
 //! End-to-end test of the web UI in headless Chromium (Debian's `chromium` and
-//! `chromium-driver`, driven through WebDriver by fantoccini): the list, a search in
-//! English that finds the Danish and Romanian seed articles, an article page with its
-//! facts highlighted, and the story comparison rendered by the UI's own function.
-//! Screenshots go to `target/test-output/`.
+//! `chromium-driver`, driven through WebDriver by fantoccini), on the store the API tests
+//! use (the seeds and the example corpus, stories assigned with the real model): the
+//! story list, the seeds' real story page reached by clicking its row (both versions
+//! side by side, aligned and unaligned passages, the figure table with the casualty
+//! figures as the comparison API reports them, the quotes), a one-article story, a search
+//! in English that finds the Danish and Romanian seeds, and an article page with its
+//! facts highlighted. Screenshots go to `target/test-output/`.
 
-use fantoccini::{ClientBuilder, Locator};
-use parallax_engine::vectors::Vectors;
-use parallax_engine::{IngestConfig, Input, Store};
+mod common;
+
+use common::{vectors, Seeded};
+use fantoccini::{Client, Locator};
 use parallax_server::{AppState, ServerConfig};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 fn out_dir() -> PathBuf {
@@ -21,41 +24,6 @@ fn out_dir() -> PathBuf {
     ));
     std::fs::create_dir_all(d).unwrap();
     d.to_path_buf()
-}
-
-fn store_with_seeds_and_corpus(db: &Path, vectors: Vectors) -> Vec<(String, String)> {
-    let mut store = Store::open(db).unwrap();
-    let config = IngestConfig {
-        vectors: Some(vectors),
-        ..IngestConfig::default()
-    };
-    let mut ids = Vec::new();
-    for folder in [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/seeds"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/corpus"),
-    ] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for f in files {
-            let r = parallax_engine::ingest(
-                &mut store,
-                &[Input::Path(f.clone())],
-                &config,
-                &AtomicBool::new(false),
-                &mut |_| {},
-            )
-            .unwrap();
-            ids.push((
-                f.file_stem().unwrap().to_string_lossy().into_owned(),
-                r.ids[0].clone(),
-            ));
-        }
-    }
-    ids
 }
 
 fn free_port() -> u16 {
@@ -76,24 +44,42 @@ impl Drop for Driver {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn list_search_article_and_story_in_chromium() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ui.db");
-    let path = parallax_embed::model::default_model_path();
-    let embedder = parallax_engine::Embedder::load(&path, &Default::default())
-        .expect("the model (parallax model fetch)");
-    let vectors = Vectors::new(embedder, &path.file_name().unwrap().to_string_lossy());
-    let ids = store_with_seeds_and_corpus(&db, vectors.clone());
-    let id = |name: &str| {
-        ids.iter()
-            .find(|(n, _)| n.contains(name))
-            .unwrap()
-            .1
-            .clone()
-    };
+/// Waits (up to 30 s) for an element to appear.
+async fn wait(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
 
-    let state = AppState::open(ServerConfig::new(db.clone(), Some(vectors))).unwrap();
+/// The texts of the elements `css` selects.
+async fn texts(c: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in c.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(e.text().await.unwrap());
+    }
+    out
+}
+
+/// Runs `script` in the page and returns its value (a promise is awaited).
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, Vec::new())
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    std::fs::write(out_dir().join(name), c.screenshot().await.unwrap()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_story_search_and_article_in_chromium() {
+    let seeded = Seeded::build("ui.db");
+    let seed_story = seeded.story_of("da-kursk");
+    assert_eq!(seeded.story_of("ro-kursk"), seed_story);
+
+    let state = AppState::open(ServerConfig::new(seeded.db.clone(), Some(vectors()))).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -117,17 +103,19 @@ async fn list_search_article_and_story_in_chromium() {
         json!({"args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1400,1000",
+            "--no-first-run", "--window-size=1400,1000", "--lang=en-US",
             format!("--user-data-dir={}", profile.path().display()),
         ]}),
     );
     let webdriver = format!("http://127.0.0.1:{port}");
     let mut client = None;
     for _ in 0..100 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&webdriver)
-            .await
+        match fantoccini::ClientBuilder::new(
+            hyper_util::client::legacy::connect::HttpConnector::new(),
+        )
+        .capabilities(caps.clone())
+        .connect(&webdriver)
+        .await
         {
             Ok(c) => {
                 client = Some(c);
@@ -137,40 +125,258 @@ async fn list_search_article_and_story_in_chromium() {
         }
     }
     let c = client.expect("a WebDriver session with chromium");
-    let out = out_dir();
-    let wait = |c: &fantoccini::Client, css: &'static str| {
-        let c = c.clone();
-        async move {
-            c.wait()
-                .at_most(Duration::from_secs(30))
-                .for_element(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("{css}: {e}"))
-        }
-    };
 
     // The list: the stories, with language badges; every article is in one of them.
     c.goto(&format!("http://{addr}/")).await.unwrap();
     wait(&c, "#stories .story-row").await;
     let rows = c.find_all(Locator::Css(".story-row")).await.unwrap();
     assert!(
-        !rows.is_empty() && rows.len() < ids.len(),
+        !rows.is_empty() && rows.len() < seeded.ids.len(),
         "{} stories for {} articles",
         rows.len(),
-        ids.len()
+        seeded.ids.len()
     );
-    let badges = c
-        .find_all(Locator::Css(".story-row .lang-badge"))
+    let langs: Vec<String> = texts(&c, ".story-row .lang-badge")
         .await
-        .unwrap();
-    let mut langs = Vec::new();
-    for b in badges {
-        langs.push(b.text().await.unwrap().to_lowercase());
-    }
+        .iter()
+        .map(|l| l.to_lowercase())
+        .collect();
     for l in ["da", "ro", "en", "de", "fr"] {
         assert!(langs.iter().any(|x| x == l), "{l} in {langs:?}");
     }
-    std::fs::write(out.join("ui-list.png"), c.screenshot().await.unwrap()).unwrap();
+    screenshot(&c, "ui-list.png").await;
+
+    // The seeds' story in the list: Danish and Romanian, two articles; open it by
+    // clicking its title.
+    let row = format!(".story-row[data-id='{seed_story}']");
+    let badges: Vec<String> = texts(&c, &format!("{row} .lang-badge"))
+        .await
+        .iter()
+        .map(|l| l.to_lowercase())
+        .collect();
+    assert_eq!(badges, ["da", "ro"]);
+    let meta = c
+        .find(Locator::Css(&format!("{row} .meta")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(meta.contains("2 articles"), "{meta}");
+    c.find(Locator::Css(&format!("{row} a")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait(
+        &c,
+        &format!("#story[data-id='{seed_story}'] table.versions"),
+    )
+    .await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with(&format!("#/story/{seed_story}")));
+
+    // What the page shows is what the comparison API answers.
+    let cmp = js(
+        &c,
+        &format!("return fetch('/api/stories/{seed_story}/compare').then(r => r.json());"),
+    )
+    .await;
+    let (da, ro) = (seeded.id("da-kursk"), seeded.id("ro-kursk"));
+
+    // Both versions side by side: one column each, Danish then Romanian as the API
+    // orders them, headed by the article's language and title.
+    let columns = js(
+        &c,
+        "return [...document.querySelectorAll('table.versions th')]
+            .map(th => [th.dataset.article, th.querySelector('.lang-badge').textContent]);",
+    )
+    .await;
+    let expected: Vec<Value> = cmp["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| json!([v["article"], v["lang"]]))
+        .collect();
+    assert_eq!(columns, Value::Array(expected));
+    let mut shown: Vec<&str> = columns
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[0].as_str().unwrap())
+        .collect();
+    shown.sort();
+    let mut seeds = vec![da, ro];
+    seeds.sort();
+    assert_eq!(shown, seeds);
+
+    // Aligned passages in rows: one row per shared group, a filled cell in both
+    // columns; unaligned passages each on a row of their own, marked, the other cell
+    // empty. Every sentence of the comparison is on the page once.
+    let shared = cmp["shared"].as_array().unwrap();
+    let only: usize = cmp["only_in"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|l| l.as_array().unwrap().len())
+        .sum();
+    assert!(!shared.is_empty() && only > 0, "{cmp:#}");
+    let layout = js(
+        &c,
+        "const rows = [...document.querySelectorAll('table.versions tr.shared, table.versions tr.only')];
+         return {
+           shared: rows.filter(r => r.classList.contains('shared'))
+             .map(r => [...r.querySelectorAll('td')].map(td => td.classList.contains('aligned') ? td.querySelectorAll('.sentence').length : 0)),
+           only: rows.filter(r => r.classList.contains('only'))
+             .map(r => [...r.querySelectorAll('td')].map(td => td.classList.contains('unaligned') ? 'marked:' + td.querySelector('.tag').textContent : td.textContent)),
+           sentences: document.querySelectorAll('table.versions .sentence').length,
+         };",
+    )
+    .await;
+    let shared_rows = layout["shared"].as_array().unwrap();
+    assert_eq!(shared_rows.len(), shared.len());
+    assert!(shared_rows.iter().all(|r| r
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n.as_u64() >= Some(1))));
+    let only_rows = layout["only"].as_array().unwrap();
+    assert_eq!(only_rows.len(), only);
+    for r in only_rows {
+        let cells: Vec<&str> = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            cells
+                .iter()
+                .filter(|c| **c == "marked:only in this version")
+                .count(),
+            1,
+            "{cells:?}"
+        );
+        assert_eq!(cells.iter().filter(|c| **c == "—").count(), 1, "{cells:?}");
+    }
+    let sentences_in_api: usize = shared
+        .iter()
+        .map(|g| g["sentences"].as_array().unwrap().len())
+        .sum::<usize>()
+        + only;
+    assert_eq!(layout["sentences"], sentences_in_api);
+    screenshot(&c, "ui-story.png").await;
+
+    // The figure table: one row per figure, grouped as the API groups them; the Danish
+    // 2,000 (lost) and the Romanian 600 (killed) are in one group marked as a different
+    // measure (or a conflict), highlighted.
+    let groups = js(
+        &c,
+        "const g = {};
+         document.querySelectorAll('table.figure-table tr[data-group]').forEach(tr => {
+           const k = tr.dataset.group;
+           g[k] = g[k] || {relation: tr.dataset.relation, values: [],
+                           label: tr.querySelector('td.relation').textContent,
+                           background: getComputedStyle(tr.querySelector('td.value')).backgroundColor};
+           g[k].values.push(Number(tr.querySelector('td.value').dataset.value));
+         });
+         return Object.keys(g).sort((a, b) => a - b).map(k => g[k]);",
+    )
+    .await;
+    let groups = groups.as_array().unwrap();
+    let api_groups = cmp["figures"].as_array().unwrap();
+    assert_eq!(groups.len(), api_groups.len());
+    for (shown, api) in groups.iter().zip(api_groups) {
+        assert_eq!(shown["relation"], api["relation"]);
+        let values: Vec<Value> = api["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["value"].clone())
+            .collect();
+        assert_eq!(shown["values"], Value::Array(values));
+    }
+    let casualties = groups
+        .iter()
+        .find(|g| {
+            let v: Vec<f64> = g["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_f64)
+                .collect();
+            v.contains(&2000.0) && v.contains(&600.0)
+        })
+        .unwrap_or_else(|| panic!("no group with 2,000 and 600: {groups:?}"));
+    let relation = casualties["relation"].as_str().unwrap();
+    assert!(
+        ["different_measure", "conflict"].contains(&relation),
+        "{casualties}"
+    );
+    assert_eq!(
+        casualties["label"],
+        relation.replace('_', " "),
+        "{casualties}"
+    );
+    // Highlighted: not the plain white of an ordinary cell.
+    let background = casualties["background"].as_str().unwrap();
+    assert!(
+        !["rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"].contains(&background),
+        "{background}"
+    );
+    let figures = c.find(Locator::Css("table.figure-table")).await.unwrap();
+    std::fs::write(
+        out_dir().join("ui-story-figures.png"),
+        figures.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // The quotes: a group per quote, each version's wording with its language; the
+    // seeds quote Putin in both languages.
+    let quotes = js(
+        &c,
+        "return [...document.querySelectorAll('ul.quotes li.quote-group')].map(li =>
+           [li.querySelector('strong').textContent,
+            [...li.querySelectorAll('.quote .lang-badge')].map(b => b.textContent)]);",
+    )
+    .await;
+    let quotes = quotes.as_array().unwrap();
+    assert_eq!(quotes.len(), cmp["quotes"].as_array().unwrap().len());
+    assert!(
+        quotes
+            .iter()
+            .any(|q| q[0] == "vladimir-putin" && q[1] == json!(["da", "ro"])),
+        "{quotes:?}"
+    );
+    c.find(Locator::Css("ul.quotes"))
+        .await
+        .unwrap()
+        .screenshot()
+        .await
+        .map(|png| std::fs::write(out_dir().join("ui-story-quotes.png"), png).unwrap())
+        .unwrap();
+
+    // A story of one article: its header and article, no error.
+    c.goto(&format!("http://{addr}/")).await.unwrap();
+    wait(&c, "#stories .story-row").await;
+    let single = js(
+        &c,
+        "const r = [...document.querySelectorAll('.story-row')]
+           .find(r => / 1 article( |$)/.test(r.querySelector('.meta').textContent));
+         return r ? r.dataset.id : null;",
+    )
+    .await;
+    let single = single.as_str().expect("a story of one article in the list");
+    c.goto(&format!("http://{addr}/#/story/{single}"))
+        .await
+        .unwrap();
+    wait(&c, &format!("#story[data-id='{single}'] ul.list a")).await;
+    assert!(c.find(Locator::Css(".error")).await.is_err());
 
     // Search in English: the Danish and Romanian seeds come first.
     let input = c.find(Locator::Css("#search")).await.unwrap();
@@ -194,13 +400,11 @@ async fn list_search_article_and_story_in_chromium() {
         top.push(h.attr("data-id").await.unwrap().unwrap());
     }
     top.sort();
-    let mut seeds = vec![id("da-kursk"), id("ro-kursk")];
-    seeds.sort();
     assert_eq!(top, seeds);
-    std::fs::write(out.join("ui-search.png"), c.screenshot().await.unwrap()).unwrap();
+    screenshot(&c, "ui-search.png").await;
 
     // The Danish article, its facts highlighted in the text.
-    let link = format!("#results .article-row[data-id='{}'] a", id("da-kursk"));
+    let link = format!("#results .article-row[data-id='{da}'] a");
     c.find(Locator::Css(&link))
         .await
         .unwrap()
@@ -222,41 +426,7 @@ async fn list_search_article_and_story_in_chromium() {
         .await
         .unwrap();
     assert!(putin.text().await.unwrap().contains("Putin"));
-    std::fs::write(out.join("ui-article.png"), c.screenshot().await.unwrap()).unwrap();
-
-    // The story page's renderer, given a comparison of the two seeds in the shape the
-    // comparison API answers: both versions side by side, the figure table with a
-    // conflict highlighted.
-    let (da, ro) = (id("da-kursk"), id("ro-kursk"));
-    let cmp = json!({
-        "story": {"id": "s1", "languages": ["da", "ro"], "n_articles": 2,
-                  "first_seen": "2025-09-03", "last_seen": "2025-09-03",
-                  "titles": {"da": "Putin takker Kim", "ro": "Putin îi mulțumește lui Kim"},
-                  "articles": [&da, &ro]},
-        "versions": [{"article": &da, "lang": "da", "title": "Putin takker Kim"},
-                     {"article": &ro, "lang": "ro", "title": "Putin îi mulțumește lui Kim"}],
-        "shared": [{"sentences": [{"article": &da, "span": {"start": 0, "end": 5}, "text": "Putin takkede Kim."},
-                                  {"article": &ro, "span": {"start": 0, "end": 5}, "text": "Putin i-a mulțumit lui Kim."}]}],
-        "only_in": {da.as_str(): [{"span": {"start": 6, "end": 9}, "text": "Kun i den danske version."}]},
-        "figures": [{"relation": "conflict", "items": [
-            {"article": &da, "value": 2000, "counted": "soldiers", "source": "KR", "sentence": "2.000 soldater."},
-            {"article": &ro, "value": 600, "counted": "soldiers", "source": "KR", "sentence": "600 de soldați."}]}],
-        "quotes": [{"article": &da, "speaker": "vladimir-putin", "text": "modige"}]
-    });
-    let counts = c
-        .execute(
-            "document.getElementById('main').replaceChildren(renderComparison(arguments[0]));
-             return [document.querySelectorAll('table.versions th').length,
-                     document.querySelectorAll('table.versions td.aligned').length,
-                     document.querySelectorAll('table.versions td.unaligned').length,
-                     document.querySelectorAll('table.figure-table tr.conflict').length,
-                     document.querySelectorAll('ul.quotes li').length];",
-            vec![cmp],
-        )
-        .await
-        .unwrap();
-    assert_eq!(counts, json!([2, 2, 1, 2, 1]));
-    std::fs::write(out.join("ui-story.png"), c.screenshot().await.unwrap()).unwrap();
+    screenshot(&c, "ui-article.png").await;
 
     c.close().await.unwrap();
     stop.send(()).unwrap();

@@ -247,7 +247,109 @@ impl Store {
         let Some(into) = into else {
             return Ok(None);
         };
-        Ok(self.story_rows(Some(into.unwrap_or(id)))?.pop())
+        self.story_by_id(into.unwrap_or(id))
+    }
+
+    /// One story (not merged away) with its articles, through the index on
+    /// `story_assignments (story_id, seq)`.
+    fn story_by_id(&self, id: i64) -> Result<Option<StoryInfo>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix
+                 FROM story_assignments x
+                 JOIN stories s ON s.id = x.story_id
+                 JOIN articles a ON a.id = x.article_id
+                 WHERE x.story_id = ?1 AND s.merged_into IS NULL
+                 ORDER BY x.seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    StoryArticle {
+                        id: r.get(2)?,
+                        lang: r.get(3)?,
+                        title: r.get(4)?,
+                        published_unix: r.get(5)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.err(e))?;
+        let Some((first_seen, last_seen)) = rows.first().map(|r| (r.0, r.1)) else {
+            return Ok(None);
+        };
+        Ok(Some(StoryInfo {
+            id,
+            first_seen,
+            last_seen,
+            articles: rows.into_iter().map(|(_, _, a)| a).collect(),
+        }))
+    }
+
+    /// A page of the stories (not merged away) that pass `filter`, the most recent first
+    /// (by the time of their last article, then by id; undated ones last), and how many
+    /// pass it in all. Only the page's stories are read with their articles.
+    ///
+    /// The ids are found in indexes only, never in the story rows (each holds the
+    /// clusterer's state, kilobytes of JSON): the stories are walked in `last_seen`
+    /// order through `stories_last_seen`, and a story is live when an article is
+    /// assigned to it (a merge moves every assignment to the story merged into, so a
+    /// merged story has none), read from the covering `(story_id, seq)` index; with a
+    /// language, from the articles of that language through
+    /// `articles_lang_published_id`.
+    pub fn story_page(
+        &self,
+        filter: &StoryFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<StoryInfo>, usize)> {
+        let live = if filter.lang.is_some() {
+            "SELECT x.story_id FROM articles a JOIN story_assignments x ON x.article_id = a.id
+             WHERE a.lang = ?2"
+        } else {
+            "SELECT story_id FROM story_assignments WHERE ?2 IS NULL"
+        };
+        let ids: Vec<i64> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT s.id FROM stories s INDEXED BY stories_last_seen
+                 WHERE (?1 IS NULL OR s.last_seen >= ?1) AND +s.id IN ({live})
+                 ORDER BY s.last_seen DESC, s.id DESC"
+            ))
+            .and_then(|mut st| {
+                st.query_map(params![filter.since, filter.lang], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(limit.min(ids.len()));
+        for &id in ids.iter().skip(offset).take(limit) {
+            out.extend(self.story_by_id(id)?);
+        }
+        Ok((out, ids.len()))
+    }
+
+    /// The stories (after merges) of those of `articles` that have one, each once, in
+    /// the order of the articles.
+    pub fn stories_of(&self, articles: &[&ArticleId]) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT story_id FROM story_assignments WHERE article_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<i64> = Vec::new();
+        for a in articles {
+            let story: Option<i64> = stmt
+                .query_row([a.as_str()], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(s) = story.filter(|s| !out.contains(s)) {
+                out.push(s);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -320,5 +422,29 @@ mod tests {
             Some((3, "{\"x\":1}".to_string()))
         );
         assert_eq!(s.unassigned(&[&a.id]).unwrap(), Vec::<ArticleId>::new());
+
+        // Pages: the most recent first, filtered in SQL, with the total.
+        let page = |f: &StoryFilter, offset, limit| {
+            let (list, total) = s.story_page(f, offset, limit).unwrap();
+            (list.iter().map(|x| x.id).collect::<Vec<_>>(), total)
+        };
+        let all = StoryFilter::default();
+        assert_eq!(page(&all, 0, 10), (vec![1, 3], 2));
+        assert_eq!(page(&all, 1, 1), (vec![3], 2));
+        assert_eq!(page(&all, 2, 1), (vec![], 2));
+        let en = StoryFilter {
+            lang: Some("en".into()),
+            since: None,
+        };
+        assert_eq!(page(&en, 0, 10), (vec![3], 1));
+        let recent = StoryFilter {
+            lang: None,
+            since: Some(8),
+        };
+        assert_eq!(page(&recent, 0, 10), (vec![1], 1));
+        let (list, _) = s.story_page(&all, 0, 1).unwrap();
+        assert_eq!(list[0], s.story(1).unwrap().unwrap());
+        assert_eq!(list[0].articles.len(), 2);
+        assert_eq!(s.stories_of(&[&c.id, &a.id, &b.id]).unwrap(), vec![3, 1]);
     }
 }
