@@ -122,9 +122,10 @@ pub struct Side<'a> {
 }
 
 /// The names of the pair features, in order; [`PairFeatures::values`] follows it.
-pub const FEATURE_NAMES: [&str; 10] = [
+pub const FEATURE_NAMES: [&str; 11] = [
     "cosine (centred)",
     "cosine (centred) squared",
+    "cosine (centred) cubed",
     "cosine (raw)",
     "cross-lingual x cosine (centred)",
     "names shared (fraction)",
@@ -154,7 +155,7 @@ pub struct PairFeatures {
 
 impl PairFeatures {
     /// The feature vector in the order of [`FEATURE_NAMES`].
-    pub fn values(&self) -> [f64; 10] {
+    pub fn values(&self) -> [f64; 11] {
         let c = self.cosine_centred as f64;
         let frac = if self.names_smaller == 0 {
             0.0
@@ -164,6 +165,7 @@ impl PairFeatures {
         [
             c,
             c * c.abs(),
+            c * c * c,
             self.cosine_raw as f64,
             if self.cross_lingual { c } else { 0.0 },
             frac,
@@ -287,6 +289,6 @@ mod tests {
         assert_eq!(f.gap_hours, Some(2.0));
         assert!((f.time_decay - 0.5).abs() < 1e-6);
         assert!((f.cosine_centred - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
-        assert_eq!(f.values()[4], 1.0);
+        assert_eq!(f.values()[5], 1.0);
     }
 }
