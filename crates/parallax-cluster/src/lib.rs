@@ -18,6 +18,7 @@
 pub mod clusterer;
 pub mod features;
 pub mod fit;
+pub mod index;
 pub mod metrics;
 pub mod params;
 
