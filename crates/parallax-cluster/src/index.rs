@@ -24,7 +24,7 @@ const WORDS: usize = BITS / 64;
 
 /// Stories scored exactly per article at least (the clusterer uses the larger of this and
 /// four times [`crate::Params::candidates`]).
-pub const SHORTLIST: usize = 64;
+pub const SHORTLIST: usize = 128;
 
 /// A story's or an article's sign sketch.
 pub(crate) type Sketch = [u64; WORDS];
