@@ -264,7 +264,8 @@ fn main() {
     let a = c.audit().expect("audit on");
     println!(
         "audit over articles 10000..{until}: {} articles, {} decided by the index (window larger than the shortlist), \
-         exhaustive joins {}, missed by the index {}, recall {:.4}; candidate sets that differ {}; assignments that differ {}; \
+         exhaustive joins {}, missed by the index {}, recall {:.4}; candidate sets that differ {}, best two that differ {}, \
+         articles with a strong candidate missed {}; assignments that differ {}; \
          stories scored exactly {:.1}% of the window",
         a.articles,
         a.indexed,
@@ -272,6 +273,8 @@ fn main() {
         a.missed,
         a.recall(),
         a.candidates_differ,
+        a.top_two_differ,
+        a.strong_missed,
         a.decisions_differ,
         100.0 * a.shortlisted as f64 / a.window.max(1) as f64
     );
