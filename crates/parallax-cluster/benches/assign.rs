@@ -11,13 +11,17 @@
 //! window is still filling at 10k and at the cap from about 35k articles on.
 //!
 //! Timing: after each mark, five blocks of 1,000 assignments (the evidence serialised to
-//! JSON each time, as the engine stores it); the median block gives the time per article,
-//! in the thread's CPU time (Linux; the ratio is of it, so that other processes on a
-//! shared machine do not skew it) and in wall time.
-//! The last column times one more block with the audit on, which runs the exhaustive
-//! scan beside the index: about what assignment cost without the index.
+//! JSON each time, as the engine stores it), each right after a block on a fresh copy of
+//! the clusterer and stream as they were at 10k: the ratio is the median of these paired
+//! ratios, so that load from other processes on a shared machine falls on both sides
+//! (at the 10k mark itself it shows the noise). Times are the thread's CPU time (Linux;
+//! wall time elsewhere), medians of the five blocks; wall time is shown too. The column
+//! "with the exhaustive scan beside" times one more pair of blocks with the audit on,
+//! which runs the exhaustive scan of the window beside the index: about what assignment
+//! cost without the index.
+//!
 //! Memory: `Clusterer::memory_bytes` (the window's stories and indexes) and, on Linux,
-//! the process's resident set. Recall: a second clusterer with the audit on
+//! the process's resident set (which includes the copy kept from 10k). Recall: a second clusterer with the audit on
 //! (`Clusterer::set_audit`: the exhaustive scan runs beside the index) over articles 10k
 //! to 60k of the same stream (`quick`: to 35k).
 //!
@@ -29,6 +33,7 @@ use parallax_cluster::{ArticleFeatures, Clusterer, Params};
 use std::time::Instant;
 
 /// A small deterministic generator (xorshift64*), so runs are comparable.
+#[derive(Clone)]
 struct Rng(u64);
 
 impl Rng {
@@ -52,6 +57,7 @@ const PER_DAY: u64 = 2000;
 /// Stories open at a time in the stream.
 const OPEN: usize = 100;
 
+#[derive(Clone)]
 struct Stream {
     rng: Rng,
     /// (direction, names, articles left, time of the next article)
@@ -145,6 +151,37 @@ fn params() -> Params {
     }
 }
 
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Assigns the next `n` articles of `stream` (made before the clock starts), each
+/// evidence serialised to JSON as the engine stores it. Returns the time per article
+/// (the thread's CPU time where the system gives it, wall time otherwise) and the wall
+/// time per article.
+fn time_block(
+    c: &mut Clusterer,
+    stream: &mut Stream,
+    n: u64,
+    evidence_bytes: &mut usize,
+) -> (f64, f64) {
+    let articles: Vec<ArticleFeatures> = (0..n).map(|_| stream.next()).collect();
+    let (start, cpu_start) = (Instant::now(), thread_cpu());
+    for a in &articles {
+        let out = c.assign(a);
+        *evidence_bytes = serde_json::to_string(&out.evidence)
+            .map(|s| s.len())
+            .unwrap_or(0);
+    }
+    let wall = start.elapsed().as_secs_f64() / n as f64;
+    let cpu = match (cpu_start, thread_cpu()) {
+        (Some(a), Some(b)) => (b - a) / n as f64,
+        _ => wall,
+    };
+    (cpu, wall)
+}
+
 fn mib(b: f64) -> String {
     format!("{:.1} MiB", b / (1 << 20) as f64)
 }
@@ -168,64 +205,51 @@ fn main() {
     let rss_start = resident_bytes();
     let mut c = Clusterer::new(p.clone());
     let mut stream = Stream::new();
-    let mut base = None;
+    // The clusterer and stream as they were at the first mark: each timed block at a
+    // later mark runs right after a block on a fresh copy of them, so that both see the
+    // same machine (other processes, caches, clock) and the ratio is of the pair.
+    let mut snapshot: Option<(Clusterer, Stream)> = None;
     let mut evidence_bytes = 0usize;
-    println!("| articles stored | CPU time per article | ratio to 10k | wall time per article | stories in window | clusterer memory | per stored article | resident set | evidence JSON per article | with the exhaustive scan beside |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| articles stored | time per article | ratio to 10k | wall time per article | stories in window | clusterer memory | per stored article | resident set | evidence JSON per article | with the exhaustive scan beside | its ratio to 10k |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &mark in marks {
         while stream.n < mark {
             let a = stream.next();
             c.assign(&a);
         }
-        let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+        let (base_c, base_stream) = snapshot
+            .get_or_insert_with(|| (c.clone(), stream.clone()))
+            .clone();
+        let (mut here, mut wall, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..blocks {
-            let articles: Vec<ArticleFeatures> = (0..block).map(|_| stream.next()).collect();
-            let (start, cpu_start) = (Instant::now(), thread_cpu());
-            for a in &articles {
-                let out = c.assign(a);
-                evidence_bytes = serde_json::to_string(&out.evidence)
-                    .map(|s| s.len())
-                    .unwrap_or(0);
-            }
-            wall.push(start.elapsed().as_secs_f64() / block as f64);
-            if let (Some(a), Some(b)) = (cpu_start, thread_cpu()) {
-                cpu.push((b - a) / block as f64);
-            }
+            let (mut c0, mut s0) = (base_c.clone(), base_stream.clone());
+            let (t0, _) = time_block(&mut c0, &mut s0, block, &mut 0);
+            let (t, w) = time_block(&mut c, &mut stream, block, &mut evidence_bytes);
+            here.push(t);
+            wall.push(w);
+            ratio.push(t / t0);
         }
-        let median = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v.get(v.len() / 2).copied()
-        };
-        let wall = median(&mut wall).expect("blocks timed");
-        // The ratio is of CPU time where the system gives it, of wall time otherwise.
-        let per = median(&mut cpu).unwrap_or(wall);
-        let b = *base.get_or_insert(per);
-        // For comparison: one block with the audit on, which also runs the exhaustive
-        // scan of the window (the old cost) beside the index.
-        let articles: Vec<ArticleFeatures> = (0..block).map(|_| stream.next()).collect();
+        // For comparison: a pair of blocks with the audit on, which runs the exhaustive
+        // scan of the window (the cost before the index) beside the index.
+        let (mut c0, mut s0) = (base_c.clone(), base_stream.clone());
+        c0.set_audit(true);
+        let (e0, _) = time_block(&mut c0, &mut s0, block, &mut 0);
         c.set_audit(true);
-        let cpu_start = thread_cpu();
-        let start = Instant::now();
-        for a in &articles {
-            c.assign(a);
-        }
-        let audited = match (cpu_start, thread_cpu()) {
-            (Some(a), Some(b)) => (b - a) / block as f64,
-            _ => start.elapsed().as_secs_f64() / block as f64,
-        };
+        let (e, _) = time_block(&mut c, &mut stream, block, &mut 0);
         c.set_audit(false);
         let mem = c.memory_bytes();
         let rss = resident_bytes().map_or("n/a".to_string(), |r| mib(r as f64));
         println!(
-            "| {mark} | {:.1} µs | {:.2} | {:.1} µs | {} | {} | {:.0} B | {rss} | {} B | {:.1} µs |",
-            per * 1e6,
-            per / b,
-            wall * 1e6,
+            "| {mark} | {:.1} µs | {:.2} | {:.1} µs | {} | {} | {:.0} B | {rss} | {} B | {:.1} µs | {:.2} |",
+            median(&mut here) * 1e6,
+            median(&mut ratio),
+            median(&mut wall) * 1e6,
             c.stories().len(),
             mib(mem as f64),
             mem as f64 / mark as f64,
             evidence_bytes,
-            audited * 1e6
+            e * 1e6,
+            e / e0
         );
     }
     if let (Some(a), Some(b)) = (rss_start, resident_bytes()) {
