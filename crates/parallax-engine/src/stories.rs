@@ -14,8 +14,7 @@ use crate::{EngineError, IngestConfig, Input};
 use parallax_cluster::fit::{self, PairRow};
 use parallax_cluster::metrics::{self, ClusterReport, Item, Prf};
 use parallax_cluster::{
-    ArticleFeatures, Assignment, ClusterMeta, Clusterer, Evidence, Params, SearchAudit,
-    StoryState,
+    ArticleFeatures, Assignment, ClusterMeta, Clusterer, Evidence, Params, SearchAudit, StoryState,
 };
 use parallax_core::facts::Facts;
 use parallax_core::{Article, ArticleId};
