@@ -1021,7 +1021,7 @@ mod tests {
     /// A stream where the sketches must choose: topics whose stories lie close together
     /// (centred cosine about 0.25 between stories of a topic), articles noisy around
     /// their story (cosine about 0.75), a window of up to 600 stories against a shortlist
-    /// of 128, and names shared within a story only half the time.
+    /// of 64, and names shared within a story only half the time.
     struct Stream {
         rng: u64,
         dim: usize,
