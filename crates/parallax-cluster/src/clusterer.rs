@@ -52,13 +52,17 @@ impl StoryState {
         self.sum.iter().map(|x| x / n).collect()
     }
 
-    /// The sketch of the centred centroid.
-    fn sketch(&self, planes: &Planes, mean: &[f32]) -> Sketch {
-        let c = match &self.cache {
+    /// The centred centroid.
+    fn centred(&self, mean: &[f32]) -> Vec<f32> {
+        match &self.cache {
             Some((c, _)) => centre(c, mean),
             None => centre(&self.centroid(), mean),
-        };
-        planes.sketch(&c)
+        }
+    }
+
+    /// The sketch of the centred centroid.
+    fn sketch(&self, planes: &Planes, mean: &[f32]) -> Sketch {
+        planes.sketch(&self.centred(mean))
     }
 
     /// Where the story stands in the eviction order: least recent first.
@@ -425,15 +429,24 @@ impl Clusterer {
             c.index.planes = Planes::new(dim);
             c.index.sketched_at = c.meta.mean_n;
         }
-        let mean = c.mean(c.index.planes.dim());
         for s in stories {
             // A story saved twice keeps its last state.
             if let Some(&i) = c.index.slot.get(&s.id) {
                 c.remove_slot(i);
             }
-            c.insert(s, &mean);
+            c.index.slot.insert(s.id, c.stories.len());
+            c.index.order.insert(s.order_key());
+            c.stories.push(s);
         }
+        let mean = c.mean(c.index.planes.dim());
+        c.sketch_all(&mean);
         c
+    }
+
+    /// Sketches every story of the window again.
+    fn sketch_all(&mut self, mean: &[f32]) {
+        let centred: Vec<Vec<f32>> = self.stories.iter().map(|s| s.centred(mean)).collect();
+        self.index.sketches = self.index.planes.sketch_many(&centred);
     }
 
     pub fn params(&self) -> &Params {
@@ -547,12 +560,7 @@ impl Clusterer {
             self.index.planes = Planes::new(dim);
         }
         self.index.sketched_at = self.meta.mean_n;
-        let planes = &self.index.planes;
-        self.index.sketches = self
-            .stories
-            .iter()
-            .map(|s| s.sketch(planes, mean))
-            .collect();
+        self.sketch_all(mean);
     }
 
     fn evict(&mut self) {
