@@ -43,10 +43,20 @@ pub(crate) type Sketch = [u64; WORDS];
 /// every hyperplane's normal, so that a sketch is one pass of `dim` multiply-adds into
 /// [`BITS`] running sums (vectorised without horizontal sums). Deterministic (a fixed
 /// seed), so a resumed clusterer sketches as the one it continues.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Planes {
     dim: usize,
     by_coord: Vec<f32>,
+}
+
+impl std::fmt::Debug for Planes {
+    // The hyperplanes themselves (BITS x dim floats) would drown any debug print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Planes")
+            .field("dim", &self.dim)
+            .field("bits", &BITS)
+            .finish()
+    }
 }
 
 /// xorshift64*: a small deterministic generator for the hyperplanes.
