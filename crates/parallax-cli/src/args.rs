@@ -90,6 +90,16 @@ pub enum Eval {
         #[arg(long)]
         json: bool,
     },
+    /// Stream articles (JSON Lines) through story assignment with the exhaustive scan of
+    /// the window beside the indexed candidate search; print how often the two differ
+    Search {
+        articles: PathBuf,
+        /// A store file used as a cache of lead vectors (created if missing)
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fit the story parameters on graded pairs and their articles; write them as JSON
     Fit {
         pairs: PathBuf,

@@ -202,6 +202,35 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
                 )?;
             }
         }
+        Eval::Search {
+            articles,
+            cache,
+            json,
+        } => {
+            let vectors = ctx.vectors()?;
+            let a = engine::eval_search(&articles, &vectors, &params, cache.as_deref())?;
+            if json {
+                drop(out);
+                output::json(&serde_json::to_value(a)?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            writeln!(
+                out,
+                "{} articles, {} with a window larger than the shortlist (the index chose; {:.1}% of those windows scored exactly)\n\
+                 exhaustive scan joins {}, its story not offered by the index {}: recall {:.4}\n\
+                 differ from the exhaustive scan: candidate sets {}, best two {}, a candidate at or above the same-story cut missed {}, assignments {}",
+                a.articles,
+                a.indexed,
+                100.0 * a.shortlisted as f64 / a.window.max(1) as f64,
+                a.exhaustive_joins,
+                a.missed,
+                a.recall(),
+                a.candidates_differ,
+                a.top_two_differ,
+                a.strong_missed,
+                a.decisions_differ
+            )?;
+        }
         Eval::Fit {
             pairs,
             articles,

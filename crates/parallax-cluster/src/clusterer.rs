@@ -1,19 +1,29 @@
 //! The online clusterer. Each article, in publication order, is compared with the
-//! stories of the active window: first by the centred cosine with each story centroid
-//! (one dot product per active story), then in full (names, numbers, dates, time) with
-//! the best [`Params::candidates`] of them. The new-story decision is its own fitted
-//! classifier over the best score, its margin over the runner-up, the story size and the
-//! names shared. The chosen story's centroid and keys are updated, and when it now
-//! scores above the merge threshold with another candidate the two are merged.
+//! stories of the active window: first by the centred cosine with the story centroids,
+//! then in full (names, numbers, dates, time) with the best [`Params::candidates`] of
+//! them. The new-story decision is its own fitted classifier over the best score, its
+//! margin over the runner-up, the story size and the names shared. The chosen story's
+//! centroid and keys are updated, and when it now scores above the merge threshold with
+//! another candidate the two are merged.
 //!
 //! The window holds the stories whose last article is at most [`Params::window_days`]
 //! old, and at most [`Params::max_active`] of them: the cost per article depends on the
-//! window, never on the number of articles stored.
+//! window, never on the number of articles stored. Within the window the cosine pass does
+//! not read every centroid: a sign sketch of each story ([`crate::index`]) picks a
+//! shortlist of the nearest stories ([`SHORTLIST`] or four times `candidates`, whichever
+//! is larger), and only those are scored exactly. A window no larger than the shortlist is
+//! scored in full, as before. Stories leave the window through an index ordered by last
+//! activity, and are found by id through a map, so nothing else walks the window either.
+//! [`Clusterer::set_audit`] runs the exhaustive scan beside the index and counts how often
+//! the two would assign differently.
 
 use crate::features::FEATURE_NAMES;
 use crate::features::{bag, centre, compare, ArticleFeatures, Bag, PairFeatures, Side};
+pub use crate::index::SHORTLIST;
+use crate::index::{dot, shortlist, Planes, Sketch};
 use crate::params::{Params, JOIN_FEATURE_NAMES};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
 
 /// The state of one story: enough to resume assignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +50,37 @@ impl StoryState {
     fn centroid(&self) -> Vec<f32> {
         let n = self.n.max(1) as f32;
         self.sum.iter().map(|x| x / n).collect()
+    }
+
+    /// The centred centroid.
+    fn centred(&self, mean: &[f32]) -> Vec<f32> {
+        match &self.cache {
+            Some((c, _)) => centre(c, mean),
+            None => centre(&self.centroid(), mean),
+        }
+    }
+
+    /// The sketch of the centred centroid.
+    fn sketch(&self, planes: &Planes, mean: &[f32]) -> Sketch {
+        planes.sketch(&self.centred(mean))
+    }
+
+    /// Where the story stands in the eviction order: least recent first.
+    fn order_key(&self) -> (Option<i64>, u64, u64) {
+        (self.last_seen, self.last_seq, self.id)
+    }
+
+    /// Heap and inline bytes held (an estimate: exact vector capacities, keys with the
+    /// usual overhead of a B-tree entry).
+    fn bytes(&self) -> usize {
+        let keys: usize = [&self.names, &self.numbers, &self.dates]
+            .iter()
+            .flat_map(|b| b.keys())
+            .map(|k| k.capacity() + std::mem::size_of::<(String, u32)>() + 16)
+            .sum();
+        let cache = self.cache.as_ref().map_or(0, |(c, _)| c.capacity() * 4);
+        let langs: usize = self.langs.iter().map(|l| l.capacity() + 24).sum();
+        std::mem::size_of::<StoryState>() + self.sum.capacity() * 4 + cache + keys + langs
     }
 
     /// The cosine of the centred centroid with a centred vector `x` (`x_norm` its norm,
@@ -129,10 +170,6 @@ impl StoryState {
         self.last_seen = max_opt(self.last_seen, other.last_seen);
         self.last_seq = self.last_seq.max(other.last_seq);
     }
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -301,12 +338,72 @@ pub struct Assignment {
     pub evidence: Evidence,
 }
 
+/// How the indexed candidate search compared with the exhaustive scan of the window,
+/// article by article (see [`Clusterer::set_audit`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchAudit {
+    /// Articles assigned while the audit was on.
+    pub articles: u64,
+    /// Of those, articles whose window was larger than the shortlist, so that the
+    /// sketches chose which stories to score.
+    pub indexed: u64,
+    /// Articles the exhaustive scan would have joined to a story.
+    pub exhaustive_joins: u64,
+    /// Of those, articles whose exhaustive story was not among the candidates the index
+    /// gave (so it could not be picked).
+    pub missed: u64,
+    /// Articles whose candidates (the stories compared in full) are not the ones the
+    /// exhaustive scan would have compared: a lower candidate missed, which can change
+    /// the runner-up and so the margin the new-story classifier sees.
+    pub candidates_differ: u64,
+    /// Articles whose best two candidates (the story to join and the runner-up, whose
+    /// scores the new-story classifier sees) are not the exhaustive scan's best two.
+    pub top_two_differ: u64,
+    /// Articles for which the exhaustive scan had a candidate at or above the
+    /// same-story cut that the index did not offer.
+    pub strong_missed: u64,
+    /// Articles whose assignment (the story joined, or a new one) differs from the one
+    /// the exhaustive scan would have made.
+    pub decisions_differ: u64,
+    /// Stories scored exactly, summed over the indexed articles, and the window sizes
+    /// summed over the same articles (their ratio is the share of the window read).
+    pub shortlisted: u64,
+    pub window: u64,
+}
+
+impl SearchAudit {
+    /// The share of the exhaustive scan's joins whose story the index offered
+    /// (1 when there were none).
+    pub fn recall(&self) -> f64 {
+        if self.exhaustive_joins == 0 {
+            1.0
+        } else {
+            1.0 - self.missed as f64 / self.exhaustive_joins as f64
+        }
+    }
+}
+
+/// The window's indexes: stories by id, in eviction order, and their sketches (one per
+/// slot of `Clusterer::stories`).
+#[derive(Debug, Clone, Default)]
+struct Index {
+    slot: HashMap<u64, usize>,
+    order: BTreeSet<(Option<i64>, u64, u64)>,
+    planes: Planes,
+    sketches: Vec<Sketch>,
+    /// The running-mean count the sketches were last all made with (when the vectors
+    /// are centred on the running mean rather than a fitted one).
+    sketched_at: u64,
+}
+
 /// The online clusterer.
 #[derive(Debug, Clone)]
 pub struct Clusterer {
     params: Params,
     stories: Vec<StoryState>,
     meta: ClusterMeta,
+    index: Index,
+    audit: Option<SearchAudit>,
 }
 
 impl Clusterer {
@@ -321,11 +418,35 @@ impl Clusterer {
             .next_id
             .max(stories.iter().map(|s| s.id + 1).max().unwrap_or(1))
             .max(1);
-        Clusterer {
+        let mut c = Clusterer {
             params,
-            stories,
+            stories: Vec::with_capacity(stories.len()),
             meta,
+            index: Index::default(),
+            audit: None,
+        };
+        if let Some(dim) = stories.iter().map(|s| s.sum.len()).find(|&d| d > 0) {
+            c.index.planes = Planes::new(dim);
+            c.index.sketched_at = c.meta.mean_n;
         }
+        for s in stories {
+            // A story saved twice keeps its last state.
+            if let Some(&i) = c.index.slot.get(&s.id) {
+                c.remove_slot(i);
+            }
+            c.index.slot.insert(s.id, c.stories.len());
+            c.index.order.insert(s.order_key());
+            c.stories.push(s);
+        }
+        let mean = c.mean(c.index.planes.dim());
+        c.sketch_all(&mean);
+        c
+    }
+
+    /// Sketches every story of the window again.
+    fn sketch_all(&mut self, mean: &[f32]) {
+        let centred: Vec<Vec<f32>> = self.stories.iter().map(|s| s.centred(mean)).collect();
+        self.index.sketches = self.index.planes.sketch_many(&centred);
     }
 
     pub fn params(&self) -> &Params {
@@ -336,14 +457,44 @@ impl Clusterer {
         &self.meta
     }
 
-    /// The stories of the active window.
+    /// The stories of the active window (in no particular order).
     pub fn stories(&self) -> &[StoryState] {
         &self.stories
     }
 
     /// The story with this id, if active.
     pub fn story(&self, id: u64) -> Option<&StoryState> {
-        self.stories.iter().find(|s| s.id == id)
+        self.index.slot.get(&id).map(|&i| &self.stories[i])
+    }
+
+    /// Turns the audit on (counters from zero) or off. While on, every assignment also
+    /// runs the exhaustive scan of the window (the cost the index saves) and counts where
+    /// the two would differ; the assignment made is still the indexed one.
+    pub fn set_audit(&mut self, on: bool) {
+        self.audit = on.then(SearchAudit::default);
+    }
+
+    /// The audit counters, when the audit is on.
+    pub fn audit(&self) -> Option<&SearchAudit> {
+        self.audit.as_ref()
+    }
+
+    /// Bytes the clusterer holds: the stories of the window (vectors, keys, cached
+    /// centroids) and its indexes (id map, eviction order, sketches, hyperplanes). An
+    /// estimate from capacities and the usual per-entry overheads.
+    pub fn memory_bytes(&self) -> usize {
+        let stories: usize = self.stories.iter().map(StoryState::bytes).sum();
+        let slot = self.index.slot.capacity() * (std::mem::size_of::<(u64, usize)>() + 1);
+        let order = self.index.order.len() * (std::mem::size_of::<(Option<i64>, u64, u64)>() + 8);
+        let sketches = self.index.sketches.capacity() * std::mem::size_of::<Sketch>();
+        std::mem::size_of::<Clusterer>()
+            + stories
+            + (self.stories.capacity() - self.stories.len()) * std::mem::size_of::<StoryState>()
+            + slot
+            + order
+            + sketches
+            + self.index.planes.bytes()
+            + self.meta.mean_sum.capacity() * 8
     }
 
     /// The earliest `last_seen` a story may have to stay in the window.
@@ -364,15 +515,74 @@ impl Clusterer {
         self.meta.mean_sum.iter().map(|s| (s / n) as f32).collect()
     }
 
+    /// Adds a story to the window and its indexes.
+    fn insert(&mut self, s: StoryState, mean: &[f32]) {
+        let i = self.stories.len();
+        self.index.slot.insert(s.id, i);
+        self.index.order.insert(s.order_key());
+        self.index.sketches.push(s.sketch(&self.index.planes, mean));
+        self.stories.push(s);
+    }
+
+    /// Takes the story in slot `i` out of the window and its indexes; the last slot's
+    /// story moves into `i`.
+    fn remove_slot(&mut self, i: usize) -> StoryState {
+        let s = self.stories.swap_remove(i);
+        self.index.sketches.swap_remove(i);
+        self.index.slot.remove(&s.id);
+        self.index.order.remove(&s.order_key());
+        if let Some(moved) = self.stories.get(i) {
+            self.index.slot.insert(moved.id, i);
+        }
+        s
+    }
+
+    /// Brings the indexes up to date after the story in slot `i` changed (`old` its
+    /// eviction key before).
+    fn reindex(&mut self, i: usize, old: (Option<i64>, u64, u64), mean: &[f32]) {
+        let s = &self.stories[i];
+        self.index.order.remove(&old);
+        self.index.order.insert(s.order_key());
+        self.index.sketches[i] = s.sketch(&self.index.planes, mean);
+    }
+
+    /// Hyperplanes for vectors of `dim` floats, and the sketches made again when the
+    /// dimension changed or the running mean the vectors are centred on has moved (the
+    /// count of articles in it doubled since; never with a fitted mean).
+    fn refresh_sketches(&mut self, dim: usize, mean: &[f32]) {
+        let running = self.params.mean.len() != dim;
+        let stale =
+            running && self.meta.mean_n >= 64 && self.meta.mean_n >= 2 * self.index.sketched_at;
+        if self.index.planes.dim() == dim && !stale {
+            return;
+        }
+        if self.index.planes.dim() != dim {
+            self.index.planes = Planes::new(dim);
+        }
+        self.index.sketched_at = self.meta.mean_n;
+        self.sketch_all(mean);
+    }
+
     fn evict(&mut self) {
         if let Some(start) = self.window_start() {
-            self.stories
-                .retain(|s| s.last_seen.is_none_or(|l| l >= start));
+            // The least recent story with a time (stories without one sort first and
+            // never leave by time).
+            while let Some(&(Some(last), _, id)) =
+                self.index.order.range((Some(i64::MIN), 0, 0)..).next()
+            {
+                if last >= start {
+                    break;
+                }
+                let i = self.index.slot[&id];
+                self.remove_slot(i);
+            }
         }
-        if self.stories.len() > self.params.max_active {
-            self.stories
-                .sort_by_key(|s| std::cmp::Reverse((s.last_seen, s.last_seq)));
-            self.stories.truncate(self.params.max_active);
+        while self.stories.len() > self.params.max_active {
+            let Some(&(_, _, id)) = self.index.order.first() else {
+                break;
+            };
+            let i = self.index.slot[&id];
+            self.remove_slot(i);
         }
     }
 
@@ -393,6 +603,70 @@ impl Clusterer {
         }
     }
 
+    /// The best `candidates` of the stories in `pool` (slots) by centred cosine, compared
+    /// in full, best first.
+    fn full_candidates(
+        &mut self,
+        pool: impl Iterator<Item = usize>,
+        side: &Side,
+        mean: &[f32],
+    ) -> Vec<(Candidate, usize)> {
+        let centred = side.centred;
+        let x_norm = dot(centred, centred).sqrt();
+        let mean_dot_x = if mean.len() == centred.len() {
+            dot(mean, centred)
+        } else {
+            0.0
+        };
+        let mean_sq = dot(mean, mean);
+        let mut quick: Vec<(f32, usize)> = pool
+            .map(|i| {
+                let q = self.stories[i].quick_cosine(centred, x_norm, mean, mean_dot_x, mean_sq);
+                (q, i)
+            })
+            .collect();
+        let k = self.params.candidates.min(quick.len());
+        if k > 0 && k < quick.len() {
+            quick.select_nth_unstable_by(k - 1, |x, y| y.0.total_cmp(&x.0));
+            quick.truncate(k);
+        }
+        let mut cands: Vec<(Candidate, usize)> = quick
+            .iter()
+            .map(|&(_, i)| {
+                let s = &self.stories[i];
+                let c = s.centroid();
+                let cc = centre(&c, mean);
+                let other = Side {
+                    centred: &cc,
+                    raw: &c,
+                    names: &s.names,
+                    numbers: &s.numbers,
+                    dates: &s.dates,
+                    langs: &s.langs,
+                    time: s.last_seen,
+                };
+                let f = compare(side, &other, self.params.half_life_hours);
+                (self.candidate(s, f), i)
+            })
+            .collect();
+        cands.sort_by(|x, y| y.0.score.total_cmp(&x.0.score));
+        cands
+    }
+
+    /// The new-story classifier on a candidate list: the join probability and whether
+    /// to join the best.
+    fn classify(&self, cands: &[(Candidate, usize)]) -> (Option<f64>, bool) {
+        match cands.first() {
+            Some((best, _)) => {
+                let second = cands.get(1).map(|c| c.0.score);
+                let x = join_features(best, second);
+                let p = self.params.join_probability(&x);
+                (Some(p), p >= self.params.join_threshold)
+            }
+            None => (None, false),
+        }
+    }
+
     /// Assigns one article (articles must come in publication order).
     pub fn assign(&mut self, a: &ArticleFeatures) -> Assignment {
         self.assign_with(a, None)
@@ -410,6 +684,7 @@ impl Clusterer {
         self.evict();
         let dim = a.vector.len();
         let mean = self.mean(dim);
+        self.refresh_sketches(dim, &mean);
         let centred = centre(&a.vector, &mean);
         let names = bag(&a.names);
         let numbers = bag(&a.numbers);
@@ -424,66 +699,66 @@ impl Clusterer {
             langs: &langs,
             time: a.time,
         };
-        // First pass: centred cosine with every centroid of the window.
-        let x_norm = dot(&centred, &centred).sqrt();
-        let mean_dot_x = if mean.len() == dim {
-            dot(&mean, &centred)
-        } else {
-            0.0
-        };
-        let mean_sq = dot(&mean, &mean);
-        let mut quick: Vec<(f32, usize)> = self
-            .stories
-            .iter_mut()
-            .enumerate()
-            .map(|(i, s)| {
-                (
-                    s.quick_cosine(&centred, x_norm, &mean, mean_dot_x, mean_sq),
-                    i,
-                )
-            })
-            .collect();
-        let k = self.params.candidates.min(quick.len());
-        if k > 0 && k < quick.len() {
-            quick.select_nth_unstable_by(k - 1, |x, y| y.0.total_cmp(&x.0));
-            quick.truncate(k);
-        }
-        let mut cands: Vec<(Candidate, usize)> = quick
-            .iter()
-            .map(|&(_, i)| {
-                let s = &self.stories[i];
-                let c = s.centroid();
-                let cc = centre(&c, &mean);
-                let other = Side {
-                    centred: &cc,
-                    raw: &c,
-                    names: &s.names,
-                    numbers: &s.numbers,
-                    dates: &s.dates,
-                    langs: &s.langs,
-                    time: s.last_seen,
-                };
-                let f = compare(&side, &other, self.params.half_life_hours);
-                (self.candidate(s, f), i)
-            })
-            .collect();
-        cands.sort_by(|x, y| y.0.score.total_cmp(&x.0.score));
+        // First pass: the centred cosine with the centroids of the shortlist (the whole
+        // window when it is no larger).
         let active = self.stories.len();
-        let (join_probability, mut join) = match cands.first() {
-            Some((best, _)) => {
-                let second = cands.get(1).map(|c| c.0.score);
-                let x = join_features(best, second);
-                let p = self.params.join_probability(&x);
-                (Some(p), p >= self.params.join_threshold)
-            }
-            None => (None, false),
+        let m = SHORTLIST.max(4 * self.params.candidates);
+        let pool = if active > m {
+            let q = self.index.planes.sketch(&centred);
+            shortlist(&self.index.sketches, &q, m)
+        } else {
+            (0..active).collect()
         };
+        let pool_len = pool.len();
+        let cands = self.full_candidates(pool.into_iter(), &side, &mean);
+        let (join_probability, mut join) = self.classify(&cands);
         let mut chosen = cands.first().map(|c| c.1);
+        let audited = match (self.audit.is_some(), &decide) {
+            (true, None) => {
+                let all = self.full_candidates(0..active, &side, &mean);
+                let (_, all_join) = self.classify(&all);
+                let ids = |l: &[(Candidate, usize)]| -> Vec<u64> {
+                    l.iter().map(|c| c.0.story).collect()
+                };
+                let (mut a, mut b) = (ids(&all), ids(&cands));
+                let top_two = a.iter().take(2).ne(b.iter().take(2));
+                let strong = all.iter().any(|(c, _)| {
+                    c.score >= self.params.same_story_threshold && !b.contains(&c.story)
+                });
+                a.sort_unstable();
+                b.sort_unstable();
+                let pick = all.first().map(|c| c.0.story).filter(|_| all_join);
+                Some((pick, a != b, top_two, strong))
+            }
+            _ => None,
+        };
         if let Some(decide) = decide {
             let list: Vec<Candidate> = cands.iter().map(|c| c.0.clone()).collect();
             let pick = decide(&list);
-            chosen = pick.and_then(|id| self.stories.iter().position(|s| s.id == id));
+            chosen = pick.and_then(|id| self.index.slot.get(&id).copied());
             join = chosen.is_some();
+        }
+        if let (Some(audit), Some((want, differ, top_two, strong))) = (self.audit.as_mut(), audited)
+        {
+            audit.articles += 1;
+            audit.candidates_differ += u64::from(differ);
+            audit.top_two_differ += u64::from(top_two);
+            audit.strong_missed += u64::from(strong);
+            if active > m {
+                audit.indexed += 1;
+                audit.shortlisted += pool_len as u64;
+                audit.window += active as u64;
+            }
+            let got = chosen.filter(|_| join).map(|i| self.stories[i].id);
+            if let Some(w) = want {
+                audit.exhaustive_joins += 1;
+                if !cands.iter().any(|c| c.0.story == w) {
+                    audit.missed += 1;
+                }
+            }
+            if got != want {
+                audit.decisions_differ += 1;
+            }
         }
         // The running mean (used for models without a fitted mean).
         if self.meta.mean_sum.len() != dim {
@@ -495,9 +770,11 @@ impl Clusterer {
         }
         self.meta.mean_n += 1;
 
-        let target = if let (true, Some(i)) = (join, chosen) {
+        let story = if let (true, Some(i)) = (join, chosen) {
+            let old = self.stories[i].order_key();
             self.stories[i].add(a, seq);
-            i
+            self.reindex(i, old, &mean);
+            self.stories[i].id
         } else {
             let mut s = StoryState {
                 id: self.meta.next_id,
@@ -514,10 +791,10 @@ impl Clusterer {
             };
             self.meta.next_id += 1;
             s.add(a, seq);
-            self.stories.push(s);
-            self.stories.len() - 1
+            let id = s.id;
+            self.insert(s, &mean);
+            id
         };
-        let story = self.stories[target].id;
         // Merge: the updated story against the other candidates.
         let others: Vec<u64> = cands
             .iter()
@@ -578,25 +855,37 @@ impl Clusterer {
     fn merge_converging(&mut self, story: u64, others: &[u64], mean: &[f32]) -> Vec<(u64, f64)> {
         let mut merged = Vec::new();
         for &o in others {
-            let (Some(ti), Some(oi)) = (
-                self.stories.iter().position(|s| s.id == story),
-                self.stories.iter().position(|s| s.id == o),
-            ) else {
+            let (Some(&ti), Some(&oi)) = (self.index.slot.get(&story), self.index.slot.get(&o))
+            else {
                 continue;
             };
             let score = self.story_score(&self.stories[ti], &self.stories[oi], mean);
             if score >= self.params.merge_threshold {
-                let other = self.stories.remove(oi);
-                let ti = self
-                    .stories
-                    .iter()
-                    .position(|s| s.id == story)
-                    .expect("target story is active");
+                let other = self.remove_slot(oi);
+                let ti = self.index.slot[&story];
+                let old = self.stories[ti].order_key();
                 self.stories[ti].absorb(other);
+                self.reindex(ti, old, mean);
                 merged.push((o, score));
             }
         }
         merged
+    }
+
+    /// Checks that the indexes agree with the window (tests).
+    #[cfg(test)]
+    fn check_index(&self) {
+        assert_eq!(self.index.slot.len(), self.stories.len());
+        assert_eq!(self.index.order.len(), self.stories.len());
+        assert_eq!(self.index.sketches.len(), self.stories.len());
+        let mean = self.mean(self.index.planes.dim());
+        for (i, s) in self.stories.iter().enumerate() {
+            assert_eq!(self.index.slot[&s.id], i);
+            assert!(self.index.order.contains(&s.order_key()));
+            if self.params.mean.len() == self.index.planes.dim() {
+                assert_eq!(self.index.sketches[i], s.sketch(&self.index.planes, &mean));
+            }
+        }
     }
 }
 
@@ -706,5 +995,171 @@ mod tests {
         assert_eq!(b.merged.len(), 1);
         assert_eq!(c.stories().len(), 1);
         assert_eq!(c.stories()[0].n, 2);
+        c.check_index();
+    }
+
+    #[test]
+    fn the_cap_evicts_the_least_recent_stories() {
+        let mut p = params();
+        p.max_active = 3;
+        let mut c = Clusterer::new(p);
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let mut v = vec![0.0; 5];
+            v[i] = 1.0;
+            ids.push(
+                c.assign(&art(&format!("a{i}"), "da", i as i64, v, &[]))
+                    .story,
+            );
+        }
+        // The next article evicts down to the cap before it is assigned.
+        let last = c.assign(&art("b", "da", 10, vec![1.0, 1.0, 1.0, 1.0, 1.0], &[]));
+        assert_eq!(last.evidence.active_stories, 3);
+        let mut kept: Vec<u64> = c.stories().iter().map(|s| s.id).collect();
+        kept.sort();
+        let mut want = ids[2..].to_vec();
+        want.push(last.story);
+        want.sort();
+        want.dedup();
+        assert_eq!(kept, want);
+        assert!(c.story(ids[0]).is_none());
+        c.check_index();
+    }
+
+    /// A stream where the sketches must choose: topics whose stories lie close together
+    /// (centred cosine about 0.25 between stories of a topic), articles noisy around
+    /// their story (cosine about 0.75), a window of up to 600 stories against a shortlist
+    /// of 64, and names shared within a story only half the time.
+    struct Stream {
+        rng: u64,
+        dim: usize,
+        topics: Vec<Vec<f32>>,
+        open: Vec<(Vec<f32>, String, u32)>,
+        n: u64,
+        stories: u64,
+    }
+
+    impl Stream {
+        fn new(dim: usize) -> Self {
+            let mut s = Stream {
+                rng: 0x2545_F491_4F6C_DD1D,
+                dim,
+                topics: Vec::new(),
+                open: Vec::new(),
+                n: 0,
+                stories: 0,
+            };
+            s.topics = (0..12).map(|_| s.direction()).collect();
+            s
+        }
+
+        fn next_u64(&mut self) -> u64 {
+            self.rng ^= self.rng >> 12;
+            self.rng ^= self.rng << 25;
+            self.rng ^= self.rng >> 27;
+            self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn normal(&mut self) -> f32 {
+            (0..4)
+                .map(|_| (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32)
+                .sum::<f32>()
+                - 2.0
+        }
+
+        fn direction(&mut self) -> Vec<f32> {
+            let v: Vec<f32> = (0..self.dim).map(|_| self.normal()).collect();
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.into_iter().map(|x| x / n).collect()
+        }
+
+        fn next(&mut self) -> ArticleFeatures {
+            self.n += 1;
+            if self.open.len() < 30 || self.next_u64().is_multiple_of(4) {
+                let t = (self.next_u64() % self.topics.len() as u64) as usize;
+                let r = self.direction();
+                let d: Vec<f32> = self.topics[t]
+                    .iter()
+                    .zip(&r)
+                    .map(|(a, b)| 0.6 * a + b)
+                    .collect();
+                self.stories += 1;
+                let size = 2 + (self.next_u64() % 6) as u32;
+                self.open.push((d, format!("story-{}", self.stories), size));
+            }
+            let i = (self.next_u64() % self.open.len() as u64) as usize;
+            let noise = self.direction();
+            let (d, name, left) = &mut self.open[i];
+            let v: Vec<f32> = d.iter().zip(&noise).map(|(a, b)| a + b).collect();
+            let mut names = vec![format!("noise-{}", self.n % 97)];
+            if self.n.is_multiple_of(2) {
+                names.push(name.clone());
+            }
+            names.sort();
+            *left -= 1;
+            if *left == 0 {
+                self.open.swap_remove(i);
+            }
+            art(
+                &format!("a{}", self.n),
+                ["en", "de", "fr"][(self.n % 3) as usize],
+                self.n as i64 * 60,
+                v,
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            )
+        }
+    }
+
+    #[test]
+    fn the_index_offers_the_story_the_exhaustive_scan_would_pick() {
+        let mut p = params();
+        p.max_active = 600;
+        let mut c = Clusterer::new(p);
+        let mut stream = Stream::new(48);
+        for _ in 0..600 {
+            c.assign(&stream.next());
+        }
+        c.set_audit(true);
+        let mut merges = 0;
+        for i in 0..2500 {
+            merges += c.assign(&stream.next()).merged.len();
+            if i % 500 == 0 {
+                c.check_index();
+            }
+        }
+        c.check_index();
+        let audit = *c.audit().unwrap();
+        // The sketches chose for nearly every article, reading a small share exactly.
+        assert!(audit.indexed > 2000, "{audit:?}");
+        assert!(
+            audit.shortlisted * 2 < audit.window,
+            "{audit:?} (merges {merges})"
+        );
+        // Enough joins for the recall to mean something, and the recall itself.
+        assert!(audit.exhaustive_joins > 500, "{audit:?}");
+        assert!(
+            audit.recall() >= 0.99,
+            "recall {} {audit:?}",
+            audit.recall()
+        );
+        assert!(audit.decisions_differ * 100 <= audit.articles, "{audit:?}");
+    }
+
+    #[test]
+    fn resume_rebuilds_the_index() {
+        let mut p = params();
+        p.max_active = 200;
+        let mut c = Clusterer::new(p.clone());
+        let mut stream = Stream::new(32);
+        for _ in 0..400 {
+            c.assign(&stream.next());
+        }
+        let mut r = Clusterer::resume(p, c.meta().clone(), c.stories().to_vec());
+        r.check_index();
+        // Both go on alike: the same hyperplanes, the same window.
+        for _ in 0..50 {
+            let a = stream.next();
+            assert_eq!(c.assign(&a).story, r.assign(&a).story);
+        }
     }
 }

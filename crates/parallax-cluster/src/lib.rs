@@ -6,10 +6,12 @@
 //!   numbers and dates, the time gap with decay).
 //! - [`params`]: the pair model, the new-story classifier and the thresholds, fitted
 //!   by [`fit`] on labelled data; the fitted defaults are built in.
-//! - [`clusterer`]: the online [`Clusterer`]: a window of active stories by time with a
-//!   centroid scan bounded by the window, so the cost per article does not grow with the
-//!   number of articles stored; centroid update, merge of converging stories, and an
-//!   [`Evidence`] for every assignment with [`Evidence::explain`].
+//! - [`clusterer`]: the online [`Clusterer`]: a window of active stories by time, bounded
+//!   in size, so the cost per article does not grow with the number of articles stored;
+//!   within it a shortlist by sign sketch ([`index`]) before the exact cosine; centroid
+//!   update, merge of converging stories, and an [`Evidence`] for every assignment with
+//!   [`Evidence::explain`].
+//! - [`index`]: the sign sketches (random hyperplanes) and the Hamming shortlist.
 //! - [`metrics`]: pairwise and BCubed precision, recall and F1 (overall, cross-lingual,
 //!   per language pair), Pearson and Spearman.
 //!
@@ -18,10 +20,13 @@
 pub mod clusterer;
 pub mod features;
 pub mod fit;
+pub mod index;
 pub mod metrics;
 pub mod params;
 
-pub use clusterer::{Assignment, Candidate, ClusterMeta, Clusterer, Evidence, StoryState};
+pub use clusterer::{
+    Assignment, Candidate, ClusterMeta, Clusterer, Evidence, SearchAudit, StoryState,
+};
 pub use features::{ArticleFeatures, PairFeatures};
 pub use params::Params;
 

@@ -14,7 +14,7 @@ use crate::{EngineError, IngestConfig, Input};
 use parallax_cluster::fit::{self, PairRow};
 use parallax_cluster::metrics::{self, ClusterReport, Item, Prf};
 use parallax_cluster::{
-    ArticleFeatures, Assignment, ClusterMeta, Clusterer, Evidence, Params, StoryState,
+    ArticleFeatures, Assignment, ClusterMeta, Clusterer, Evidence, Params, SearchAudit, StoryState,
 };
 use parallax_core::facts::Facts;
 use parallax_core::{Article, ArticleId};
@@ -593,6 +593,26 @@ pub fn eval_pairs(
 ) -> Result<PairsReport, EngineError> {
     let data = pair_data(pairs, articles, vectors, params, cache, false)?;
     Ok(pairs_report(&data.rows, data.missing, params))
+}
+
+/// `parallax eval search`: streams articles (JSON Lines; in time order, file order among
+/// equals) through a fresh clusterer with the search audit on
+/// ([`Clusterer::set_audit`]): how often the indexed candidate search would assign
+/// differently from the exhaustive scan of the window. No gold needed.
+pub fn eval_search(
+    articles: &Path,
+    vectors: &Vectors,
+    params: &Params,
+    cache: Option<&Path>,
+) -> Result<SearchAudit, EngineError> {
+    let mut loaded = load_articles(articles, vectors, cache)?;
+    loaded.sort_by_key(|l| time_of(&l.article));
+    let mut c = Clusterer::new(params.clone());
+    c.set_audit(true);
+    for l in &loaded {
+        c.assign(&l.features);
+    }
+    Ok(*c.audit().expect("the audit is on"))
 }
 
 /// What `fit` found, with a two-fold cross-validated Pearson (fitted on one half of the
