@@ -157,10 +157,12 @@ mod tests {
 
     #[test]
     fn prepare_centres_by_language_and_falls_back_to_the_corpus_mean() {
-        let mut p = Params::default();
-        p.mean_model = "m".into();
-        p.raw_mean = vec![0.5, 0.0];
-        p.language_means = [("de".to_string(), vec![0.0, 0.5])].into_iter().collect();
+        let p = Params {
+            mean_model: "m".into(),
+            raw_mean: vec![0.5, 0.0],
+            language_means: [("de".to_string(), vec![0.0, 0.5])].into_iter().collect(),
+            ..Params::default()
+        };
         // German: minus the German mean, unit length.
         assert_eq!(p.prepare("m", "de", vec![1.0, 0.5]), vec![1.0, 0.0]);
         // A language without its own mean: minus the corpus mean.
