@@ -563,8 +563,12 @@ impl Clusterer {
         self.sketch_all(mean);
     }
 
-    fn evict(&mut self) {
-        if let Some(start) = self.window_start() {
+    /// Evicts the stories that left the window for an article at time `at`: older than
+    /// the window before it (an article older than others already seen, as in a
+    /// backfill, keeps the stories of its own time), and beyond the capacity.
+    fn evict(&mut self, at: Option<i64>) {
+        let window = (self.params.window_days * 86400.0) as i64;
+        if let Some(start) = at.map(|t| t - window).or(self.window_start()) {
             // The least recent story with a time (stories without one sort first and
             // never leave by time).
             while let Some(&(Some(last), _, id)) =
@@ -681,7 +685,7 @@ impl Clusterer {
         if let Some(t) = a.time {
             self.meta.now = Some(self.meta.now.map_or(t, |n| n.max(t)));
         }
-        self.evict();
+        self.evict(a.time);
         let dim = a.vector.len();
         let mean = self.mean(dim);
         self.refresh_sketches(dim, &mean);

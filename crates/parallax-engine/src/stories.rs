@@ -50,12 +50,24 @@ pub fn features(
 }
 
 /// Loads the clusterer: its counters and the stories of the active window.
-pub fn load(store: &Store, params: &Params) -> Result<Clusterer, EngineError> {
+///
+/// `earliest` is the time of the oldest article about to be assigned: when it is older
+/// than the newest already seen (a backfill, or files ingested out of date order), the
+/// window reaches back to the stories of its time.
+pub fn load(
+    store: &Store,
+    params: &Params,
+    earliest: Option<i64>,
+) -> Result<Clusterer, EngineError> {
     let meta: ClusterMeta = match store.story_meta()? {
         Some(json) => serde_json::from_str(&json).map_err(state_err)?,
         None => ClusterMeta::default(),
     };
-    let since = meta.now.map(|n| n - (params.window_days * 86400.0) as i64);
+    let from = match (meta.now, earliest) {
+        (Some(n), Some(e)) => Some(n.min(e)),
+        (n, e) => n.or(e),
+    };
+    let since = from.map(|n| n - (params.window_days * 86400.0) as i64);
     let states = store.active_story_states(since, params.max_active)?;
     let stories = states
         .iter()
@@ -107,7 +119,8 @@ pub fn assign_batch(
     items.sort_by_key(|(i, a, _)| (time_of(a), *i));
     let mut seen = std::collections::HashSet::new();
     items.retain(|(_, a, _)| seen.insert(a.id.clone()));
-    let mut clusterer = load(store, &for_model(params, vectors))?;
+    let earliest = items.iter().filter_map(|(_, a, _)| time_of(a)).min();
+    let mut clusterer = load(store, &for_model(params, vectors), earliest)?;
     let mut step = StoryStep::default();
     let mut changed: BTreeMap<u64, StoryRecord> = BTreeMap::new();
     let mut out = Vec::new();

@@ -160,11 +160,16 @@ async fn stories_and_the_comparison_of_the_seeds() {
     let (_, later) = get(&f.app, "/api/stories?since=2026-01-01").await;
     let later = later["stories"].as_array().unwrap();
     assert!(!later.is_empty() && later.iter().all(|x| x["id"] != s["id"]));
-    let (_, found) = get(&f.app, "/api/stories?q=North%20Korean%20soldiers%20Kursk").await;
+    // (Not "soldiers Kursk" alone: the English Valmora flood report has soldiers too.)
+    let (_, found) = get(
+        &f.app,
+        "/api/stories?q=Putin%20thanks%20Kim%20for%20the%20North%20Korean%20soldiers",
+    )
+    .await;
     assert_eq!(found["stories"][0]["id"], s["id"], "{found}");
     let (_, found) = get(
         &f.app,
-        "/api/stories?q=North%20Korean%20soldiers%20Kursk&since=2026-01-01",
+        "/api/stories?q=Putin%20thanks%20Kim%20for%20the%20North%20Korean%20soldiers&since=2026-01-01",
     )
     .await;
     assert!(
