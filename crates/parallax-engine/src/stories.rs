@@ -194,15 +194,7 @@ pub fn of_articles(
     let mut out = Vec::new();
     for id in store.stories_of(articles)? {
         let Some(s) = store.story(id)? else { continue };
-        let lang_ok = filter.lang.as_ref().is_none_or(|l| {
-            s.articles
-                .iter()
-                .any(|a| a.lang.as_deref() == Some(l.as_str()))
-        });
-        let since_ok = filter
-            .since
-            .is_none_or(|t| s.last_seen.is_some_and(|l| l >= t));
-        if lang_ok && since_ok {
+        if filter.matches(&s) {
             out.push(crate::views::story(&s));
         }
     }

@@ -56,6 +56,21 @@ pub struct StoryFilter {
     pub since: Option<i64>,
 }
 
+impl StoryFilter {
+    /// Whether a story passes the filter.
+    pub fn matches(&self, s: &StoryInfo) -> bool {
+        let lang_ok = self.lang.as_ref().is_none_or(|l| {
+            s.articles
+                .iter()
+                .any(|a| a.lang.as_deref() == Some(l.as_str()))
+        });
+        let since_ok = self
+            .since
+            .is_none_or(|t| s.last_seen.is_some_and(|l| l >= t));
+        lang_ok && since_ok
+    }
+}
+
 impl Store {
     /// Writes one assignment step in one transaction.
     pub fn save_story_step(&mut self, step: &StoryStep) -> Result<()> {
@@ -221,17 +236,7 @@ impl Store {
     /// The stories (not merged away), oldest first.
     pub fn stories(&self, filter: &StoryFilter) -> Result<Vec<StoryInfo>> {
         let mut all = self.story_rows(None)?;
-        all.retain(|s| {
-            let lang_ok = filter.lang.as_ref().is_none_or(|l| {
-                s.articles
-                    .iter()
-                    .any(|a| a.lang.as_deref() == Some(l.as_str()))
-            });
-            let since_ok = filter
-                .since
-                .is_none_or(|t| s.last_seen.is_some_and(|l| l >= t));
-            lang_ok && since_ok
-        });
+        all.retain(|s| filter.matches(s));
         Ok(all)
     }
 
