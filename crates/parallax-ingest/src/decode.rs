@@ -64,10 +64,13 @@ pub fn open<'a>(name: &str, mut reader: impl Read + 'a) -> Result<Decoded<'a>, D
         let mut t = text.into_owned();
         if !complete {
             // The last character may have been cut; sniffing needs no more than this.
-            t.truncate(t.len().saturating_sub(4));
-            while !t.is_char_boundary(t.len()) {
-                t.pop();
+            // Cut at a character boundary: `truncate` inside a multi-byte
+            // character panics.
+            let mut cut = t.len().saturating_sub(4);
+            while !t.is_char_boundary(cut) {
+                cut -= 1;
             }
+            t.truncate(cut);
         }
         t
     };
@@ -222,6 +225,49 @@ mod tests {
         let mut s = String::new();
         d.reader.read_to_string(&mut s).unwrap();
         Ok((s, d.warning.map(|w| w.message)))
+    }
+
+    /// Characters of 1 to 4 bytes in UTF-8 (and 2 in UTF-16) placed across the edge of
+    /// the 64 KiB head, at every offset of the character: the head is cut at a boundary
+    /// and the whole text comes back unchanged.
+    #[test]
+    fn multibyte_characters_across_the_head_edge() {
+        for ch in ['a', 'ø', 'ș', '日', 'Ж', 'ع', 'क', 'λ', '😀', '𠀋'] {
+            for shift in 0..8 {
+                let mut text = "x".repeat(HEAD_BYTES - shift);
+                while text.len() < HEAD_BYTES + 16 {
+                    text.push(ch);
+                }
+                text.push_str(" tail");
+                let (back, warning) = decode_all(text.as_bytes()).unwrap();
+                assert_eq!(back, text, "{ch:?} shifted {shift}");
+                assert_eq!(warning, None);
+                let d = open("f", text.as_bytes()).unwrap();
+                assert!(text.starts_with(&d.head));
+                assert!(d.head.len() + 8 >= HEAD_BYTES);
+            }
+        }
+    }
+
+    /// Legacy multi-byte encodings (Shift_JIS, GBK, EUC-KR) whose head ends inside a
+    /// character decode without a panic and keep the text.
+    #[test]
+    fn legacy_multibyte_across_the_head_edge() {
+        for (enc, sample) in [
+            (encoding_rs::SHIFT_JIS, "東京都の人口は増えている。"),
+            (encoding_rs::GBK, "北京市的人口正在增长。"),
+            (encoding_rs::EUC_KR, "서울의 인구가 늘고 있다. "),
+        ] {
+            for shift in 0..4 {
+                let mut text = "x".repeat(HEAD_BYTES - shift - 64);
+                while text.len() < HEAD_BYTES * 2 {
+                    text.push_str(sample);
+                }
+                let (bytes, _, _) = enc.encode(&text);
+                let (back, _) = decode_all(&bytes).unwrap();
+                assert!(back.ends_with(sample), "{}", enc.name());
+            }
+        }
     }
 
     #[test]
