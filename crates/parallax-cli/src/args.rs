@@ -71,11 +71,28 @@ pub enum Eval {
         #[arg(long, default_value_t = 10)]
         worst: usize,
     },
-    /// Stream labelled articles (JSON Lines with a gold `story` field) in time order
-    /// through a fresh in-memory store; print pairwise and BCubed precision, recall and
-    /// F1 overall, cross-lingual and per language pair
+    /// Stream labelled articles (JSON Lines with a gold `story` or `cluster` field) in
+    /// time order through a fresh in-memory store, as ingest assigns them; print pairwise
+    /// and BCubed precision, recall and F1 overall, cross-lingual and per language pair,
+    /// the stories made of one language's unrelated articles, and the worst stories.
+    /// Exits 1 when records were rejected
     Clusters {
         file: PathBuf,
+        /// The field with the gold story (default: `story`, or `cluster` when no record
+        /// has a `story`)
+        #[arg(long)]
+        gold: Option<String>,
+        /// A store file used as a cache of lead vectors (created if missing)
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Only the gold stories of one fold: I/N (fold I of N, from 0) or !I/N (all
+        /// but fold I); folds are drawn by story
+        #[arg(long)]
+        fold: Option<parallax_engine::eval::Fold>,
+        /// How many of the worst stories to list
+        #[arg(long, default_value_t = 5)]
+        worst: usize,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
     },
@@ -100,13 +117,24 @@ pub enum Eval {
         #[arg(long)]
         json: bool,
     },
-    /// Fit the story parameters on graded pairs and their articles; write them as JSON
+    /// Fit the story parameters on graded pairs and their articles, and on files of
+    /// labelled stories (--clusters); write them as JSON
     Fit {
         pairs: PathBuf,
         articles: PathBuf,
         /// A store file used as a cache of lead vectors (created if missing)
         #[arg(long)]
         cache: Option<PathBuf>,
+        /// A file of labelled stories (JSON Lines with a gold `story` or `cluster`
+        /// field) to fit on as well; may be given more than once
+        #[arg(long)]
+        clusters: Vec<PathBuf>,
+        /// The gold field of the --clusters files
+        #[arg(long)]
+        gold: Option<String>,
+        /// Fit only on the labelled stories of one fold: I/N or !I/N (by story)
+        #[arg(long)]
+        fold: Option<parallax_engine::eval::Fold>,
         /// Where to write the parameters
         #[arg(long, default_value = "parallax-params.json")]
         out: PathBuf,

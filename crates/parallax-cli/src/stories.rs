@@ -6,6 +6,7 @@ use crate::args::Eval;
 use crate::commands::Ctx;
 use crate::output;
 use anyhow::{Context, Result};
+use parallax_engine::eval;
 use parallax_engine::stories as engine;
 use parallax_engine::{Store, StoryFilter, StoryParams};
 use serde_json::{json, Value};
@@ -142,19 +143,45 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             drop(out);
             return crate::eval::extraction(&dir, json, worst);
         }
-        Eval::Clusters { file, json } => {
+        Eval::Clusters {
+            file,
+            gold,
+            cache,
+            fold,
+            worst,
+            json,
+        } => {
             let vectors = ctx.vectors()?;
-            let r = engine::eval_clusters(&file, &vectors, &params)?;
+            let options = eval::ClustersOptions {
+                gold_field: gold.as_deref(),
+                cache: cache.as_deref(),
+                fold,
+                worst,
+            };
+            let r = eval::eval_clusters(&file, &vectors, &params, &options)?;
+            let code = if r.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+            for line in &r.rejected {
+                eprintln!("{line}: error: rejected");
+            }
             let v = serde_json::to_value(&r)?;
             if json {
                 drop(out);
                 output::json(&v)?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok(code);
             }
             writeln!(
                 out,
-                "{} articles, {} gold stories, {} stories found",
-                r.n_articles, r.n_gold_stories, r.n_stories
+                "{} articles, {} gold stories (field `{}`), {} stories found; {} rejected, {} without a gold story",
+                r.report.n_articles,
+                r.report.n_gold_stories,
+                r.gold_field,
+                r.report.n_stories,
+                r.rejected.len(),
+                r.without_gold
             )?;
             for (name, s) in [
                 ("overall", &v["overall"]),
@@ -170,11 +197,31 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             for (pair, s) in v["by_pair"].as_object().into_iter().flatten() {
                 writeln!(
                     out,
-                    "{pair:<14} pairwise {}   BCubed {}",
+                    "{pair:<14} pairwise {}   BCubed {}   gold pairs {}",
                     prf(&s["pairwise"]),
-                    prf(&s["bcubed"])
+                    prf(&s["bcubed"]),
+                    s["gold_pairs"]
                 )?;
             }
+            writeln!(
+                out,
+                "stories holding 3 or more gold stories in one language: {}",
+                r.language_stories
+            )?;
+            for w in &r.worst {
+                writeln!(
+                    out,
+                    "story {}: {} articles of {} gold stories in {}",
+                    w.story,
+                    w.n_articles,
+                    w.gold_stories,
+                    w.languages.join(", ")
+                )?;
+                for t in &w.titles {
+                    writeln!(out, "    {t}")?;
+                }
+            }
+            return Ok(code);
         }
         Eval::Pairs {
             pairs,
@@ -183,7 +230,7 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             json,
         } => {
             let vectors = ctx.vectors()?;
-            let r = engine::eval_pairs(&pairs, &articles, &vectors, &params, cache.as_deref())?;
+            let r = eval::eval_pairs(&pairs, &articles, &vectors, &params, cache.as_deref())?;
             if json {
                 drop(out);
                 output::json(&serde_json::to_value(&r)?)?;
@@ -208,7 +255,7 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             json,
         } => {
             let vectors = ctx.vectors()?;
-            let a = engine::eval_search(&articles, &vectors, &params, cache.as_deref())?;
+            let a = eval::eval_search(&articles, &vectors, &params, cache.as_deref())?;
             if json {
                 drop(out);
                 output::json(&serde_json::to_value(a)?)?;
@@ -235,11 +282,20 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             pairs,
             articles,
             cache,
+            clusters,
+            gold,
+            fold,
             out: path,
             json,
         } => {
             let vectors = ctx.vectors()?;
-            let r = engine::fit(&pairs, &articles, &vectors, &params, cache.as_deref())?;
+            let options = eval::FitOptions {
+                cache: cache.as_deref(),
+                clusters: &clusters,
+                gold_field: gold.as_deref(),
+                fold,
+            };
+            let r = eval::fit(&pairs, &articles, &vectors, &params, &options)?;
             std::fs::write(&path, r.params.to_json() + "\n")
                 .with_context(|| format!("cannot write {}", path.display()))?;
             if json {
@@ -249,9 +305,10 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             }
             writeln!(
                 out,
-                "fitted on {} pairs, {} articles, {} join rows\nPearson in sample {:.3}, two-fold cross-validated {:.3}; same-story F1 {:.3}; join F1 {:.3}\nwrote {}",
+                "fitted on {} pairs, {} articles, {} rows of labelled stories, {} join rows\nPearson in sample {:.3}, two-fold cross-validated {:.3}; same-story F1 {:.3}; join F1 {:.3}\nwrote {}",
                 r.n_pairs,
                 r.n_articles,
+                r.n_story_rows,
                 r.join_rows,
                 r.pearson_in_sample,
                 r.pearson_cross_validated,

@@ -113,3 +113,60 @@ fn eval_clusters_scores_the_example_stories() {
             > 0.0
     );
 }
+
+/// Languages the built-in parameters have no fitted mean for (the test files are
+/// written for this repository): each is centred on the running mean of its own
+/// articles as they arrive, so their shared direction does not make a story.
+fn unfitted(langs: &[&str]) {
+    let params = parallax_engine::StoryParams::default();
+    for l in langs {
+        assert!(
+            !params.language_means.contains_key(*l),
+            "{l} has a fitted mean: pick another language for this test"
+        );
+    }
+}
+
+#[test]
+fn thirty_events_in_a_language_without_a_fitted_mean_stay_apart() {
+    unfitted(&["el"]);
+    let dir = tempfile::tempdir().unwrap();
+    let r = json(&parallax(
+        &dir.path().join("unused.db"),
+        &[
+            "eval",
+            "clusters",
+            &repo("crates/parallax-cli/tests/data/new_language_events.jsonl"),
+            "--json",
+        ],
+    ));
+    assert_eq!(r["n_articles"], 30, "{r:#}");
+    assert_eq!(r["n_gold_stories"], 30, "{r:#}");
+    // No two of them share a story.
+    assert_eq!(r["n_stories"], 30, "{r:#}");
+    assert_eq!(r["language_stories"], 0, "{r:#}");
+}
+
+#[test]
+fn ten_events_in_two_languages_without_fitted_means_are_joined() {
+    unfitted(&["vi", "sw"]);
+    let dir = tempfile::tempdir().unwrap();
+    let r = json(&parallax(
+        &dir.path().join("unused.db"),
+        &[
+            "eval",
+            "clusters",
+            &repo("crates/parallax-cli/tests/data/new_language_pairs.jsonl"),
+            "--json",
+        ],
+    ));
+    assert_eq!(r["n_articles"], 20, "{r:#}");
+    assert_eq!(r["n_gold_stories"], 10, "{r:#}");
+    let pair = &r["by_pair"]["sw-vi"]["pairwise"];
+    assert_eq!(pair["recall"].as_f64().unwrap(), 1.0, "{r:#}");
+    assert_eq!(
+        r["overall"]["pairwise"]["precision"].as_f64().unwrap(),
+        1.0,
+        "{r:#}"
+    );
+}

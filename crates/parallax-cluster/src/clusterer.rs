@@ -23,7 +23,7 @@ pub use crate::index::SHORTLIST;
 use crate::index::{dot, shortlist, Planes, Sketch};
 use crate::params::{Params, JOIN_FEATURE_NAMES};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The state of one story: enough to resume assignment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +195,17 @@ pub struct ClusterMeta {
     pub now: Option<i64>,
     pub mean_sum: Vec<f64>,
     pub mean_n: u64,
+    /// The raw lead vectors seen so far in each language (of the parameters' model):
+    /// what [`Clusterer::centre_language`] learns each language's mean from.
+    #[serde(default)]
+    pub languages: BTreeMap<String, LanguageSum>,
+}
+
+/// The running sum of one language's raw lead vectors.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LanguageSum {
+    pub n: u64,
+    pub sum: Vec<f64>,
 }
 
 /// A story compared with an article in full.
@@ -502,6 +513,68 @@ impl Clusterer {
         self.meta
             .now
             .map(|n| n - (self.params.window_days * 86400.0) as i64)
+    }
+
+    /// The language mean an article of `lang` is centred on now: the running mean of
+    /// the language's articles seen so far, shrunk towards its prior (the language's
+    /// fitted mean, or for a language without one the mean of all the fitting data) as
+    /// if the prior were `k` articles ([`Params::prior_weight`]). `None` for vectors of
+    /// another model than the parameters' (nothing to centre them on).
+    pub fn language_mean(&self, model: &str, lang: &str, dim: usize) -> Option<Vec<f32>> {
+        let p = &self.params;
+        if model != p.mean_model || p.raw_mean.len() != dim {
+            return None;
+        }
+        let (prior, k) = match p.language_means.get(lang) {
+            Some(m) if m.len() == dim => (m, p.language_prior_weight),
+            _ => (&p.raw_mean, p.new_language_prior_weight),
+        };
+        let seen = self
+            .meta
+            .languages
+            .get(lang)
+            .filter(|s| s.sum.len() == dim && s.n > 0);
+        Some(match seen {
+            None => prior.clone(),
+            Some(s) => {
+                let n = s.n as f64;
+                s.sum
+                    .iter()
+                    .zip(prior)
+                    .map(|(x, m)| ((x + k * *m as f64) / (n + k)) as f32)
+                    .collect()
+            }
+        })
+    }
+
+    /// Centres an article's raw lead vector of `model` on its language's mean as known
+    /// now ([`Clusterer::language_mean`]), to unit length, and adds the raw vector to what
+    /// is known of the language. Articles of one language share a direction whatever
+    /// they report; without this a language the fitting data did not have forms stories
+    /// of its own. Vectors of another model are returned as they are.
+    pub fn centre_language(&mut self, model: &str, lang: &str, raw: Vec<f32>) -> Vec<f32> {
+        let Some(mean) = self.language_mean(model, lang, raw.len()) else {
+            return raw;
+        };
+        let entry = self.meta.languages.entry(lang.to_string()).or_default();
+        if entry.sum.len() != raw.len() {
+            *entry = LanguageSum {
+                n: 0,
+                sum: vec![0.0; raw.len()],
+            };
+        }
+        entry.n += 1;
+        for (s, x) in entry.sum.iter_mut().zip(&raw) {
+            *s += *x as f64;
+        }
+        let mut v: Vec<f32> = raw.iter().zip(&mean).map(|(x, m)| x - m).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for x in &mut v {
+                *x /= norm;
+            }
+        }
+        v
     }
 
     fn mean(&self, dim: usize) -> Vec<f32> {
@@ -961,6 +1034,49 @@ mod tests {
         let text = d.evidence.explain();
         assert!(text.contains("joined story"), "{text}");
         assert!(text.contains("names shared: kursk, ua") || text.contains("2 of 2 names shared"));
+    }
+
+    /// A language's mean moves from its prior to its own articles' mean as they come,
+    /// the prior counting as `k` articles; what was learnt is saved in the counters.
+    #[test]
+    fn language_means_are_learnt_online_with_the_prior_as_pseudo_articles() {
+        let p = Params {
+            mean_model: "m".into(),
+            raw_mean: vec![0.0, 0.0],
+            language_means: [("de".to_string(), vec![1.0, 0.0])].into_iter().collect(),
+            language_prior_weight: 3.0,
+            new_language_prior_weight: 1.0,
+            ..params()
+        };
+        let mut c = Clusterer::new(p.clone());
+        // No article yet: the prior (the fitted mean, or the mean of all).
+        assert_eq!(c.language_mean("m", "de", 2), Some(vec![1.0, 0.0]));
+        assert_eq!(c.language_mean("m", "el", 2), Some(vec![0.0, 0.0]));
+        // Another model's vectors are not centred.
+        assert_eq!(c.language_mean("hash", "el", 2), None);
+        assert_eq!(
+            c.centre_language("hash", "el", vec![3.0, 4.0]),
+            vec![3.0, 4.0]
+        );
+        // The first Greek article is centred on the prior, then counts.
+        assert_eq!(c.centre_language("m", "el", vec![0.0, 2.0]), vec![0.0, 1.0]);
+        assert_eq!(c.language_mean("m", "el", 2), Some(vec![0.0, 1.0]));
+        // A second Greek article with the same direction is centred on (2 + 0) / 2.
+        let v = c.centre_language("m", "el", vec![1.0, 1.0]);
+        assert!((v[0] - 1.0).abs() < 1e-6 && v[1].abs() < 1e-6, "{v:?}");
+        let m = c.language_mean("m", "el", 2).unwrap();
+        assert!(
+            (m[0] - 1.0 / 3.0).abs() < 1e-6 && (m[1] - 1.0).abs() < 1e-6,
+            "{m:?}"
+        );
+        // German: three pseudo-articles of its fitted mean and one real one.
+        c.centre_language("m", "de", vec![0.0, 4.0]);
+        assert_eq!(c.language_mean("m", "de", 2), Some(vec![0.75, 1.0]));
+        // Resumed from the saved counters, the means are the same.
+        let json = serde_json::to_string(c.meta()).unwrap();
+        let r = Clusterer::resume(p, serde_json::from_str(&json).unwrap(), Vec::new());
+        assert_eq!(r.language_mean("m", "el", 2), Some(m));
+        assert_eq!(r.language_mean("m", "de", 2), Some(vec![0.75, 1.0]));
     }
 
     #[test]

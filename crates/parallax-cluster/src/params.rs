@@ -73,6 +73,24 @@ pub struct Params {
     /// The mean lead vector of all the fitting data, for languages without their own.
     #[serde(default)]
     pub raw_mean: Vec<f32>,
+    /// At assignment each language is centred on the running mean of its own articles
+    /// in the store, shrunk towards its prior as if the prior were this many articles:
+    /// the weight of a language's fitted mean ([`Clusterer::language_mean`]).
+    ///
+    /// [`Clusterer::language_mean`]: crate::Clusterer::language_mean
+    #[serde(default = "default_prior_weight")]
+    pub language_prior_weight: f64,
+    /// The same for a language without a fitted mean, whose prior is `raw_mean`.
+    #[serde(default = "default_new_language_prior_weight")]
+    pub new_language_prior_weight: f64,
+}
+
+fn default_prior_weight() -> f64 {
+    20.0
+}
+
+fn default_new_language_prior_weight() -> f64 {
+    1.0
 }
 
 /// The fitted defaults.
