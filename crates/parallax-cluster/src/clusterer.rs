@@ -1079,6 +1079,64 @@ mod tests {
         assert_eq!(r.language_mean("m", "de", 2), Some(vec![0.75, 1.0]));
     }
 
+    /// A language without a fitted mean, as its articles arrive: vectors made of a strong
+    /// shared direction (norm 2, what the model gives every text of the language) plus
+    /// unit-length content. After 1, 10 and 100 articles the learnt mean is closer and
+    /// closer to the language's true mean, and what is left of the shared direction in a
+    /// centred article shrinks, so two articles about different things no longer look
+    /// alike for being in the same language.
+    #[test]
+    fn a_new_language_is_learnt_in_a_few_articles() {
+        let dim = 64;
+        let mut rng = crate::index::Rng(0x1234_5678_9ABC_DEF1);
+        let mut unit = |scale: f32| {
+            let v: Vec<f32> = (0..dim).map(|_| rng.normal()).collect();
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.into_iter().map(|x| scale * x / n).collect::<Vec<f32>>()
+        };
+        let shared = unit(2.0);
+        let p = Params {
+            mean_model: "m".into(),
+            raw_mean: vec![0.0; dim],
+            language_means: BTreeMap::new(),
+            new_language_prior_weight: 1.0,
+            ..params()
+        };
+        let mut c = Clusterer::new(p);
+        let dist = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (x - y) * (x - y))
+                .sum::<f32>()
+                .sqrt()
+        };
+        let along = |v: &[f32]| dot(v, &shared) / 2.0;
+        let mut error = Vec::new();
+        let mut left = Vec::new();
+        for n in 1..=101 {
+            let content = unit(1.0);
+            let v: Vec<f32> = shared.iter().zip(&content).map(|(d, c)| d + c).collect();
+            let centred = c.centre_language("m", "xx", v);
+            if [1, 2, 11, 101].contains(&n) {
+                // The shared direction's part of the centred (unit) vector.
+                left.push(along(&centred).abs());
+            }
+            if [1, 10, 100].contains(&n) {
+                error.push(dist(&c.language_mean("m", "xx", dim).unwrap(), &shared));
+            }
+        }
+        // Before any article the prior is all there is: the first article keeps the
+        // shared direction (its cosine with it is 2 / sqrt(5) ~ 0.89).
+        assert!(left[0] > 0.8, "{left:?}");
+        // From the second article on, the language's own articles take over: the second
+        // keeps half of it (the prior counts as one article), the 11th and the 101st
+        // next to nothing.
+        assert!(left[1] < 0.7 && left[2] < 0.3 && left[3] < 0.3, "{left:?}");
+        // The learnt mean approaches the true one: 1 (half the prior), then ~0.35, ~0.1.
+        assert!(error[0] > error[1] && error[1] > error[2], "{error:?}");
+        assert!(error[2] < 0.2, "{error:?}");
+    }
+
     #[test]
     fn window_evicts_old_stories() {
         let mut p = params();

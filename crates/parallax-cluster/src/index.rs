@@ -60,10 +60,10 @@ impl std::fmt::Debug for Planes {
 }
 
 /// xorshift64*: a small deterministic generator for the hyperplanes.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -77,7 +77,7 @@ impl Rng {
 
     /// Standard normal (Box-Muller): the hyperplanes' normals must be drawn from a
     /// rotation-invariant distribution for the angle estimate to hold.
-    fn normal(&mut self) -> f32 {
+    pub(crate) fn normal(&mut self) -> f32 {
         let (u, v) = (self.unit(), self.unit());
         ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
     }
