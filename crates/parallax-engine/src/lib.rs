@@ -7,6 +7,7 @@
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
 pub mod compare;
+pub mod eval_facts;
 pub mod search;
 pub mod stories;
 pub mod vectors;
