@@ -95,7 +95,7 @@ pub fn invariance(file: &std::path::Path, json: bool, worst: usize) -> Result<Ex
 
 /// `parallax eval facts`: precision and recall of fact extraction on labelled sentences.
 pub fn facts(file: &std::path::Path, json: bool) -> Result<ExitCode> {
-    let report = parallax_facts::evaluate(file)
+    let report = parallax_engine::eval_facts::labelled(file)
         .with_context(|| format!("cannot evaluate facts on {}", file.display()))?;
     if json {
         output::json(&serde_json::to_value(&report)?)?;

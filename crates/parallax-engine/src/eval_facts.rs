@@ -23,6 +23,14 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+pub use parallax_facts::{EvalReport as LabelledReport, FactsError};
+
+/// `parallax eval facts`: precision and recall on labelled sentences (see
+/// [`parallax_facts::evaluate`]).
+pub fn labelled(path: &Path) -> Result<LabelledReport, FactsError> {
+    parallax_facts::evaluate(path)
+}
+
 /// Pooled counts over a set of original–translation pairs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Invariance {
@@ -184,7 +192,8 @@ fn matched(a: &[Figure], b: &[Figure], same: impl Fn(&Figure, &Figure) -> bool) 
 /// Compares the facts of an original with those of its translation.
 pub fn compare_facts(orig: &Facts, trans: &Facts) -> Invariance {
     let (a, b) = (&orig.figures, &trans.figures);
-    let keys = |f: &Facts| -> BTreeSet<String> { f.entities.iter().map(|e| e.key.clone()).collect() };
+    let keys =
+        |f: &Facts| -> BTreeSet<String> { f.entities.iter().map(|e| e.key.clone()).collect() };
     let (ka, kb) = (keys(orig), keys(trans));
     let shared = ka.intersection(&kb).count();
     let union = ka.union(&kb).count();
@@ -233,9 +242,11 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
         .into_par_iter()
         .map(|a| {
             let text_field = |k: &str| {
-                a.metadata
-                    .get(k)
-                    .and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string())))
+                a.metadata.get(k).and_then(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .or_else(|| Some(v.to_string()))
+                })
             };
             let cluster = text_field("cluster")?;
             let role = text_field("role")?;
@@ -318,7 +329,10 @@ mod tests {
         assert_eq!(r.clusters, 2);
         assert_eq!(r.skipped, 1);
         assert_eq!(r.overall.counts.pairs, 2);
-        assert_eq!(r.by_pair.keys().cloned().collect::<Vec<_>>(), ["da-en", "da-ro"]);
+        assert_eq!(
+            r.by_pair.keys().cloned().collect::<Vec<_>>(),
+            ["da-en", "da-ro"]
+        );
         assert_eq!(r.overall.counts.figures_value_matched, 2, "{r:#?}");
         assert!((r.overall.figure_value_f1 - 1.0).abs() < 1e-9, "{r:#?}");
         assert!((r.overall.figure_counted_f1 - 1.0).abs() < 1e-9, "{r:#?}");

@@ -10,7 +10,7 @@
 //! `magnitude`, `vague`, `cardinal`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
 //! `cur.CODE`, `percent`, `weekdays`, `rel.today|yesterday|tomorrow|last_year|
 //! this_year|next_year|last_month|this_month|next_month`, `start_of`, `nonname`,
-//! `person_cue`, `role.ROLE`, `suffixes`, `name_link`.
+//! `person_cue`, `role.ROLE`, `suffixes`, `name_link`, `article`, `noun_suffixes`.
 
 use crate::tokens::{fold, Tok};
 use std::collections::{HashMap, HashSet};
@@ -124,12 +124,15 @@ impl Pattern {
             let prefix = w.ends_with('*');
             let toks = crate::tokens::tokenize(w.trim_end_matches('*'), 0);
             let n = toks.len();
-            words.extend(toks.into_iter().enumerate().filter(|(_, t)| !t.fold.is_empty()).map(
-                |(k, t)| Word {
-                    text: t.fold,
-                    prefix: prefix && k + 1 == n,
-                },
-            ));
+            words.extend(
+                toks.into_iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.fold.is_empty())
+                    .map(|(k, t)| Word {
+                        text: t.fold,
+                        prefix: prefix && k + 1 == n,
+                    }),
+            );
         }
         (!words.is_empty()).then_some(Pattern(words))
     }
@@ -241,6 +244,10 @@ pub struct Lexicon {
     pub person_cue: Table<()>,
     pub roles: Table<String>,
     pub suffixes: Vec<String>,
+    /// Articles and determiners before a common noun (in a language that capitalises
+    /// nouns), and the endings of its common nouns.
+    pub article: Table<()>,
+    pub noun_suffixes: Vec<String>,
     pub name_link: HashSet<String>,
 }
 
@@ -298,7 +305,9 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
         };
         match key {
             "decimal" => lx.decimal = rest.trim().chars().next(),
-            "decimal_alt" => lx.decimal_alt.extend(items.iter().filter_map(|i| i.chars().next())),
+            "decimal_alt" => lx
+                .decimal_alt
+                .extend(items.iter().filter_map(|i| i.chars().next())),
             "group" => {
                 for i in &items {
                     match *i {
@@ -341,6 +350,8 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
             "nonname" => lx.nonname.extend(items.iter().map(|i| fold(i))),
             "name_link" => lx.name_link.extend(items.iter().map(|i| fold(i))),
             "suffixes" => lx.suffixes.extend(items.iter().map(|i| fold(i))),
+            "article" => plain(&mut lx.article),
+            "noun_suffixes" => lx.noun_suffixes.extend(items.iter().map(|i| fold(i))),
             _ => {
                 if let Some(c) = key.strip_prefix("obj.") {
                     let (concept, unit) = match c.split_once('/') {

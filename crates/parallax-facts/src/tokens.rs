@@ -73,7 +73,10 @@ fn class(c: char) -> Class {
         Class::Kana
     } else if is_cjk(c) {
         Class::Single
-    } else if c.is_numeric() && deunicode::deunicode_char(c).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty()) {
+    } else if c.is_numeric()
+        && deunicode::deunicode_char(c)
+            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty())
+    {
         Class::Digit
     } else if c.is_alphanumeric() || is_mark(c) {
         Class::Word
@@ -120,7 +123,8 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Tok<'_>> {
         let cl = class(c);
         // a digit stays in a word of a script written with spaces ("3rd", "G7"); next
         // to CJK or to the letters of other scripts ("و٢", "2000人") it parts
-        let other_script = |x: Option<char>| x.is_some_and(|x| x.is_alphabetic() && x as u32 >= 0x0530);
+        let other_script =
+            |x: Option<char>| x.is_some_and(|x| x.is_alphabetic() && x as u32 >= 0x0530);
         let apart = match (prev, cl) {
             (Class::Word, Class::Digit) => other_script(prev_char),
             (Class::Digit, Class::Word) => other_script(Some(c)),
