@@ -104,7 +104,9 @@ pub fn cjk_numeral(toks: &[Tok], k: usize) -> Option<(usize, f64)> {
     }
     section += pending.unwrap_or(0.0);
     total += section;
-    (n > 0 && total > 0.0).then_some((n, total))
+    // a lone "一" is the article "a" ("一位", "一个"), as "one" is not a cardinal in
+    // the other languages' lexicons
+    (n > 0 && total > 1.0).then_some((n, total))
 }
 
 /// Whether the sentence looks like a table row: mostly numbers.
@@ -319,6 +321,7 @@ mod tests {
         assert_eq!(value("十人"), Some((1, 10.0)));
         assert_eq!(value("万人"), None);
         assert_eq!(value("人"), None);
+        assert_eq!(value("一位"), None);
     }
 
     #[test]
