@@ -43,7 +43,7 @@ pub fn fold(s: &str) -> String {
 enum Class {
     /// Letters and digits of scripts written with spaces ("3rd" is one token).
     Word,
-    /// A decimal digit of any script, before or after a character of `Single`/`Kana`.
+    /// A decimal digit of any script ("٣", "३", "３").
     Digit,
     /// A Han ideograph or a hiragana: one token each (CJK is written without spaces).
     Single,
@@ -118,8 +118,8 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Tok<'_>> {
     let mut start: Option<usize> = None;
     let mut prev = Class::Other;
     let mut prev_char: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let chars = text.char_indices();
+    for (i, c) in chars {
         let cl = class(c);
         // a digit stays in a word of a script written with spaces ("3rd", "G7"); next
         // to CJK or to the letters of other scripts ("و٢", "2000人") it parts
