@@ -71,6 +71,24 @@ pub enum Eval {
         #[arg(long, default_value_t = 10)]
         worst: usize,
     },
+    /// Facts found alike in an article and its translations (JSON Lines with `cluster`
+    /// and `role`: original / human_translation): figure value F1, value + counted F1,
+    /// entity key Jaccard, quotes on each side; overall and per language pair
+    Invariance {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also list the pairs with the lowest figure value F1
+        #[arg(long, default_value_t = 0)]
+        worst: usize,
+    },
+    /// Fact extraction on labelled sentences (JSON Lines with gold figures and quotes):
+    /// precision and recall per field, overall and per language
+    Facts {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Stream labelled articles (JSON Lines with a gold `story` or `cluster` field) in
     /// time order through a fresh in-memory store, as ingest assigns them; print pairwise
     /// and BCubed precision, recall and F1 overall, cross-lingual and per language pair,

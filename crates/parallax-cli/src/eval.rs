@@ -30,3 +30,77 @@ pub fn extraction(dir: &std::path::Path, json: bool, worst: usize) -> Result<Exi
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `parallax eval invariance`: facts found alike in originals and their translations.
+pub fn invariance(file: &std::path::Path, json: bool, worst: usize) -> Result<ExitCode> {
+    let mut report = parallax_engine::eval_facts::evaluate(file)
+        .with_context(|| format!("cannot evaluate invariance on {}", file.display()))?;
+    if json {
+        output::json(&serde_json::to_value(&report)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} documents, {} clusters, {} original-translation pairs ({} records skipped)",
+        report.documents, report.clusters, report.overall.counts.pairs, report.skipped
+    )?;
+    writeln!(
+        out,
+        "| pair | pairs | figures orig / trans | value F1 | value+counted F1 | entity Jaccard (pooled / mean) | quotes orig / trans | with speaker orig / trans |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+    let rows = std::iter::once(("overall", &report.overall))
+        .chain(report.by_pair.iter().map(|(k, v)| (k.as_str(), v)));
+    for (name, m) in rows {
+        let c = &m.counts;
+        writeln!(
+            out,
+            "| {name} | {} | {} / {} | {:.3} | {:.3} | {:.3} / {:.3} | {} / {} | {} / {} |",
+            c.pairs,
+            c.figures_original,
+            c.figures_translation,
+            m.figure_value_f1,
+            m.figure_counted_f1,
+            m.entity_jaccard,
+            m.entity_jaccard_mean,
+            c.quotes_original,
+            c.quotes_translation,
+            c.quotes_with_speaker_original,
+            c.quotes_with_speaker_translation
+        )?;
+    }
+    if worst > 0 {
+        report.pairs.sort_by(|a, b| {
+            a.measures
+                .figure_value_f1
+                .total_cmp(&b.measures.figure_value_f1)
+        });
+        writeln!(out, "\nlowest figure value F1:")?;
+        for p in report.pairs.iter().take(worst) {
+            writeln!(
+                out,
+                "  {:.3}  {} / {} figures  {}  {} -> {}",
+                p.measures.figure_value_f1,
+                p.measures.counts.figures_original,
+                p.measures.counts.figures_translation,
+                p.langs,
+                p.original,
+                p.translation
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `parallax eval facts`: precision and recall of fact extraction on labelled sentences.
+pub fn facts(file: &std::path::Path, json: bool) -> Result<ExitCode> {
+    let report = parallax_engine::eval_facts::labelled(file)
+        .with_context(|| format!("cannot evaluate facts on {}", file.display()))?;
+    if json {
+        output::json(&serde_json::to_value(&report)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    write!(std::io::stdout().lock(), "{report}")?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -143,6 +143,14 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             drop(out);
             return crate::eval::extraction(&dir, json, worst);
         }
+        Eval::Invariance { file, json, worst } => {
+            drop(out);
+            return crate::eval::invariance(&file, json, worst);
+        }
+        Eval::Facts { file, json } => {
+            drop(out);
+            return crate::eval::facts(&file, json);
+        }
         Eval::Clusters {
             file,
             gold,

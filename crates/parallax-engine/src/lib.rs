@@ -8,6 +8,7 @@
 
 pub mod compare;
 pub mod eval;
+pub mod eval_facts;
 pub mod search;
 pub mod stories;
 pub mod vectors;

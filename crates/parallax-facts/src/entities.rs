@@ -103,7 +103,13 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     }
                 }
             }
-            if !t.upper {
+            // scripts without case (CJK, Arabic, Devanagari, …): only known names
+            let caseless = t
+                .text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase());
+            if !t.upper && !caseless {
                 i += 1;
                 continue;
             }
@@ -138,6 +144,10 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 i += n;
                 continue;
             }
+            if caseless {
+                i += 1;
+                continue;
+            }
             // a capitalised run, possibly with linking words ("Ursula von der Leyen")
             let mut j = i + 1;
             let mut last = i;
@@ -164,6 +174,23 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             {
                 cued |= lex.person_cue.at(toks, s).is_some();
                 s += 1;
+            }
+            // in German every noun is capitalised: after an article a run is a noun
+            // phrase ("die Zahl von Kandidaten"), and a word with a noun ending ends it
+            if lex.nouns_capitalised && !cued && s <= last {
+                if lex.article.before(toks, s).is_some() && lex.person_cue.at(toks, s).is_none() {
+                    s = last + 1;
+                } else if let Some(e) = (s..=last).find(|&k| {
+                    lex.noun_suffixes.iter().any(|x| {
+                        toks[k].fold.len() > x.len() + 2 && toks[k].fold.ends_with(x.as_str())
+                    })
+                }) {
+                    if e == s {
+                        s = last + 1;
+                    } else {
+                        last = (s..e).rev().find(|&k| toks[k].upper).unwrap_or(s);
+                    }
+                }
             }
             // in German every noun is capitalised: a lone unknown word is a noun
             if lex.nouns_capitalised
@@ -316,5 +343,16 @@ mod tests {
             "Skovbrynet Konference Hotel=skovbrynet-konference-hotel",
         );
         check("en", "On Monday the minister spoke.", "");
+        check("de", "Er forderte den Erlass von Sanktionen.", "");
+        check(
+            "de",
+            "Die Zahl von Kandidaten stieg, sagte Anna Berger.",
+            "Anna Berger=anna-berger",
+        );
+        check(
+            "de",
+            "In Anwesenheit Zehntausender sprach Olaf Scholz.",
+            "Olaf Scholz=olaf-scholz",
+        );
     }
 }

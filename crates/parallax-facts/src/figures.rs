@@ -14,7 +14,8 @@ use parallax_core::facts::{Bound, EntityKind, Figure, Span};
 /// Whether the text between two tokens ends a clause.
 fn breaks(gap: &str) -> bool {
     gap.contains([
-        '.', ';', ':', '!', '?', '(', ')', '“', '”', '„', '«', '»', '"',
+        '.', ';', ':', '!', '?', '(', ')', '“', '”', '„', '«', '»', '"', '。', '；', '：', '！',
+        '？', '（', '）', '「', '」', '『', '』', '【', '】', '؛', '؟', '।',
     ])
 }
 
@@ -91,7 +92,7 @@ fn event(
     let mut k = first;
     while k > 0 && first - k < 5 {
         let gap = doc.gap(&toks[k - 1], &toks[k]);
-        if breaks(gap) || gap.contains(',') || is_num(k - 1) {
+        if breaks(gap) || gap.contains([',', '，', '、', '،']) || is_num(k - 1) {
             break;
         }
         k -= 1;
@@ -207,7 +208,10 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 continue;
             }
             let vague = lex.vague.at(toks, k);
-            let card = lex.cardinal.at(toks, k);
+            let card = lex
+                .cardinal
+                .at(toks, k)
+                .or_else(|| numbers::cjk_numeral(toks, k));
             match (vague, card) {
                 (Some((n, v)), c) if c.as_ref().is_none_or(|(m, _)| *m <= n) => {
                     cands.push(Cand {
@@ -350,6 +354,16 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 counted = Some(concept);
                 unit = u;
                 obj_end = after;
+            }
+            // a date or a clock time ("3月", "5日", "10時"), unless a unit is longer there
+            // ("5日間"); a year is not a count of years ("2023年", "2023 года")
+            if let Some((n, ())) = lex.date_after.at(toks, end) {
+                if lex.objects.at(toks, end).is_none_or(|(m, _)| m <= n) {
+                    continue;
+                }
+            }
+            if c.year_like && counted.as_deref() == Some("years") {
+                continue;
             }
             // years, number words and hyphenated pairs (scores) need a counted noun
             if (c.year_like || (c.words && !c.approx) || (hyphen && bound == Some(Bound::Range)))

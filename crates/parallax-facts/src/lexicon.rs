@@ -6,11 +6,11 @@
 //! one or more words, compared after [`crate::tokens::fold`]; a word ending in `*`
 //! matches as a prefix; `item=number` gives a value. Keys: `decimal`, `group`,
 //! `ordinal_dot`, `nouns_capitalised`, `approx`, `lower`, `upper`, `range`, `between`, `and`, `link`,
-//! `source`, `speech`, `locative`, `not_locative`, `time_cue`, `phone_cue`,
+//! `source`, `speech`, `locative`, `not_locative`, `time_cue`, `date_after`, `phone_cue`,
 //! `magnitude`, `vague`, `cardinal`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
 //! `cur.CODE`, `percent`, `weekdays`, `rel.today|yesterday|tomorrow|last_year|
 //! this_year|next_year|last_month|this_month|next_month`, `start_of`, `nonname`,
-//! `person_cue`, `role.ROLE`, `suffixes`, `name_link`.
+//! `person_cue`, `role.ROLE`, `suffixes`, `name_link`, `article`, `noun_suffixes`.
 
 use crate::tokens::{fold, Tok};
 use std::collections::{HashMap, HashSet};
@@ -30,6 +30,68 @@ const FILES: &[(&str, &str)] = &[
     ("sv", include_str!("../data/lang/sv.txt")),
     ("nb", include_str!("../data/lang/nb.txt")),
     ("pl", include_str!("../data/lang/pl.txt")),
+    ("ru", include_str!("../data/lang/ru.txt")),
+    ("uk", include_str!("../data/lang/uk.txt")),
+    ("cs", include_str!("../data/lang/cs.txt")),
+    ("ja", include_str!("../data/lang/ja.txt")),
+    ("zh", include_str!("../data/lang/zh.txt")),
+    ("hi", include_str!("../data/lang/hi.txt")),
+    ("is", include_str!("../data/lang/is.txt")),
+];
+
+/// The CLDR data of every language the detector knows (`data/cldr/LANG.txt`, generated
+/// by `scripts/gen_cldr.py`): number symbols, magnitudes, units, currencies, percent.
+/// The hand-written lexicon of a language, where there is one, is read on top.
+const CLDR: &[(&str, &str)] = &[
+    ("ar", include_str!("../data/cldr/ar.txt")),
+    ("az", include_str!("../data/cldr/az.txt")),
+    ("be", include_str!("../data/cldr/be.txt")),
+    ("bg", include_str!("../data/cldr/bg.txt")),
+    ("bn", include_str!("../data/cldr/bn.txt")),
+    ("ca", include_str!("../data/cldr/ca.txt")),
+    ("cs", include_str!("../data/cldr/cs.txt")),
+    ("da", include_str!("../data/cldr/da.txt")),
+    ("de", include_str!("../data/cldr/de.txt")),
+    ("el", include_str!("../data/cldr/el.txt")),
+    ("en", include_str!("../data/cldr/en.txt")),
+    ("es", include_str!("../data/cldr/es.txt")),
+    ("et", include_str!("../data/cldr/et.txt")),
+    ("fa", include_str!("../data/cldr/fa.txt")),
+    ("fi", include_str!("../data/cldr/fi.txt")),
+    ("fr", include_str!("../data/cldr/fr.txt")),
+    ("he", include_str!("../data/cldr/he.txt")),
+    ("hi", include_str!("../data/cldr/hi.txt")),
+    ("hr", include_str!("../data/cldr/hr.txt")),
+    ("hu", include_str!("../data/cldr/hu.txt")),
+    ("hy", include_str!("../data/cldr/hy.txt")),
+    ("id", include_str!("../data/cldr/id.txt")),
+    ("is", include_str!("../data/cldr/is.txt")),
+    ("it", include_str!("../data/cldr/it.txt")),
+    ("ja", include_str!("../data/cldr/ja.txt")),
+    ("ka", include_str!("../data/cldr/ka.txt")),
+    ("kk", include_str!("../data/cldr/kk.txt")),
+    ("ko", include_str!("../data/cldr/ko.txt")),
+    ("lt", include_str!("../data/cldr/lt.txt")),
+    ("lv", include_str!("../data/cldr/lv.txt")),
+    ("mk", include_str!("../data/cldr/mk.txt")),
+    ("nb", include_str!("../data/cldr/nb.txt")),
+    ("nl", include_str!("../data/cldr/nl.txt")),
+    ("pl", include_str!("../data/cldr/pl.txt")),
+    ("pt", include_str!("../data/cldr/pt.txt")),
+    ("ro", include_str!("../data/cldr/ro.txt")),
+    ("ru", include_str!("../data/cldr/ru.txt")),
+    ("sk", include_str!("../data/cldr/sk.txt")),
+    ("sl", include_str!("../data/cldr/sl.txt")),
+    ("sq", include_str!("../data/cldr/sq.txt")),
+    ("sr", include_str!("../data/cldr/sr.txt")),
+    ("sv", include_str!("../data/cldr/sv.txt")),
+    ("sw", include_str!("../data/cldr/sw.txt")),
+    ("th", include_str!("../data/cldr/th.txt")),
+    ("tr", include_str!("../data/cldr/tr.txt")),
+    ("uk", include_str!("../data/cldr/uk.txt")),
+    ("ur", include_str!("../data/cldr/ur.txt")),
+    ("vi", include_str!("../data/cldr/vi.txt")),
+    ("zh", include_str!("../data/cldr/zh.txt")),
 ];
 
 /// One word of a pattern.
@@ -56,14 +118,22 @@ pub struct Pattern(pub Vec<Word>);
 impl Pattern {
     /// Parses one item of a data file.
     pub fn parse_item(item: &str) -> Option<Pattern> {
-        let words: Vec<Word> = item
-            .split_whitespace()
-            .filter_map(|w| {
-                let prefix = w.ends_with('*');
-                let text = fold(w.trim_end_matches('*'));
-                (!text.is_empty()).then_some(Word { text, prefix })
-            })
-            .collect();
+        // each word is tokenized as text is, so that "死亡" is two tokens like the text
+        let mut words: Vec<Word> = Vec::new();
+        for w in item.split_whitespace() {
+            let prefix = w.ends_with('*');
+            let toks = crate::tokens::tokenize(w.trim_end_matches('*'), 0);
+            let n = toks.len();
+            words.extend(
+                toks.into_iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.fold.is_empty())
+                    .map(|(k, t)| Word {
+                        text: t.fold,
+                        prefix: prefix && k + 1 == n,
+                    }),
+            );
+        }
         (!words.is_empty()).then_some(Pattern(words))
     }
 
@@ -137,6 +207,8 @@ pub enum Rel {
 pub struct Lexicon {
     pub lang: String,
     pub decimal: Option<char>,
+    /// Decimal separators of a native numbering system ("٫").
+    pub decimal_alt: Vec<char>,
     pub group: Vec<char>,
     pub ordinal_dot: bool,
     /// Every noun starts with a capital (German).
@@ -153,6 +225,8 @@ pub struct Lexicon {
     pub locative: Table<()>,
     pub not_locative: Table<()>,
     pub time_cue: Table<()>,
+    /// After a number, a date or a clock time rather than a count ("月", "日", "時").
+    pub date_after: Table<()>,
     pub phone_cue: Table<()>,
     pub magnitude: Table<f64>,
     pub vague: Table<f64>,
@@ -170,14 +244,28 @@ pub struct Lexicon {
     pub person_cue: Table<()>,
     pub roles: Table<String>,
     pub suffixes: Vec<String>,
+    /// Articles and determiners before a common noun (in a language that capitalises
+    /// nouns), and the endings of its common nouns.
+    pub article: Table<()>,
+    pub noun_suffixes: Vec<String>,
     pub name_link: HashSet<String>,
 }
 
-fn parse(lang: &str, src: &str) -> Lexicon {
+fn parse(lang: &str, sources: &[&str]) -> Lexicon {
     let mut lx = Lexicon {
         lang: lang.to_string(),
         ..Lexicon::default()
     };
+    for src in sources {
+        parse_into(&mut lx, src);
+    }
+    lx.suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    lx.group.sort_unstable();
+    lx.group.dedup();
+    lx
+}
+
+fn parse_into(lx: &mut Lexicon, src: &str) {
     for line in src.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -217,6 +305,9 @@ fn parse(lang: &str, src: &str) -> Lexicon {
         };
         match key {
             "decimal" => lx.decimal = rest.trim().chars().next(),
+            "decimal_alt" => lx
+                .decimal_alt
+                .extend(items.iter().filter_map(|i| i.chars().next())),
             "group" => {
                 for i in &items {
                     match *i {
@@ -239,6 +330,7 @@ fn parse(lang: &str, src: &str) -> Lexicon {
             "locative" => plain(&mut lx.locative),
             "not_locative" => plain(&mut lx.not_locative),
             "time_cue" => plain(&mut lx.time_cue),
+            "date_after" => plain(&mut lx.date_after),
             "phone_cue" => plain(&mut lx.phone_cue),
             "percent" => plain(&mut lx.percent),
             "start_of" => plain(&mut lx.start_of),
@@ -258,6 +350,8 @@ fn parse(lang: &str, src: &str) -> Lexicon {
             "nonname" => lx.nonname.extend(items.iter().map(|i| fold(i))),
             "name_link" => lx.name_link.extend(items.iter().map(|i| fold(i))),
             "suffixes" => lx.suffixes.extend(items.iter().map(|i| fold(i))),
+            "article" => plain(&mut lx.article),
+            "noun_suffixes" => lx.noun_suffixes.extend(items.iter().map(|i| fold(i))),
             _ => {
                 if let Some(c) = key.strip_prefix("obj.") {
                     let (concept, unit) = match c.split_once('/') {
@@ -298,14 +392,24 @@ fn parse(lang: &str, src: &str) -> Lexicon {
             }
         }
     }
-    lx.suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    lx
 }
 
 static LEXICONS: LazyLock<HashMap<&'static str, Lexicon>> = LazyLock::new(|| {
-    FILES
-        .iter()
-        .map(|(lang, src)| (*lang, parse(lang, src)))
+    let mut langs: Vec<&'static str> = CLDR.iter().map(|(l, _)| *l).collect();
+    langs.extend(FILES.iter().map(|(l, _)| *l));
+    langs.sort_unstable();
+    langs.dedup();
+    langs
+        .into_iter()
+        .map(|lang| {
+            let sources: Vec<&str> = CLDR
+                .iter()
+                .chain(FILES)
+                .filter(|(l, _)| *l == lang)
+                .map(|(_, src)| *src)
+                .collect();
+            (lang, parse(lang, &sources))
+        })
         .collect()
 });
 

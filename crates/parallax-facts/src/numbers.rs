@@ -21,8 +21,9 @@ pub struct Num {
     pub currency: Option<&'static str>,
 }
 
+/// A token of decimal digits of any script (its fold is the ASCII digits).
 fn all_digits(t: &Tok) -> bool {
-    t.text.bytes().all(|b| b.is_ascii_digit())
+    t.digit && t.fold.len() == t.text.chars().count() && t.fold.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn symbol(c: char) -> Option<&'static str> {
@@ -33,8 +34,79 @@ fn symbol(c: char) -> Option<&'static str> {
         '¥' => Some("JPY"),
         '₽' => Some("RUB"),
         '₴' => Some("UAH"),
+        '₹' => Some("INR"),
+        '₩' => Some("KRW"),
+        '₺' => Some("TRY"),
+        '₪' => Some("ILS"),
+        '＄' => Some("USD"),
+        '￥' => Some("JPY"),
         _ => None,
     }
+}
+
+/// A number written in CJK numerals from token `k` ("三", "二十五", "一万二千", "两百"):
+/// its token count and value. Each ideograph is a token of its own.
+pub fn cjk_numeral(toks: &[Tok], k: usize) -> Option<(usize, f64)> {
+    const DIGITS: [(char, f64); 11] = [
+        ('〇', 0.0),
+        ('零', 0.0),
+        ('一', 1.0),
+        ('二', 2.0),
+        ('三', 3.0),
+        ('四', 4.0),
+        ('五', 5.0),
+        ('六', 6.0),
+        ('七', 7.0),
+        ('八', 8.0),
+        ('九', 9.0),
+    ];
+    let digit = |c: char| DIGITS.iter().find(|d| d.0 == c).map(|d| d.1);
+    let mut total = 0.0;
+    let mut section = 0.0;
+    let mut pending: Option<f64> = None;
+    let mut n = 0;
+    for t in &toks[k..] {
+        let mut cs = t.text.chars();
+        let (Some(c), None) = (cs.next(), cs.next()) else {
+            break;
+        };
+        if n > 0 && t.start != toks[k + n - 1].end {
+            break;
+        }
+        if let Some(d) = digit(c).or(matches!(c, '两' | '兩').then_some(2.0)) {
+            if pending.is_some() {
+                break;
+            }
+            pending = Some(d);
+        } else if let Some(u) = match c {
+            '十' | '拾' => Some(10.0),
+            '百' | '佰' => Some(100.0),
+            '千' | '仟' => Some(1000.0),
+            _ => None,
+        } {
+            section += pending.take().unwrap_or(1.0) * u;
+        } else if let Some(b) = match c {
+            '万' | '萬' => Some(1e4),
+            '亿' | '億' => Some(1e8),
+            '兆' => Some(1e12),
+            _ => None,
+        } {
+            if n == 0 {
+                break;
+            }
+            section += pending.take().unwrap_or(0.0);
+            total += section.max(1.0) * b;
+            section = 0.0;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    section += pending.unwrap_or(0.0);
+    total += section;
+    // a lone "一" is the article "a" ("一位", "一个"), as "one" is not a cardinal in
+    // the other languages' lexicons
+    (n > 0 && total > 1.0).then_some((n, total))
 }
 
 /// Whether the sentence looks like a table row: mostly numbers.
@@ -67,7 +139,12 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
                 &text[toks[k].end..doc.sents[si].1]
             }
         };
-        if doc.is_masked(t.start, t.end) || !all_digits(t) || before.is_alphanumeric() {
+        // CJK is written without spaces, and Arabic prefixes "و" (and) to a number
+        let cjk_before = crate::tokens::is_cjk(before) || matches!(before as u32, 0x0600..=0x06FF);
+        if doc.is_masked(t.start, t.end)
+            || !all_digits(t)
+            || (before.is_alphanumeric() && !cjk_before)
+        {
             i += 1;
             continue;
         }
@@ -79,7 +156,7 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
         {
             run += 1;
         }
-        let thousands = (i + 1..=run).all(|k| toks[k].text.len() == 3) && t.text.len() <= 3;
+        let thousands = (i + 1..=run).all(|k| toks[k].fold.len() == 3) && t.fold.len() <= 3;
         let phone_cue = lex.phone_cue.before(toks, i).is_some()
             || (i >= 1 && lex.phone_cue.before(toks, i - 1).is_some());
         if before == '+' || before == '(' || phone_cue || (run >= i + 2 && !thousands) {
@@ -89,13 +166,13 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
         // clock times: 14.30, 14:30, kl. 14
         if i + 1 < toks.len()
             && toks[i + 1].digit
-            && t.text.len() <= 2
-            && toks[i + 1].text.len() == 2
+            && t.fold.len() <= 2
+            && toks[i + 1].fold.len() == 2
         {
             let sep = gap_after(i);
             let (h, m): (u32, u32) = (
-                t.text.parse().unwrap_or(99),
-                toks[i + 1].text.parse().unwrap_or(99),
+                t.fold.parse().unwrap_or(99),
+                toks[i + 1].fold.parse().unwrap_or(99),
             );
             let cue = lex.time_cue.before(toks, i).is_some();
             let word_after = toks
@@ -110,7 +187,7 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             }
         }
         if lex.time_cue.before(toks, i).is_some()
-            && t.text.len() <= 2
+            && t.fold.len() <= 2
             && gap_after(i).starts_with([' ', '.'])
         {
             let next_is_unit = lex.objects.at(toks, i + 1).is_some()
@@ -143,11 +220,11 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             continue;
         }
         // digits, thousands groups, decimals
-        let mut digits = t.text.to_string();
+        let mut digits = t.fold.clone();
         let mut last = i;
-        if t.text.len() <= 3 {
+        if t.fold.len() <= 3 {
             while last + 1 < toks.len()
-                && toks[last + 1].text.len() == 3
+                && toks[last + 1].fold.len() == 3
                 && all_digits(&toks[last + 1])
             {
                 let g = gap_after(last);
@@ -157,7 +234,7 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
                     _ => break,
                 }
                 // "2.000.5" is not a number; a group must not be followed by more digits
-                digits.push_str(toks[last + 1].text);
+                digits.push_str(&toks[last + 1].fold);
                 last += 1;
             }
         }
@@ -165,13 +242,16 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
         let mut decimal = false;
         if let (Some(d), Some(n)) = (lex.decimal, toks.get(last + 1)) {
             let g = gap_after(last);
-            if n.digit && all_digits(n) && g.len() == 1 && g.starts_with(d) {
-                value = format!("{digits}.{}", n.text).parse().unwrap_or(value);
+            let mut gc = g.chars();
+            let sep = gc.next().filter(|_| gc.next().is_none());
+            let is_decimal = sep.is_some_and(|c| c == d || lex.decimal_alt.contains(&c));
+            if all_digits(n) && is_decimal {
+                value = format!("{digits}.{}", n.fold).parse().unwrap_or(value);
                 decimal = true;
                 last += 1;
             }
         }
-        let year_like = last == i && t.text.len() == 4 && (1000.0..=2100.0).contains(&value);
+        let year_like = last == i && t.fold.len() == 4 && (1000.0..=2100.0).contains(&value);
         let rest = &text[toks[last].end..doc.sents[si].1];
         let percent = rest.trim_start_matches([' ', '\u{a0}']).starts_with('%');
         let currency = text[..t.start]
@@ -220,6 +300,28 @@ mod tests {
         check("de", "1.234.567,89 Euro", "1234567.89");
         check("fr", "12\u{202f}500 soldats", "12500");
         check("pl", "1 500 żołnierzy", "1500");
+        check("ja", "約２，０００人", "2000");
+        check("zh", "2.5万人", "2.5");
+        check("ar", "قتل ٣٠٠ شخص و٢٫٥ مليون", "300 2.5");
+        check("fa", "۱۲۰۰ نفر", "1200");
+        check("hi", "३,००० लोग", "3000");
+        check("ru", "3 тыс. человек и 1,5 млрд", "3 1.5");
+    }
+
+    #[test]
+    fn cjk_numerals() {
+        let value = |s: &str| {
+            let toks = crate::tokens::tokenize(s, 0);
+            cjk_numeral(&toks, 0)
+        };
+        assert_eq!(value("三人"), Some((1, 3.0)));
+        assert_eq!(value("二十五人"), Some((3, 25.0)));
+        assert_eq!(value("一万二千"), Some((4, 12000.0)));
+        assert_eq!(value("两百名"), Some((2, 200.0)));
+        assert_eq!(value("十人"), Some((1, 10.0)));
+        assert_eq!(value("万人"), None);
+        assert_eq!(value("人"), None);
+        assert_eq!(value("一位"), None);
     }
 
     #[test]

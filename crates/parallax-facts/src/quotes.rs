@@ -1,4 +1,4 @@
-//! Quotations in every common style (“ ” „ ” „ “ « » ‘ ’ ” ” " "), with their speaker: a
+//! Quotations in every common style (“ ” „ ” „ “ « » ‘ ’ ” ” " " 「 」 『 』), with their speaker: a
 //! person next to a reporting verb outside the quote, else the first person the
 //! sentence names outside the quote, else the speaker or first person of the sentence
 //! before. Titles in quotation marks ("“Victory Day”-parade") are left out.
@@ -18,6 +18,8 @@ fn closers(open: char) -> &'static [char] {
         '‹' => &['›'],
         '”' => &['”'],
         '"' => &['"'],
+        '「' => &['」'],
+        '『' => &['』'],
         _ => &[],
     }
 }
@@ -33,7 +35,7 @@ fn spans(text: &str) -> Vec<(usize, usize)> {
         let prev = if k == 0 { ' ' } else { chars[k - 1].1 };
         let next = chars.get(k + 1).map(|x| x.1).unwrap_or(' ');
         let opens = !close.is_empty()
-            && !prev.is_alphanumeric()
+            && (!prev.is_alphanumeric() || c == '「' || c == '『')
             && (!next.is_whitespace() || c == '«' || c == '»')
             && !(c == '”' && !(prev.is_whitespace() || k == 0));
         if !opens {

@@ -38,32 +38,109 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// The tokens of `text`, which starts at byte `base` of the article.
+/// How a character joins its neighbours into tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Letters and digits of scripts written with spaces ("3rd" is one token).
+    Word,
+    /// A decimal digit of any script ("٣", "३", "３").
+    Digit,
+    /// A Han ideograph or a hiragana: one token each (CJK is written without spaces).
+    Single,
+    /// A run of katakana: one token ("トランプ", "ドル").
+    Kana,
+    Other,
+}
+
+/// Han ideographs, hiragana and katakana (full and half width).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x2FA1F | 0x3005 | 0x3007)
+}
+
+/// Combining marks that belong to the word they are in: diacritics, the virama and
+/// nukta of Indic scripts, Arabic vowel marks, Thai vowels and tones.
+fn is_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05C7 | 0x064B..=0x065F | 0x0670
+        | 0x0900..=0x0903 | 0x093A..=0x094F | 0x0951..=0x0957 | 0x0962..=0x0963
+        | 0x0981..=0x0983 | 0x09BC..=0x09D7 | 0x0E31..=0x0E3A | 0x0E47..=0x0E4E | 0x200C..=0x200D)
+}
+
+fn class(c: char) -> Class {
+    if matches!(c as u32, 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F) && c != '・' {
+        Class::Kana
+    } else if is_cjk(c) {
+        Class::Single
+    } else if c.is_numeric()
+        && deunicode::deunicode_char(c)
+            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()) && !d.is_empty())
+    {
+        Class::Digit
+    } else if c.is_alphanumeric() || is_mark(c) {
+        Class::Word
+    } else {
+        Class::Other
+    }
+}
+
+/// Whether a token that ends with `a` continues with `b`.
+fn joins(a: Class, b: Class) -> bool {
+    match (a, b) {
+        (Class::Other, _) | (_, Class::Other) | (Class::Single, _) | (_, Class::Single) => false,
+        (Class::Kana, Class::Kana) => true,
+        (Class::Kana, _) | (_, Class::Kana) => false,
+        _ => true,
+    }
+}
+
+/// The tokens of `text`, which starts at byte `base` of the article. Runs of letters
+/// and digits; in CJK text every ideograph and hiragana is a token, a katakana run is
+/// one, and digits part from the ideographs around them ("2000人" is "2000", "人").
 pub fn tokenize(text: &str, base: usize) -> Vec<Tok<'_>> {
     fn push<'a>(text: &'a str, out: &mut Vec<Tok<'a>>, s: usize, e: usize, base: usize) {
         let t = &text[s..e];
         let first = t.chars().next().unwrap_or(' ');
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+        let fold = fold(t);
         out.push(Tok {
             start: base + s,
             end: base + e,
             text: t,
-            fold: fold(t),
+            digit: class(first) == Class::Digit && fold.starts_with(|c: char| c.is_ascii_digit()),
+            fold,
             upper: first.is_uppercase(),
             caps: letters >= 2 && t.chars().all(|c| !c.is_lowercase()),
-            digit: first.is_ascii_digit(),
         });
     }
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
+    let mut prev = Class::Other;
+    let mut prev_char: Option<char> = None;
+    let chars = text.char_indices();
+    for (i, c) in chars {
+        let cl = class(c);
+        // a digit stays in a word of a script written with spaces ("3rd", "G7"); next
+        // to CJK or to the letters of other scripts ("و٢", "2000人") it parts
+        let other_script =
+            |x: Option<char>| x.is_some_and(|x| x.is_alphabetic() && x as u32 >= 0x0530);
+        let apart = match (prev, cl) {
+            (Class::Word, Class::Digit) => other_script(prev_char),
+            (Class::Digit, Class::Word) => other_script(Some(c)),
+            _ => false,
+        };
+        if let Some(s) = start {
+            if !joins(prev, cl) || apart {
+                push(text, &mut out, s, i, base);
+                start = None;
             }
-        } else if let Some(s) = start.take() {
-            push(text, &mut out, s, i, base);
         }
+        if cl != Class::Other && start.is_none() {
+            start = Some(i);
+        }
+        prev = cl;
+        prev_char = Some(c);
     }
     if let Some(s) = start {
         push(text, &mut out, s, text.len(), base);
@@ -89,5 +166,11 @@ mod tests {
         check("Ifølge Sydkorea: 2.000", "ifolge^ sydkorea^ 2 000");
         check("Kim Jong-un's", "kim^ jong^ un s");
         check("autorităților de la Seul", "autoritatilor de la seul^");
+        check("2000人が死亡", "2000 ren ga si wang");
+        check("約２０００人", "yue 2000 ren");
+        check("トランプ大統領", "toranpu da tong ling");
+        check("٣٠٠ شخص", "300 shkhs");
+        check("३०० लोग", "300 log");
+        check("the 3rd and G7", "the 3rd and g7^");
     }
 }
