@@ -142,6 +142,15 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             drop(out);
             return crate::eval::extraction(&dir, json, worst);
         }
+        Eval::Compare {
+            file,
+            min_versions,
+            clusters,
+            json,
+        } => {
+            drop(out);
+            return crate::compare::eval(ctx, &file, min_versions, clusters, json);
+        }
         Eval::Clusters { file, json } => {
             let vectors = ctx.vectors()?;
             let r = engine::eval_clusters(&file, &vectors, &params)?;
