@@ -15,7 +15,13 @@ use parallax_engine::compare::{Comparison, Selection};
 use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, ids: &[String], selection: &Selection, json: bool, markdown: bool) -> Result<ExitCode> {
+pub fn run(
+    ctx: &Ctx,
+    ids: &[String],
+    selection: &Selection,
+    json: bool,
+    markdown: bool,
+) -> Result<ExitCode> {
     let mut store = parallax_engine::Store::open(&ctx.db)
         .with_context(|| format!("cannot open the store {}", ctx.db.display()))?;
     let vectors = ctx.vectors()?;
@@ -47,7 +53,11 @@ pub fn run(ctx: &Ctx, ids: &[String], selection: &Selection, json: bool, markdow
                 known.push((a.id.to_string(), a.lang.clone()));
             }
         }
-        let kept: Vec<String> = selection.keep(&known).into_iter().map(String::from).collect();
+        let kept: Vec<String> = selection
+            .keep(&known)
+            .into_iter()
+            .map(String::from)
+            .collect();
         if kept.len() < 2 {
             bail!(
                 "the selection keeps {} version(s) of {}; compare needs two (languages here: {})",
@@ -121,7 +131,11 @@ pub fn eval(
         100.0 * r.tight_share(),
         r.max_per_version
     )?;
-    writeln!(out, "aligned (in a row with another version)            {:.1}%", 100.0 * r.aligned_share())?;
+    writeln!(
+        out,
+        "aligned (in a row with another version)            {:.1}%",
+        100.0 * r.aligned_share()
+    )?;
     writeln!(
         out,
         "sentence pairs in one row from the same segment      {:.1}%  ({} of {})",
@@ -137,7 +151,11 @@ pub fn eval(
     writeln!(
         out,
         "figure groups: {}  (conflicts: {})",
-        if groups.is_empty() { "none".to_string() } else { groups.join(", ") },
+        if groups.is_empty() {
+            "none".to_string()
+        } else {
+            groups.join(", ")
+        },
         r.conflicts()
     )?;
     writeln!(
@@ -236,9 +254,8 @@ pub fn terminal(c: &Comparison, width: usize) -> String {
     let sep = format!("{}\n", "─".repeat(width));
     let rows = c.rows();
     let fits = n * MIN_COLUMN + 3 * n.saturating_sub(1) + 2 <= width;
-    let differs_of = |row: &parallax_engine::compare::Row| -> Vec<String> {
-        row_differences(c, row)
-    };
+    let differs_of =
+        |row: &parallax_engine::compare::Row| -> Vec<String> { row_differences(c, row) };
     if fits {
         let col = (width.saturating_sub(2 + 3 * (n - 1))) / n;
         let header: Vec<String> = c
@@ -331,7 +348,11 @@ pub fn terminal(c: &Comparison, width: usize) -> String {
             let head = format!(
                 "[{}{}] {text}",
                 c.versions[lead].lang,
-                if lead == spine { "" } else { ", not in the spine" }
+                if lead == spine {
+                    ""
+                } else {
+                    ", not in the spine"
+                }
             );
             for (k, line) in wrap(&head, width.saturating_sub(2)).iter().enumerate() {
                 s.push_str(if k == 0 { mark(row, &differs) } else { "  " });
@@ -345,7 +366,11 @@ pub fn terminal(c: &Comparison, width: usize) -> String {
                     .collect::<Vec<_>>()
                     .join(" ");
                 s.push_str(&output::ellipsis(
-                    &format!("    {} [{}] {text}", short(&c.versions[v].article), c.versions[v].lang),
+                    &format!(
+                        "    {} [{}] {text}",
+                        short(&c.versions[v].article),
+                        c.versions[v].lang
+                    ),
                     width,
                 ));
                 s.push('\n');

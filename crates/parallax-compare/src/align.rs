@@ -266,7 +266,11 @@ pub fn align(versions: &[Version], model: &Model, tol: &Tolerance) -> Alignment 
         let anchor = r[0];
         for &b in &r[1..] {
             if b.0 != anchor.0 {
-                let (x, y) = if anchor.0 < b.0 { (anchor, b) } else { (b, anchor) };
+                let (x, y) = if anchor.0 < b.0 {
+                    (anchor, b)
+                } else {
+                    (b, anchor)
+                };
                 links.push((x, y, scorer.score(x, y)));
             }
         }
@@ -343,7 +347,10 @@ impl<'a> Scorer<'a> {
         if p <= q {
             return m.clone();
         }
-        let (np, nq) = (self.versions[p].sentences.len(), self.versions[q].sentences.len());
+        let (np, nq) = (
+            self.versions[p].sentences.len(),
+            self.versions[q].sentences.len(),
+        );
         let mut t = vec![0.0; np * nq];
         for i in 0..np {
             for j in 0..nq {

@@ -307,10 +307,7 @@ pub fn written(f: &Figure) -> String {
     let s = match f.bound {
         Some(Bound::Lower) => format!("more than {v}"),
         Some(Bound::Upper) => format!("up to {v}"),
-        Some(Bound::Range) => format!(
-            "{v} to {}",
-            number(f.value_max.unwrap_or(f.value))
-        ),
+        Some(Bound::Range) => format!("{v} to {}", number(f.value_max.unwrap_or(f.value))),
         None => v,
     };
     let s = unit(s);
@@ -367,7 +364,11 @@ pub fn explain(
         }
     }
     for article in order {
-        let items: Vec<&FigureItem> = group.items.iter().filter(|i| i.article == article).collect();
+        let items: Vec<&FigureItem> = group
+            .items
+            .iter()
+            .filter(|i| i.article == article)
+            .collect();
         let one_source = items.iter().all(|i| i.source == items[0].source);
         let said: Vec<String> = items
             .iter()
@@ -383,7 +384,11 @@ pub fn explain(
                 s
             })
             .collect();
-        let mut line = format!("{}: {}", lang_of(article).to_uppercase(), said.join(" and "));
+        let mut line = format!(
+            "{}: {}",
+            lang_of(article).to_uppercase(),
+            said.join(" and ")
+        );
         if let (true, Some(src)) = (one_source, &items[0].source) {
             line.push_str(&format!(", according to {}", names(article, src)));
         }

@@ -411,7 +411,10 @@ fn differences(
     if keys.len() > 1 && versions_quoting.len() > 1 {
         out.push(Difference {
             kind: DifferenceKind::Speaker,
-            explanation: format!("{}: the quote is given to different speakers", differ.join("; ")),
+            explanation: format!(
+                "{}: the quote is given to different speakers",
+                differ.join("; ")
+            ),
         });
     }
     out

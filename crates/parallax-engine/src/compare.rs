@@ -10,8 +10,8 @@ use parallax_core::facts::Span;
 use parallax_core::Article;
 use parallax_store::Store;
 
-pub use parallax_compare::{Comparison, Difference, DifferenceKind, FigureItem, Relation, Row};
 pub use parallax_compare::figures::written;
+pub use parallax_compare::{Comparison, Difference, DifferenceKind, FigureItem, Relation, Row};
 
 /// The loaded articles and the comparison of them.
 pub struct Compared {
@@ -99,7 +99,8 @@ impl Selection {
     pub fn keep<'a>(&self, ids: &'a [(String, Option<String>)]) -> Vec<&'a str> {
         ids.iter()
             .filter(|(id, lang)| {
-                (self.versions.is_empty() || self.versions.iter().any(|p| id.starts_with(p.as_str())))
+                (self.versions.is_empty()
+                    || self.versions.iter().any(|p| id.starts_with(p.as_str())))
                     && (self.langs.is_empty()
                         || lang
                             .as_deref()
@@ -192,9 +193,13 @@ pub fn eval_parallel(
     let mut order: Vec<String> = Vec::new();
     let mut lines: std::collections::HashMap<String, Vec<serde_json::Value>> =
         std::collections::HashMap::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let mut v: serde_json::Value = serde_json::from_str(line)
-            .map_err(|e| input(format!("line {}: {e}", n + 1)))?;
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let mut v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| input(format!("line {}: {e}", n + 1)))?;
         let Some(cluster) = v.get("cluster").and_then(|c| c.as_str()).map(String::from) else {
             return Err(input(format!("line {}: no cluster field", n + 1)));
         };
@@ -222,7 +227,13 @@ pub fn eval_parallel(
         format: Some(crate::Format::Jsonl),
         ..crate::IngestConfig::default()
     };
-    crate::ingest_str(&mut store, &path.display().to_string(), &body, &config, &mut |_| {})?;
+    crate::ingest_str(
+        &mut store,
+        &path.display().to_string(),
+        &body,
+        &config,
+        &mut |_| {},
+    )?;
     let mut by_cluster: std::collections::BTreeMap<String, Vec<Article>> = Default::default();
     for a in store.articles(&parallax_store::ArticleFilter::default())? {
         if let Some(c) = a.metadata.get("cluster").and_then(|c| c.as_str()) {
