@@ -153,7 +153,9 @@ pub fn align(versions: &[Version], model: &Model, tol: &Tolerance) -> Alignment 
             for (a, &i) in anchors.iter().enumerate() {
                 for &j in &free {
                     let x = s[i * nq + j];
-                    if x >= model.threshold {
+                    if x >= model.threshold
+                        && !speakers_differ(&versions[pivot], i, &versions[v], j)
+                    {
                         cand.push((x, a, j));
                     }
                 }
@@ -304,6 +306,21 @@ impl Alignment {
     pub fn row(&self, a: Node) -> Option<usize> {
         self.row_index.get(&a).copied()
     }
+}
+
+/// Two sentences whose quotes are given to different named speakers say different
+/// things, however close their words: they never share a row.
+fn speakers_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
+    let of = |v: &Version, s: usize| -> BTreeSet<String> {
+        v.facts
+            .quotes
+            .iter()
+            .filter(|q| q.sentence == s)
+            .filter_map(|q| q.speaker.clone())
+            .collect()
+    };
+    let (x, y) = (of(a, i), of(b, j));
+    !x.is_empty() && !y.is_empty() && x.is_disjoint(&y)
 }
 
 /// Scores of sentence pairs, one version pair at a time, computed when first asked for.

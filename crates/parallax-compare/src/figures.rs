@@ -276,7 +276,9 @@ pub fn number(v: f64) -> String {
 /// An indefinite figure ("thousands", "tusindvis", "mii", "数千"): hedged and written
 /// without a digit.
 fn indefinite(f: &Figure) -> Option<&'static str> {
-    if !f.approx || f.bound.is_some() || f.text.chars().any(|c| c.is_ascii_digit()) {
+    // "tusindvis" is read as at least about 1,000: the word says it all.
+    let plain = matches!(f.bound, None | Some(Bound::Lower));
+    if !f.approx || !plain || f.text.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     Some(match f.value.abs() {
