@@ -258,7 +258,7 @@ pub fn number(v: f64) -> String {
     let digits = whole.to_string();
     let mut out = String::new();
     for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -281,16 +281,18 @@ fn indefinite(f: &Figure) -> Option<&'static str> {
     if !f.approx || !plain || f.text.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
-    Some(match f.value.abs() {
-        v if v == 10.0 || v == 12.0 => "dozens",
-        v if v == 100.0 => "hundreds",
-        v if v == 1_000.0 => "thousands",
-        v if v == 10_000.0 => "tens of thousands",
-        v if v == 100_000.0 => "hundreds of thousands",
-        v if v == 1_000_000.0 => "millions",
-        v if v == 1_000_000_000.0 => "billions",
-        _ => return None,
-    })
+    const WORDS: [(f64, &str); 8] = [
+        (10.0, "dozens"),
+        (12.0, "dozens"),
+        (100.0, "hundreds"),
+        (1_000.0, "thousands"),
+        (10_000.0, "tens of thousands"),
+        (100_000.0, "hundreds of thousands"),
+        (1_000_000.0, "millions"),
+        (1_000_000_000.0, "billions"),
+    ];
+    let v = f.value.abs();
+    WORDS.iter().find(|(x, _)| *x == v).map(|(_, w)| *w)
 }
 
 /// The figure with its bound and hedge as the article wrote them, in one notation used
