@@ -135,6 +135,21 @@ pub enum Eval {
         #[arg(long)]
         json: bool,
     },
+    /// Compare parallel articles whose right alignment is known (JSON Lines: an original
+    /// and its translations share a `cluster`, each line of `text` one segment): the
+    /// share of sentences in rows where their version has at most two, the share
+    /// aligned, the pairs in the right segment, the figure relations
+    Compare {
+        file: PathBuf,
+        /// Only clusters with at least this many versions
+        #[arg(long, default_value_t = 5)]
+        min_versions: usize,
+        /// At most this many clusters, in file order
+        #[arg(long, default_value_t = 20)]
+        clusters: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fit the story parameters on graded pairs and their articles, and on files of
     /// labelled stories (--clusters); write them as JSON
     Fit {
@@ -247,9 +262,15 @@ pub enum Command {
     /// Compare the versions of a story: what each says that the others do and do not
     /// say, figures side by side, the same quote across languages
     Compare {
-        /// Article ids or unambiguous prefixes (two or more)
+        /// Article ids or unambiguous prefixes (two or more), or one story id
         #[arg(required = true, value_name = "ARTICLE_OR_STORY")]
         ids: Vec<String>,
+        /// Only these versions of the story: article ids or prefixes, comma-separated
+        #[arg(long, value_delimiter = ',', value_name = "ID,ID")]
+        versions: Vec<String>,
+        /// Only the versions in these languages (ISO 639-1), comma-separated
+        #[arg(long, value_delimiter = ',', value_name = "LANG,LANG")]
+        lang: Vec<String>,
         /// The comparison as JSON
         #[arg(long, conflicts_with = "markdown")]
         json: bool,

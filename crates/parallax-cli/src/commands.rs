@@ -69,9 +69,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Serve { addr } => crate::serve::run(&ctx, addr),
         Command::Compare {
             ids,
+            versions,
+            lang,
             json,
             markdown,
-        } => crate::compare::run(&ctx, &ids, json, markdown),
+        } => {
+            let selection = parallax_engine::compare::Selection {
+                versions,
+                langs: lang,
+            };
+            crate::compare::run(&ctx, &ids, &selection, json, markdown)
+        }
         Command::Stories { lang, since, json } => {
             crate::stories::stories(&args.db, lang, since, json)
         }
@@ -213,18 +221,14 @@ pub fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
         a.title.as_deref().unwrap_or("(untitled)")
     )?;
     writeln!(out, "\nFigures")?;
-    for f in v["figures"].as_array().into_iter().flatten() {
-        let mut what = output::number(&f["value"]);
-        if f["approx"] == true {
-            what = format!("~{what}");
-        }
-        match f["bound"].as_str() {
-            Some("lower") => what = format!(">{what}"),
-            Some("upper") => what = format!("<{what}"),
-            Some("range") => what = format!("{what}-{}", output::number(&f["value_max"])),
-            _ => {}
-        }
-        let counted = [s(&f["counted"]), s(&f["event"]), s(&f["unit"])]
+    // The one notation of figures, shared with `compare`: "about 2,000", "more than 10,000".
+    for (fig, f) in facts
+        .figures
+        .iter()
+        .zip(v["figures"].as_array().into_iter().flatten())
+    {
+        let what = parallax_engine::compare::written(fig);
+        let counted = [s(&f["counted"]), s(&f["event"])]
             .into_iter()
             .filter(|x| !x.is_empty())
             .collect::<Vec<_>>()

@@ -1,18 +1,27 @@
 //! `parallax compare ARTICLE_OR_STORY...`: the versions of a story side by side. Each
 //! argument is an article id or an unambiguous prefix (story ids come with story
-//! assignment). Three outputs: the terminal view (versions as columns, aligned rows, a
-//! figure table, quotes; the width is the terminal's, or 160 when not a terminal, read
-//! with `console`, which indicatif already brings), `--json` and `--markdown` (a report
-//! to paste).
+//! assignment). `--versions ID,ID` and `--lang da,ro` choose versions. Three outputs: the
+//! terminal view (versions as columns while they fit at a readable width, otherwise one
+//! version as the spine and, per row, the others that say the same; rows whose
+//! versions differ marked with the difference in words; the figure groups each with
+//! their sentence of explanation; quotes), `--json` and `--markdown` (a report to
+//! paste). The width is `COLUMNS` when set, else the terminal's (read with `console`,
+//! which indicatif already brings), else 100.
 
 use crate::commands::Ctx;
 use crate::output;
 use anyhow::{bail, Context, Result};
-use parallax_engine::compare::{Comparison, FigureItem};
+use parallax_engine::compare::{Comparison, Selection};
 use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, ids: &[String], json: bool, markdown: bool) -> Result<ExitCode> {
+pub fn run(
+    ctx: &Ctx,
+    ids: &[String],
+    selection: &Selection,
+    json: bool,
+    markdown: bool,
+) -> Result<ExitCode> {
     let mut store = parallax_engine::Store::open(&ctx.db)
         .with_context(|| format!("cannot open the store {}", ctx.db.display()))?;
     let vectors = ctx.vectors()?;
@@ -35,6 +44,36 @@ pub fn run(ctx: &Ctx, ids: &[String], json: bool, markdown: bool) -> Result<Exit
         },
         _ => (String::new(), ids.to_vec()),
     };
+    let ids = if selection.versions.is_empty() && selection.langs.is_empty() {
+        ids
+    } else {
+        let mut known = Vec::new();
+        for id in &ids {
+            if let Some(a) = store.article(id)? {
+                known.push((a.id.to_string(), a.lang.clone()));
+            }
+        }
+        let kept: Vec<String> = selection
+            .keep(&known)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        if kept.len() < 2 {
+            bail!(
+                "the selection keeps {} version(s) of {}; compare needs two (languages here: {})",
+                kept.len(),
+                known.len(),
+                known
+                    .iter()
+                    .filter_map(|(_, l)| l.as_deref())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        kept
+    };
     let compared = parallax_engine::compare::compare(&mut store, &vectors, &story, &ids)?;
     let c = &compared.comparison;
     if c.versions.len() < 2 {
@@ -46,12 +85,96 @@ pub fn run(ctx: &Ctx, ids: &[String], json: bool, markdown: bool) -> Result<Exit
         let mut out = std::io::stdout().lock();
         out.write_all(markdown_report(c).as_bytes())?;
     } else {
-        let width = console::Term::stdout()
-            .size_checked()
-            .map(|(_, w)| w as usize)
-            .unwrap_or(160);
         let mut out = std::io::stdout().lock();
-        out.write_all(terminal(c, width.max(40)).as_bytes())?;
+        out.write_all(terminal(c, terminal_width()).as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `COLUMNS` when set to a number, else the terminal's width, else 100; at least 40.
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .or_else(|| {
+            console::Term::stdout()
+                .size_checked()
+                .map(|(_, w)| w as usize)
+        })
+        .unwrap_or(100)
+        .max(40)
+}
+
+/// `parallax eval compare`.
+pub fn eval(
+    ctx: &Ctx,
+    file: &std::path::Path,
+    min_versions: usize,
+    clusters: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let vectors = ctx.vectors()?;
+    let r = parallax_engine::compare::eval_parallel(file, &vectors, min_versions, clusters)?;
+    if json {
+        output::json(&serde_json::to_value(&r)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} clusters, {} versions, {} sentences",
+        r.clusters, r.versions, r.sentences
+    )?;
+    writeln!(
+        out,
+        "in rows where their version has at most 2 sentences  {:.1}%  (most of one version in one row: {})",
+        100.0 * r.tight_share(),
+        r.max_per_version
+    )?;
+    writeln!(
+        out,
+        "aligned (in a row with another version)            {:.1}%",
+        100.0 * r.aligned_share()
+    )?;
+    writeln!(
+        out,
+        "sentence pairs in one row from the same segment      {:.1}%  ({} of {})",
+        100.0 * r.pair_precision(),
+        r.pairs_right,
+        r.pairs
+    )?;
+    let groups: Vec<String> = r
+        .figure_groups
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.replace('_', " ")))
+        .collect();
+    writeln!(
+        out,
+        "figure groups: {}  (conflicts: {})",
+        if groups.is_empty() {
+            "none".to_string()
+        } else {
+            groups.join(", ")
+        },
+        r.conflicts()
+    )?;
+    writeln!(
+        out,
+        "version pairs scored: {} of {}",
+        r.version_pairs_scored, r.version_pairs
+    )?;
+    for c in &r.per_cluster {
+        writeln!(
+            out,
+            "  {:<48} {:>2} versions {:>4} sentences  tight {:>5.1}%  aligned {:>5.1}%  right pairs {:>5.1}%  conflicts {}",
+            c.cluster,
+            c.langs.len(),
+            c.sentences,
+            100.0 * c.in_tight_rows as f64 / c.sentences.max(1) as f64,
+            100.0 * c.aligned as f64 / c.sentences.max(1) as f64,
+            100.0 * c.pairs_right as f64 / c.pairs.max(1) as f64,
+            c.conflicts
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -112,22 +235,6 @@ fn sentence_text(c: &Comparison, v: usize, index: usize) -> String {
         .unwrap_or_default()
 }
 
-fn figure(f: &FigureItem) -> String {
-    let mut v = output::number(&serde_json::json!(f.value));
-    if let Some(max) = f.value_max {
-        v = format!("{v}-{}", output::number(&serde_json::json!(max)));
-    }
-    match f.bound {
-        Some(parallax_core::facts::Bound::Lower) => v = format!(">{v}"),
-        Some(parallax_core::facts::Bound::Upper) => v = format!("<{v}"),
-        _ => {}
-    }
-    if f.approx {
-        v = format!("~{v}");
-    }
-    v
-}
-
 fn lang_of<'a>(c: &'a Comparison, article: &str) -> &'a str {
     c.versions
         .iter()
@@ -136,78 +243,168 @@ fn lang_of<'a>(c: &'a Comparison, article: &str) -> &'a str {
         .unwrap_or("")
 }
 
-/// The terminal view.
+/// The narrowest readable column; with more versions than fit at this width the view
+/// switches to the spine layout.
+const MIN_COLUMN: usize = 28;
+
+/// The terminal view, `width` characters wide.
 pub fn terminal(c: &Comparison, width: usize) -> String {
     let n = c.versions.len();
-    let gutter = 2;
-    let col = ((width.saturating_sub(gutter + 3 * (n - 1))) / n).max(12);
     let mut s = String::new();
-    let sep = format!(
-        "{}\n",
-        "─".repeat((col * n + 3 * (n - 1) + gutter).min(width))
-    );
-    let header: Vec<String> = c
-        .versions
-        .iter()
-        .map(|v| {
-            format!(
-                "{} [{}] {}",
-                short(&v.article),
-                v.lang,
-                v.title.as_deref().unwrap_or("")
-            )
-        })
-        .collect();
-    push_row(
-        &mut s,
-        "  ",
-        &header.iter().map(|h| wrap(h, col)).collect::<Vec<_>>(),
-        col,
-    );
-    s.push_str(&sep);
-    for row in c.rows() {
-        let cells: Vec<Vec<String>> = row
-            .cells
+    let sep = format!("{}\n", "─".repeat(width));
+    let rows = c.rows();
+    let fits = n * MIN_COLUMN + 3 * n.saturating_sub(1) + 2 <= width;
+    let differs_of =
+        |row: &parallax_engine::compare::Row| -> Vec<String> { row_differences(c, row) };
+    if fits {
+        let col = (width.saturating_sub(2 + 3 * (n - 1))) / n;
+        let header: Vec<String> = c
+            .versions
             .iter()
-            .enumerate()
-            .map(|(v, idx)| {
-                if idx.is_empty() {
-                    return vec![if row.shared {
-                        "·".to_string()
-                    } else {
-                        String::new()
-                    }];
-                }
-                idx.iter()
-                    .flat_map(|&i| wrap(&format!("{i:>2} {}", sentence_text(c, v, i)), col))
-                    .collect()
+            .map(|v| {
+                format!(
+                    "{} [{}] {}",
+                    short(&v.article),
+                    v.lang,
+                    v.title.as_deref().unwrap_or("")
+                )
             })
             .collect();
-        push_row(&mut s, if row.shared { "= " } else { "+ " }, &cells, col);
-        s.push('\n');
+        push_row(
+            &mut s,
+            "  ",
+            &header.iter().map(|h| wrap(h, col)).collect::<Vec<_>>(),
+            col,
+        );
+        s.push_str(&sep);
+        for row in &rows {
+            let cells: Vec<Vec<String>> = row
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(v, idx)| {
+                    if idx.is_empty() {
+                        return vec![if row.shared {
+                            "·".to_string()
+                        } else {
+                            String::new()
+                        }];
+                    }
+                    idx.iter()
+                        .flat_map(|&i| wrap(&format!("{i:>2} {}", sentence_text(c, v, i)), col))
+                        .collect()
+                })
+                .collect();
+            let differs = differs_of(row);
+            push_row(&mut s, mark(row, &differs), &cells, col);
+            for d in &differs {
+                for line in wrap(d, width.saturating_sub(4)) {
+                    s.push_str(&format!("    {line}\n"));
+                }
+            }
+            s.push('\n');
+        }
+    } else {
+        // The spine: the version with the most sentences; per row its sentence in full,
+        // then one line for each other version that has the row.
+        let spine = (0..n)
+            .max_by_key(|&v| {
+                (
+                    rows.iter().filter(|r| !r.cells[v].is_empty()).count(),
+                    std::cmp::Reverse(v),
+                )
+            })
+            .unwrap_or(0);
+        s.push_str(&format!(
+            "{n} versions; the spine is {} [{}]; each row lists the other versions that say the same\n",
+            short(&c.versions[spine].article),
+            c.versions[spine].lang
+        ));
+        for v in &c.versions {
+            s.push_str(&output::ellipsis(
+                &format!(
+                    "  {} [{}] {}",
+                    short(&v.article),
+                    v.lang,
+                    v.title.as_deref().unwrap_or("")
+                ),
+                width,
+            ));
+            s.push('\n');
+        }
+        s.push_str(&sep);
+        for row in &rows {
+            let differs = differs_of(row);
+            let lead = if row.cells[spine].is_empty() {
+                (0..n).find(|&v| !row.cells[v].is_empty()).unwrap_or(spine)
+            } else {
+                spine
+            };
+            let text = row.cells[lead]
+                .iter()
+                .map(|&i| sentence_text(c, lead, i))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let head = format!(
+                "[{}{}] {text}",
+                c.versions[lead].lang,
+                if lead == spine {
+                    ""
+                } else {
+                    ", not in the spine"
+                }
+            );
+            for (k, line) in wrap(&head, width.saturating_sub(2)).iter().enumerate() {
+                s.push_str(if k == 0 { mark(row, &differs) } else { "  " });
+                s.push_str(line);
+                s.push('\n');
+            }
+            for v in (0..n).filter(|&v| v != lead && !row.cells[v].is_empty()) {
+                let text = row.cells[v]
+                    .iter()
+                    .map(|&i| sentence_text(c, v, i))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                s.push_str(&output::ellipsis(
+                    &format!(
+                        "    {} [{}] {text}",
+                        short(&c.versions[v].article),
+                        c.versions[v].lang
+                    ),
+                    width,
+                ));
+                s.push('\n');
+            }
+            for d in &differs {
+                for line in wrap(d, width.saturating_sub(4)) {
+                    s.push_str(&format!("    {line}\n"));
+                }
+            }
+            s.push('\n');
+        }
     }
-    s.push_str("= said by several versions   + only in this version   · not in this version\n");
+    s.push_str(
+        "= said by several versions   ≠ said by several versions, differently (named below the row)   + only in this version   · not in this version\n",
+    );
     s.push_str(&sep);
     s.push_str("Figures\n");
     if c.figures.is_empty() {
         s.push_str("  (no figures to compare)\n");
     }
     for g in &c.figures {
-        s.push_str(&format!("  {}\n", g.relation.as_str()));
+        let first = format!("{}: {}", g.relation.label(), g.explanation);
+        for (k, line) in wrap(&first, width.saturating_sub(4)).iter().enumerate() {
+            s.push_str(if k == 0 { "  " } else { "    " });
+            s.push_str(line);
+            s.push('\n');
+        }
         for f in &g.items {
-            let src = f
-                .source
-                .as_deref()
-                .map(|x| format!(" according to {x}"))
-                .unwrap_or_default();
             let line = format!(
-                "    {} [{}] {:>10}  {}{}  \"{}\"",
+                "    {} [{}] {}  \"{}\"",
                 short(&f.article),
                 lang_of(c, &f.article),
-                figure(f),
-                f.counted,
-                src,
-                f.text
+                f.written,
+                f.sentence.trim()
             );
             s.push_str(&output::ellipsis(&line, width));
             s.push('\n');
@@ -237,6 +434,53 @@ pub fn terminal(c: &Comparison, width: usize) -> String {
         }
     }
     s
+}
+
+fn mark(row: &parallax_engine::compare::Row, differs: &[String]) -> &'static str {
+    match (row.shared, differs.is_empty()) {
+        (true, true) => "= ",
+        (true, false) => "≠ ",
+        (false, _) => "+ ",
+    }
+}
+
+/// The differences named for the shared group a row shows ("figure: …").
+fn row_differences(c: &Comparison, row: &parallax_engine::compare::Row) -> Vec<String> {
+    if !row.shared {
+        return Vec::new();
+    }
+    let Some((v, &i)) = row
+        .cells
+        .iter()
+        .enumerate()
+        .find_map(|(v, cell)| cell.first().map(|i| (v, i)))
+    else {
+        return Vec::new();
+    };
+    let article = &c.versions[v].article;
+    c.shared
+        .iter()
+        .find(|g| {
+            g.sentences
+                .iter()
+                .any(|x| &x.article == article && x.index == i)
+        })
+        .map(|g| {
+            g.differs
+                .iter()
+                .map(|d| format!("{}: {}", kind_words(d.kind), d.explanation))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn kind_words(k: parallax_engine::compare::DifferenceKind) -> &'static str {
+    use parallax_engine::compare::DifferenceKind as K;
+    match k {
+        K::Figure => "differs in a figure",
+        K::Source => "differs in the source",
+        K::Speaker => "differs in the speaker",
+    }
 }
 
 fn push_row(s: &mut String, mark: &str, cells: &[Vec<String>], col: usize) {
@@ -286,6 +530,13 @@ pub fn markdown_report(c: &Comparison) -> String {
                 x.text.trim()
             ));
         }
+        for d in &g.differs {
+            s.push_str(&format!(
+                "   *{}*: {}\n",
+                kind_words(d.kind),
+                md(&d.explanation)
+            ));
+        }
     }
     for v in &c.versions {
         s.push_str(&format!(
@@ -305,21 +556,25 @@ pub fn markdown_report(c: &Comparison) -> String {
     if c.figures.is_empty() {
         s.push_str("No figures to compare.\n");
     } else {
-        s.push_str("| Relation | Version | Figure | Counted | Source | Sentence |\n|---|---|---|---|---|---|\n");
         for g in &c.figures {
+            s.push_str(&format!(
+                "**{}**: {}\n\n| Version | Figure | As written | Counted | Source | Sentence |\n|---|---|---|---|---|---|\n",
+                g.relation.label(),
+                md(&g.explanation)
+            ));
             for f in &g.items {
                 s.push_str(&format!(
-                    "| {} | {} `{}` | {} ({}) | {} | {} | {} |\n",
-                    g.relation.as_str().replace('_', " "),
+                    "| {} `{}` | {} | {} | {} | {} | {} |\n",
                     lang_of(c, &f.article),
                     short(&f.article),
-                    figure(f),
+                    md(&f.written),
                     md(&f.text),
                     md(&f.counted),
                     f.source.as_deref().unwrap_or(""),
                     md(f.sentence.trim())
                 ));
             }
+            s.push('\n');
         }
     }
     s.push_str("\n## Quotes in several versions\n\n");

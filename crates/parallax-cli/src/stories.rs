@@ -143,6 +143,15 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             drop(out);
             return crate::eval::extraction(&dir, json, worst);
         }
+        Eval::Compare {
+            file,
+            min_versions,
+            clusters,
+            json,
+        } => {
+            drop(out);
+            return crate::compare::eval(ctx, &file, min_versions, clusters, json);
+        }
         Eval::Invariance { file, json, worst } => {
             drop(out);
             return crate::eval::invariance(&file, json, worst);

@@ -13,10 +13,12 @@
 //!   the same thing.
 //!
 //! A logistic model ([`Model`]) turns them into a score; a pair at or above the fitted
-//! threshold is a link. Pairs are judged one by one: a sentence may link to several
-//! sentences of another version (a long sentence summarised in two), to none, and the
-//! order of the sentences plays no part. Groups are the connected components of the
-//! links; a group within one version is a sentence no other version has.
+//! threshold is a link. Links are only candidates: [`align`] builds rows from them, one
+//! sentence per version a row (two neighbours when one sentence spans them), matched
+//! one to one against a pivot version, never chained. The order of the sentences plays
+//! no part in the score (independent reports need not keep it); it only lets two
+//! neighbouring sentences share a row. A row with one version is a sentence no other
+//! version has.
 
 use crate::figures::{self, Tolerance};
 use crate::Version;
@@ -69,26 +71,318 @@ pub struct Pair {
     pub x: [f64; NF],
 }
 
-/// The links and the groups they make.
+/// The rows and the links inside them.
 #[derive(Debug, Clone, Default)]
 pub struct Alignment {
-    /// Linked pairs with their score.
+    /// Every cross-version sentence pair that shares a row, with its score (`a.0 < b.0`).
     pub links: Vec<(Node, Node, f64)>,
-    /// Every sentence in exactly one group; groups in order of their first sentence.
+    /// Every sentence in exactly one row; a row holds at most one sentence of a version,
+    /// or two neighbouring ones when one sentence of the row's pivot spans both. Rows in
+    /// order of their first sentence.
     pub groups: Vec<Vec<Node>>,
+    /// The version the first rows are built on (the one with the most sentences).
+    pub pivot: Option<usize>,
+    /// How many version pairs were scored (the cost of the alignment).
+    pub pairs_scored: usize,
+    /// The row of each sentence.
+    pub row_index: std::collections::HashMap<Node, usize>,
 }
 
-/// Aligns the sentences of the versions.
+/// Aligns the sentences of the versions into rows.
+///
+/// 1. The pivot is the version with the most sentences (the first on ties); each of its
+///    sentences starts a row.
+/// 2. Every other version is matched one to one against the pivot: the linked pairs
+///    (score at the threshold) are taken best first, each sentence at most once. A
+///    sentence left over whose neighbour is matched to a pivot sentence joins that row
+///    when it links to the same pivot sentence and that sentence is its best in the
+///    pivot: one pivot sentence said in two.
+/// 3. Sentences still left over: the version with the most of them becomes the next
+///    pivot, its left-over sentences start rows, and the left-over sentences of the
+///    other versions are matched against them the same way; repeated while two versions
+///    have sentences left over that link.
+///
+/// Rows are never merged through a chain of links: a sentence joins a row only through
+/// its link to the row's pivot sentence. Each step scores one version against one pivot,
+/// so N versions cost about N - 1 version pairs (more only when sentences are left over).
 pub fn align(versions: &[Version], model: &Model, tol: &Tolerance) -> Alignment {
-    let mut links = Vec::new();
-    for_each_pair(versions, tol, |p| {
-        let s = model.score(&p.x);
-        if s >= model.threshold {
-            links.push((p.a, p.b, s));
+    let mut scorer = Scorer::new(versions, model, tol);
+    let n = versions.len();
+    let mut row_of: Vec<Vec<Option<usize>>> = versions
+        .iter()
+        .map(|v| vec![None; v.sentences.len()])
+        .collect();
+    let mut rows: Vec<Vec<Node>> = Vec::new();
+    let mut used_as_pivot = vec![false; n];
+    let mut first_pivot = None;
+    loop {
+        let left: Vec<usize> = (0..n)
+            .map(|v| row_of[v].iter().filter(|r| r.is_none()).count())
+            .collect();
+        let with_left = left.iter().filter(|&&k| k > 0).count();
+        let pivot = (0..n)
+            .filter(|&v| !used_as_pivot[v] && left[v] > 0)
+            .max_by_key(|&v| (left[v], std::cmp::Reverse(v)));
+        let Some(pivot) = pivot else { break };
+        if first_pivot.is_some() && with_left < 2 {
+            break;
         }
-    });
-    let groups = components(versions, &links);
-    Alignment { links, groups }
+        first_pivot.get_or_insert(pivot);
+        used_as_pivot[pivot] = true;
+        let anchors: Vec<usize> = (0..versions[pivot].sentences.len())
+            .filter(|&i| row_of[pivot][i].is_none())
+            .collect();
+        let mut anchor_row: Vec<usize> = anchors
+            .iter()
+            .map(|&i| {
+                rows.push(vec![(pivot, i)]);
+                row_of[pivot][i] = Some(rows.len() - 1);
+                rows.len() - 1
+            })
+            .collect();
+        for v in 0..n {
+            if v == pivot || left[v] == 0 {
+                continue;
+            }
+            let free: Vec<usize> = (0..versions[v].sentences.len())
+                .filter(|&j| row_of[v][j].is_none())
+                .collect();
+            let s = scorer.matrix(pivot, v);
+            let nq = versions[v].sentences.len();
+            let mut cand: Vec<(f64, usize, usize)> = Vec::new();
+            for (a, &i) in anchors.iter().enumerate() {
+                for &j in &free {
+                    let x = s[i * nq + j];
+                    if x >= model.threshold
+                        && !speakers_differ(&versions[pivot], i, &versions[v], j)
+                    {
+                        cand.push((x, a, j));
+                    }
+                }
+            }
+            cand.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+            let mut taken_anchor = vec![false; anchors.len()];
+            let mut matched: Vec<Option<usize>> = vec![None; nq];
+            for &(_, a, j) in &cand {
+                if taken_anchor[a] || matched[j].is_some() {
+                    continue;
+                }
+                taken_anchor[a] = true;
+                matched[j] = Some(a);
+            }
+            // A pivot sentence said in two sentences of this version.
+            let best_anchor = |j: usize| {
+                anchors
+                    .iter()
+                    .enumerate()
+                    .max_by(|x, y| s[x.1 * nq + j].total_cmp(&s[y.1 * nq + j]))
+                    .map(|(a, _)| a)
+            };
+            let mut extra: Vec<(usize, usize)> = Vec::new();
+            for &j in &free {
+                if matched[j].is_some() {
+                    continue;
+                }
+                let neighbours = [j.checked_sub(1), Some(j + 1)];
+                for k in neighbours.into_iter().flatten() {
+                    let Some(Some(a)) = matched.get(k).copied() else {
+                        continue;
+                    };
+                    let i = anchors[a];
+                    if s[i * nq + j] >= model.threshold
+                        && best_anchor(j) == Some(a)
+                        && !extra.iter().any(|&(b, _)| b == a)
+                    {
+                        extra.push((a, j));
+                        break;
+                    }
+                }
+            }
+            for (j, m) in matched.iter().enumerate() {
+                if let Some(a) = *m {
+                    rows[anchor_row[a]].push((v, j));
+                    row_of[v][j] = Some(anchor_row[a]);
+                }
+            }
+            for (a, j) in extra {
+                let row = &mut rows[anchor_row[a]];
+                if row.iter().filter(|x| x.0 == v).count() < 2 {
+                    row.push((v, j));
+                    row_of[v][j] = Some(anchor_row[a]);
+                }
+            }
+            // One sentence of this version that says two neighbouring pivot sentences:
+            // a pivot sentence this version has no match for, still alone in its row,
+            // joins its neighbour's row when it links to the neighbour's match and that
+            // match is its best among this version's sentences.
+            let anchor_match: Vec<Option<usize>> = {
+                let mut m = vec![None; anchors.len()];
+                for (j, a) in matched.iter().enumerate() {
+                    if let Some(a) = *a {
+                        m[a] = Some(j);
+                    }
+                }
+                m
+            };
+            for a2 in 0..anchors.len() {
+                if anchor_match[a2].is_some() || rows[anchor_row[a2]].len() != 1 {
+                    continue;
+                }
+                let i2 = anchors[a2];
+                let best_j = (0..nq).max_by(|&x, &y| s[i2 * nq + x].total_cmp(&s[i2 * nq + y]));
+                for a in [a2.checked_sub(1), Some(a2 + 1)].into_iter().flatten() {
+                    let (Some(&i), Some(Some(j))) = (anchors.get(a), anchor_match.get(a)) else {
+                        continue;
+                    };
+                    let pivots_in_row = rows[anchor_row[a]].iter().filter(|x| x.0 == pivot).count();
+                    if i.abs_diff(i2) == 1
+                        && pivots_in_row == 1
+                        && best_j == Some(*j)
+                        && s[i2 * nq + j] >= model.threshold
+                    {
+                        let target = anchor_row[a];
+                        rows[anchor_row[a2]].clear();
+                        rows[target].push((pivot, i2));
+                        row_of[pivot][i2] = Some(target);
+                        anchor_row[a2] = target;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // Sentences no step placed (a lone version's leftovers) get rows of their own.
+    for (v, list) in row_of.iter_mut().enumerate() {
+        for (i, r) in list.iter_mut().enumerate() {
+            if r.is_none() {
+                rows.push(vec![(v, i)]);
+                *r = Some(rows.len() - 1);
+            }
+        }
+    }
+    rows.retain(|r| !r.is_empty());
+    // Links: each sentence of a row with the row's pivot sentence (its first), the pair
+    // that placed it.
+    let mut links = Vec::new();
+    for r in &rows {
+        let anchor = r[0];
+        for &b in &r[1..] {
+            if b.0 != anchor.0 {
+                let (x, y) = if anchor.0 < b.0 {
+                    (anchor, b)
+                } else {
+                    (b, anchor)
+                };
+                links.push((x, y, scorer.score(x, y)));
+            }
+        }
+    }
+    for r in rows.iter_mut() {
+        r.sort();
+    }
+    rows.sort();
+    let mut row_index = std::collections::HashMap::new();
+    for (k, r) in rows.iter().enumerate() {
+        for &x in r {
+            row_index.insert(x, k);
+        }
+    }
+    Alignment {
+        links,
+        groups: rows,
+        row_index,
+        pivot: first_pivot,
+        pairs_scored: scorer.cache.len(),
+    }
+}
+
+impl Alignment {
+    /// Whether two sentences stand in the same row.
+    pub fn same_row(&self, a: Node, b: Node) -> bool {
+        matches!((self.row_index.get(&a), self.row_index.get(&b)), (Some(x), Some(y)) if x == y)
+    }
+
+    /// The row a sentence stands in.
+    pub fn row(&self, a: Node) -> Option<usize> {
+        self.row_index.get(&a).copied()
+    }
+}
+
+/// Two sentences whose quotes are given to different named speakers say different
+/// things, however close their words: they never share a row.
+fn speakers_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
+    let of = |v: &Version, s: usize| -> BTreeSet<String> {
+        v.facts
+            .quotes
+            .iter()
+            .filter(|q| q.sentence == s)
+            .filter_map(|q| q.speaker.clone())
+            .collect()
+    };
+    let (x, y) = (of(a, i), of(b, j));
+    !x.is_empty() && !y.is_empty() && x.is_disjoint(&y)
+}
+
+/// Scores of sentence pairs, one version pair at a time, computed when first asked for.
+struct Scorer<'a> {
+    versions: &'a [Version],
+    model: &'a Model,
+    tol: &'a Tolerance,
+    prep: Prepared<'a>,
+    cache: std::collections::HashMap<(usize, usize), Vec<f64>>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(versions: &'a [Version], model: &'a Model, tol: &'a Tolerance) -> Scorer<'a> {
+        Scorer {
+            versions,
+            model,
+            tol,
+            prep: Prepared::new(versions),
+            cache: Default::default(),
+        }
+    }
+
+    fn ensure(&mut self, lo: usize, hi: usize) {
+        if self.cache.contains_key(&(lo, hi)) {
+            return;
+        }
+        let nq = self.versions[hi].sentences.len();
+        let mut out = vec![0.0; self.versions[lo].sentences.len() * nq];
+        let model = self.model;
+        version_pair(self.versions, &self.prep, self.tol, lo, hi, &mut |pair| {
+            out[pair.a.1 * nq + pair.b.1] = model.score(&pair.x);
+        });
+        self.cache.insert((lo, hi), out);
+    }
+
+    /// The scores of version `p` against version `q`, row-major over `p`'s sentences.
+    fn matrix(&mut self, p: usize, q: usize) -> Vec<f64> {
+        let (lo, hi) = (p.min(q), p.max(q));
+        self.ensure(lo, hi);
+        let m = &self.cache[&(lo, hi)];
+        if p <= q {
+            return m.clone();
+        }
+        let (np, nq) = (
+            self.versions[p].sentences.len(),
+            self.versions[q].sentences.len(),
+        );
+        let mut t = vec![0.0; np * nq];
+        for i in 0..np {
+            for j in 0..nq {
+                t[i * nq + j] = m[j * np + i];
+            }
+        }
+        t
+    }
+
+    /// The score of `a` against `b`, `a.0 < b.0`.
+    fn score(&mut self, a: Node, b: Node) -> f64 {
+        self.ensure(a.0, b.0);
+        let nb = self.versions[b.0].sentences.len();
+        self.cache[&(a.0, b.0)][a.1 * nb + b.1]
+    }
 }
 
 /// All cross-version sentence pairs with their features (for fitting and evaluation).
@@ -140,124 +434,113 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-fn for_each_pair(versions: &[Version], tol: &Tolerance, mut f: impl FnMut(Pair)) {
-    let centred = centred(versions);
-    let keys: Vec<Vec<BTreeSet<&str>>> = versions
-        .iter()
-        .map(|v| {
-            let mut k = vec![BTreeSet::new(); v.sentences.len()];
-            for e in &v.facts.entities {
-                if let Some(set) = k.get_mut(e.sentence) {
-                    set.insert(e.key.as_str());
+/// What every version pair needs: centred vectors, entity keys and figures per sentence.
+struct Prepared<'a> {
+    centred: Vec<Vec<Vec<f32>>>,
+    keys: Vec<Vec<BTreeSet<&'a str>>>,
+    figs: Vec<Vec<Vec<&'a parallax_core::facts::Figure>>>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(versions: &'a [Version]) -> Prepared<'a> {
+        let keys = versions
+            .iter()
+            .map(|v| {
+                let mut k = vec![BTreeSet::new(); v.sentences.len()];
+                for e in &v.facts.entities {
+                    if let Some(set) = k.get_mut(e.sentence) {
+                        set.insert(e.key.as_str());
+                    }
                 }
-            }
-            k
-        })
-        .collect();
-    let figs: Vec<Vec<Vec<&parallax_core::facts::Figure>>> = versions
-        .iter()
-        .map(|v| {
-            let mut k = vec![Vec::new(); v.sentences.len()];
-            for g in &v.facts.figures {
-                if let Some(list) = k.get_mut(g.sentence) {
-                    list.push(g);
+                k
+            })
+            .collect();
+        let figs = versions
+            .iter()
+            .map(|v| {
+                let mut k = vec![Vec::new(); v.sentences.len()];
+                for g in &v.facts.figures {
+                    if let Some(list) = k.get_mut(g.sentence) {
+                        list.push(g);
+                    }
                 }
-            }
-            k
-        })
-        .collect();
-    for p in 0..versions.len() {
-        for q in p + 1..versions.len() {
-            let (np, nq) = (versions[p].sentences.len(), versions[q].sentences.len());
-            if np == 0 || nq == 0 {
-                continue;
-            }
-            let mut c = vec![0f32; np * nq];
-            for i in 0..np {
-                for j in 0..nq {
-                    c[i * nq + j] = dot(&centred[p][i], &centred[q][j]);
-                }
-            }
-            let best_row: Vec<f32> = (0..np)
-                .map(|i| {
-                    c[i * nq..(i + 1) * nq]
-                        .iter()
-                        .copied()
-                        .fold(f32::MIN, f32::max)
-                })
-                .collect();
-            let best_col: Vec<f32> = (0..nq)
-                .map(|j| (0..np).map(|i| c[i * nq + j]).fold(f32::MIN, f32::max))
-                .collect();
-            for i in 0..np {
-                for j in 0..nq {
-                    let cc = c[i * nq + j];
-                    let raw = dot(&versions[p].vectors[i], &versions[q].vectors[j]);
-                    let (ka, kb) = (&keys[p][i], &keys[q][j]);
-                    let union = ka.union(kb).count();
-                    let ents = if union == 0 {
-                        0.0
-                    } else {
-                        ka.intersection(kb).count() as f64 / union as f64
-                    };
-                    let fig = figs[p][i]
-                        .iter()
-                        .any(|a| figs[q][j].iter().any(|b| figures::same_number(a, b, tol)));
-                    f(Pair {
-                        a: (p, i),
-                        b: (q, j),
-                        x: [
-                            cc as f64,
-                            raw as f64,
-                            (best_row[i] - cc) as f64,
-                            (best_col[j] - cc) as f64,
-                            ents,
-                            if fig { 1.0 } else { 0.0 },
-                        ],
-                    });
-                }
-            }
+                k
+            })
+            .collect();
+        Prepared {
+            centred: centred(versions),
+            keys,
+            figs,
         }
     }
 }
 
-/// Connected components of the links over every sentence.
-fn components(versions: &[Version], links: &[(Node, Node, f64)]) -> Vec<Vec<Node>> {
-    let offsets: Vec<usize> = versions
-        .iter()
-        .scan(0, |acc, v| {
-            let o = *acc;
-            *acc += v.sentences.len();
-            Some(o)
+fn for_each_pair(versions: &[Version], tol: &Tolerance, mut f: impl FnMut(Pair)) {
+    let prep = Prepared::new(versions);
+    for p in 0..versions.len() {
+        for q in p + 1..versions.len() {
+            version_pair(versions, &prep, tol, p, q, &mut f);
+        }
+    }
+}
+
+/// Every sentence pair of versions `p < q` with its features.
+fn version_pair(
+    versions: &[Version],
+    prep: &Prepared,
+    tol: &Tolerance,
+    p: usize,
+    q: usize,
+    f: &mut dyn FnMut(Pair),
+) {
+    let (centred, keys, figs) = (&prep.centred, &prep.keys, &prep.figs);
+    let (np, nq) = (versions[p].sentences.len(), versions[q].sentences.len());
+    if np == 0 || nq == 0 {
+        return;
+    }
+    let mut c = vec![0f32; np * nq];
+    for i in 0..np {
+        for j in 0..nq {
+            c[i * nq + j] = dot(&centred[p][i], &centred[q][j]);
+        }
+    }
+    let best_row: Vec<f32> = (0..np)
+        .map(|i| {
+            c[i * nq..(i + 1) * nq]
+                .iter()
+                .copied()
+                .fold(f32::MIN, f32::max)
         })
         .collect();
-    let total: usize = versions.iter().map(|v| v.sentences.len()).sum();
-    let mut parent: Vec<usize> = (0..total).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
+    let best_col: Vec<f32> = (0..nq)
+        .map(|j| (0..np).map(|i| c[i * nq + j]).fold(f32::MIN, f32::max))
+        .collect();
+    for i in 0..np {
+        for j in 0..nq {
+            let cc = c[i * nq + j];
+            let raw = dot(&versions[p].vectors[i], &versions[q].vectors[j]);
+            let (ka, kb) = (&keys[p][i], &keys[q][j]);
+            let union = ka.union(kb).count();
+            let ents = if union == 0 {
+                0.0
+            } else {
+                ka.intersection(kb).count() as f64 / union as f64
+            };
+            let fig = figs[p][i]
+                .iter()
+                .any(|a| figs[q][j].iter().any(|b| figures::same_number(a, b, tol)));
+            f(Pair {
+                a: (p, i),
+                b: (q, j),
+                x: [
+                    cc as f64,
+                    raw as f64,
+                    (best_row[i] - cc) as f64,
+                    (best_col[j] - cc) as f64,
+                    ents,
+                    if fig { 1.0 } else { 0.0 },
+                ],
+            });
         }
-        x
     }
-    for &(a, b, _) in links {
-        let ra = root(&mut parent, offsets[a.0] + a.1);
-        let rb = root(&mut parent, offsets[b.0] + b.1);
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
-    let mut groups: Vec<Vec<Node>> = Vec::new();
-    let mut index_of = vec![usize::MAX; total];
-    for (v, version) in versions.iter().enumerate() {
-        for i in 0..version.sentences.len() {
-            let r = root(&mut parent, offsets[v] + i);
-            if index_of[r] == usize::MAX {
-                index_of[r] = groups.len();
-                groups.push(Vec::new());
-            }
-            groups[index_of[r]].push((v, i));
-        }
-    }
-    groups
 }

@@ -16,7 +16,7 @@
 //! thousands wounded", shown side by side but not a conflict. Groups are the connected
 //! figures.
 
-use crate::align::{Alignment, Node};
+use crate::align::Alignment;
 use crate::{FigureGroup, FigureItem, Relation, Version};
 use parallax_core::facts::{Bound, Figure};
 use serde::{Deserialize, Serialize};
@@ -111,7 +111,6 @@ pub fn pair_relation(a: &Figure, b: &Figure, linked: bool, tol: &Tolerance) -> O
 /// relation is the strongest of its pairs (conflict, then different source, then
 /// agree). Different measures join only figures that have no same-measure counterpart.
 pub fn relate(versions: &[Version], tol: &Tolerance, alignment: &Alignment) -> Vec<FigureGroup> {
-    let linked: BTreeSet<(Node, Node)> = alignment.links.iter().map(|&(a, b, _)| (a, b)).collect();
     let all: Vec<Ref> = versions
         .iter()
         .enumerate()
@@ -154,7 +153,7 @@ pub fn relate(versions: &[Version], tol: &Tolerance, alignment: &Alignment) -> V
                 if va == vb || paired[i] || paired[j] {
                     continue;
                 }
-                let l = linked.contains(&((va, a.sentence), (vb, b.sentence)));
+                let l = alignment.same_row((va, a.sentence), (vb, b.sentence));
                 let Some(r) = pair_relation(a, b, l, tol) else {
                     continue;
                 };
@@ -180,9 +179,30 @@ pub fn relate(versions: &[Version], tol: &Tolerance, alignment: &Alignment) -> V
         .into_iter()
         .filter_map(|(root, items)| {
             let r = relation[root]?;
-            Some(make(versions, r, &items))
+            let mut g = make(versions, r, &items);
+            g.explanation = explain(&g, &|a| lang(versions, a), &|a, k| name(versions, a, k));
+            Some(g)
         })
         .collect()
+}
+
+fn lang(versions: &[Version], article: &str) -> String {
+    versions
+        .iter()
+        .find(|v| v.article == article)
+        .map(|v| v.lang.clone())
+        .unwrap_or_default()
+}
+
+/// A source as the article wrote it (its first mention with that key), or the key in
+/// words.
+fn name(versions: &[Version], article: &str, key: &str) -> String {
+    versions
+        .iter()
+        .find(|v| v.article == article)
+        .and_then(|v| v.facts.entities.iter().find(|e| e.key == key))
+        .map(|e| e.text.clone())
+        .unwrap_or_else(|| source_words(key))
 }
 
 fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup {
@@ -190,6 +210,7 @@ fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup 
     items.sort_by_key(|(v, f)| (*v, f.sentence, f.span.start));
     FigureGroup {
         relation,
+        explanation: String::new(),
         items: items
             .iter()
             .map(|(v, f)| FigureItem {
@@ -197,6 +218,7 @@ fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup 
                 value: f.value,
                 value_max: f.value_max,
                 text: f.text.clone(),
+                written: written(f),
                 approx: f.approx,
                 bound: f.bound,
                 counted: [f.counted.as_deref(), f.event.as_deref()]
@@ -204,6 +226,7 @@ fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup 
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(" "),
+                event: f.event.clone(),
                 source: f.source.clone(),
                 sentence: versions[*v]
                     .sentences
@@ -214,4 +237,187 @@ fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup 
             })
             .collect(),
     }
+}
+
+/// A number in English notation: thousands grouped with commas, at most two decimals
+/// ("2,000", "10,000", "2.5").
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let neg = v < 0.0;
+    let v = v.abs();
+    let whole = v.trunc();
+    let mut frac = format!("{:.2}", v - whole);
+    let mut whole = whole as u128;
+    if frac.starts_with('1') {
+        // 0.999 rounds up to the next whole number.
+        whole += 1;
+        frac = "0.00".into();
+    }
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let frac = frac.trim_start_matches('0').trim_end_matches('0');
+    if frac.len() > 1 {
+        out.push_str(frac);
+    }
+    if neg {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// An indefinite figure ("thousands", "tusindvis", "mii", "数千"): hedged and written
+/// without a digit.
+fn indefinite(f: &Figure) -> Option<&'static str> {
+    // "tusindvis" is read as at least about 1,000: the word says it all.
+    let plain = matches!(f.bound, None | Some(Bound::Lower));
+    if !f.approx || !plain || f.text.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    const WORDS: [(f64, &str); 8] = [
+        (10.0, "dozens"),
+        (12.0, "dozens"),
+        (100.0, "hundreds"),
+        (1_000.0, "thousands"),
+        (10_000.0, "tens of thousands"),
+        (100_000.0, "hundreds of thousands"),
+        (1_000_000.0, "millions"),
+        (1_000_000_000.0, "billions"),
+    ];
+    let v = f.value.abs();
+    WORDS.iter().find(|(x, _)| *x == v).map(|(_, w)| *w)
+}
+
+/// The figure with its bound and hedge as the article wrote them, in one notation used
+/// everywhere (CLI, Markdown, JSON, the web UI, `parallax facts`): "about 2,000",
+/// "more than 10,000", "up to 50", "10 to 15", "thousands", "2.5 h", "67%".
+pub fn written(f: &Figure) -> String {
+    let unit = |s: String| match f.unit.as_deref() {
+        Some("%") => format!("{s}%"),
+        Some(u) if !u.is_empty() => format!("{s} {u}"),
+        _ => s,
+    };
+    if let Some(word) = indefinite(f) {
+        return unit(word.to_string());
+    }
+    let v = number(f.value);
+    let s = match f.bound {
+        Some(Bound::Lower) => format!("more than {v}"),
+        Some(Bound::Upper) => format!("up to {v}"),
+        Some(Bound::Range) => format!("{v} to {}", number(f.value_max.unwrap_or(f.value))),
+        None => v,
+    };
+    let s = unit(s);
+    if f.approx {
+        format!("about {s}")
+    } else {
+        s
+    }
+}
+
+/// A source key in words: a two-letter country code as the code, a slug with its words
+/// capitalised ("south-korea" → "South Korea").
+pub fn source_words(key: &str) -> String {
+    if key.len() == 2 && key.chars().all(|c| c.is_ascii_alphabetic()) {
+        return key.to_ascii_uppercase();
+    }
+    key.split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(first) => first.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The relation in plain words.
+pub fn relation_words(r: Relation) -> &'static str {
+    match r {
+        Relation::Agree => "the same figure, the versions agree",
+        Relation::Conflict => "the figures disagree: a contradiction to check",
+        Relation::DifferentMeasure => "different measures, not a contradiction",
+        Relation::DifferentSource => "the same thing counted, attributed to different sources",
+    }
+}
+
+/// One sentence in plain English for a figure group: per version (its language in
+/// capitals) the figures as written with what they count and who says so, then what the
+/// relation means. `names`: how a source key reads in this story (the entity as the
+/// article wrote it), when known.
+pub fn explain(
+    group: &FigureGroup,
+    lang_of: &dyn Fn(&str) -> String,
+    names: &dyn Fn(&str, &str) -> String,
+) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut order: Vec<&str> = Vec::new();
+    for i in &group.items {
+        if !order.contains(&i.article.as_str()) {
+            order.push(&i.article);
+        }
+    }
+    for article in order {
+        let items: Vec<&FigureItem> = group
+            .items
+            .iter()
+            .filter(|i| i.article == article)
+            .collect();
+        let one_source = items.iter().all(|i| i.source == items[0].source);
+        let said: Vec<String> = items
+            .iter()
+            .map(|i| {
+                let mut s = i.written.clone();
+                if !i.counted.is_empty() {
+                    s.push(' ');
+                    s.push_str(&i.counted);
+                }
+                if let (false, Some(src)) = (one_source, &i.source) {
+                    s.push_str(&format!(", according to {}", names(article, src)));
+                }
+                s
+            })
+            .collect();
+        let mut line = format!(
+            "{}: {}",
+            lang_of(article).to_uppercase(),
+            said.join(" and ")
+        );
+        if let (true, Some(src)) = (one_source, &items[0].source) {
+            line.push_str(&format!(", according to {}", names(article, src)));
+        }
+        parts.push(line);
+    }
+    let what = match group.relation {
+        Relation::DifferentMeasure => {
+            let mut events: Vec<&str> = Vec::new();
+            for i in &group.items {
+                if let Some(e) = i.event.as_deref() {
+                    if !events.contains(&e) {
+                        events.push(e);
+                    }
+                }
+            }
+            if events.len() > 1 {
+                format!(
+                    "different measures ({}) of the same event, not a contradiction",
+                    events.join(" against ")
+                )
+            } else {
+                relation_words(group.relation).to_string()
+            }
+        }
+        r => relation_words(r).to_string(),
+    };
+    format!("{}: {what}", parts.join("; "))
 }

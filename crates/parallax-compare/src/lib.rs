@@ -12,9 +12,12 @@
 //!   the sentence vectors centred on the story's mean sentence vector, the raw cosine,
 //!   how far each is from the other's best counterpart, shared entity keys, a shared
 //!   figure) and a logistic score; a pair whose score reaches the threshold is a link.
-//!   Each pair is judged on its own, so one sentence may link to several (many-to-one),
-//!   none is forced to link, and order is never assumed. Shared rows are the connected
-//!   groups of links.
+//!   Rows are built from the links against a pivot version (the one with the most
+//!   sentences): every other version is matched one to one against it, best links
+//!   first; a sentence may share a row with its neighbour when one pivot sentence says
+//!   both; what is left over is matched the same way against the next pivot. A row
+//!   holds at most one sentence of a version (two neighbours at most), links never
+//!   chain, and N versions cost about N - 1 version pairs.
 //! - [`figures`]: figures grouped by what is counted, what happened to it and who says so;
 //!   values compared as intervals that respect hedges and bounds.
 //! - [`quotes`]: quotes whose speakers agree and whose vectors are close.
@@ -101,6 +104,31 @@ pub struct SharedSentence {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shared {
     pub sentences: Vec<SharedSentence>,
+    /// What the versions of the row say differently (a figure, a source, a speaker);
+    /// empty when they say the same.
+    #[serde(default)]
+    pub differs: Vec<Difference>,
+}
+
+/// What differs between the sentences of one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DifferenceKind {
+    /// Figures that conflict or measure different things.
+    Figure,
+    /// The same figure attributed to different sources.
+    Source,
+    /// A quote given to different speakers.
+    Speaker,
+}
+
+/// One difference in a row, named in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    pub kind: DifferenceKind,
+    /// In plain English: "DA: about 2,000 soldiers lost, according to …; RO: …: different
+    /// measures (lost against killed) of the same event, not a contradiction".
+    pub explanation: String,
 }
 
 /// A sentence no other version has a counterpart for.
@@ -126,6 +154,17 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The relation as a short label in words ("different measure").
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::Agree => "agree",
+            Relation::Conflict => "conflict",
+            Relation::DifferentMeasure => "different measure",
+            Relation::DifferentSource => "different source",
+        }
+    }
+
+    /// The serialised name ("different_measure"), for machine output only.
     pub fn as_str(self) -> &'static str {
         match self {
             Relation::Agree => "agree",
@@ -145,11 +184,17 @@ pub struct FigureItem {
     pub value_max: Option<f64>,
     /// The figure as written ("omkring 2.000").
     pub text: String,
+    /// The figure in the one English notation, bound and hedge as written ("about
+    /// 2,000", "more than 10,000", "thousands"): [`figures::written`].
+    pub written: String,
     pub approx: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound: Option<parallax_core::facts::Bound>,
     /// What was counted and what happened to it ("soldiers killed").
     pub counted: String,
+    /// What happened to it alone ("killed").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
     pub source: Option<String>,
     /// The sentence the figure is in.
     pub sentence: String,
@@ -161,6 +206,9 @@ pub struct FigureItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FigureGroup {
     pub relation: Relation,
+    /// The group in one plain English sentence: each version's figures as written, what
+    /// they count, who says so, and what the relation means ([`figures::explain`]).
+    pub explanation: String,
     pub items: Vec<FigureItem>,
 }
 
@@ -191,6 +239,9 @@ pub struct Comparison {
     pub only_in: BTreeMap<String, Vec<Only>>,
     pub figures: Vec<FigureGroup>,
     pub quotes: Vec<QuoteGroup>,
+    /// How many version pairs the alignment scored (the cost; not part of the output).
+    #[serde(default, skip_serializing)]
+    pub pairs_scored: usize,
 }
 
 /// Fitted parameters: the alignment model, the figure tolerances and the quote
@@ -228,6 +279,8 @@ pub fn compare(
 ) -> Result<Comparison, CompareError> {
     check(versions)?;
     let alignment = align::align(versions, &params.align, &params.figures);
+    let figures = figures::relate(versions, &params.figures, &alignment);
+    let quotes = quotes::group(versions, params.quote_cosine);
     let mut shared = Vec::new();
     let mut only_in: BTreeMap<String, Vec<Only>> = BTreeMap::new();
     for v in versions {
@@ -238,6 +291,7 @@ pub fn compare(
             group.iter().map(|&(v, _)| v).collect();
         if versions_in.len() > 1 {
             shared.push(Shared {
+                differs: differences(versions, group, &alignment, &figures),
                 sentences: group
                     .iter()
                     .map(|&(v, i)| {
@@ -280,9 +334,90 @@ pub fn compare(
             .collect(),
         shared,
         only_in,
-        figures: figures::relate(versions, &params.figures, &alignment),
-        quotes: quotes::group(versions, params.quote_cosine),
+        figures,
+        quotes,
+        pairs_scored: alignment.pairs_scored,
     })
+}
+
+/// What the sentences of one row say differently: a figure group other than agree with
+/// figures in two versions' sentences of the row, and quotes of the row given to two
+/// different named speakers.
+fn differences(
+    versions: &[Version],
+    row: &[align::Node],
+    alignment: &align::Alignment,
+    figures: &[FigureGroup],
+) -> Vec<Difference> {
+    let Some(&first) = row.first() else {
+        return Vec::new();
+    };
+    let Some(this) = alignment.row(first) else {
+        return Vec::new();
+    };
+    let node_of = |article: &str, index: usize| {
+        versions
+            .iter()
+            .position(|v| v.article == article)
+            .map(|v| (v, index))
+    };
+    let mut out = Vec::new();
+    for g in figures {
+        if g.relation == Relation::Agree {
+            continue;
+        }
+        let in_row: std::collections::BTreeSet<usize> = g
+            .items
+            .iter()
+            .filter_map(|i| node_of(&i.article, i.index))
+            .filter(|&n| alignment.row(n) == Some(this))
+            .map(|n| n.0)
+            .collect();
+        if in_row.len() > 1 {
+            out.push(Difference {
+                kind: if g.relation == Relation::DifferentSource {
+                    DifferenceKind::Source
+                } else {
+                    DifferenceKind::Figure
+                },
+                explanation: g.explanation.clone(),
+            });
+        }
+    }
+    let mut speakers: Vec<(usize, &parallax_core::facts::Quote)> = Vec::new();
+    for &(v, i) in row {
+        for q in versions[v].facts.quotes.iter().filter(|q| q.sentence == i) {
+            if q.speaker.is_some() {
+                speakers.push((v, q));
+            }
+        }
+    }
+    let named = |q: &parallax_core::facts::Quote| {
+        q.speaker_text
+            .clone()
+            .or_else(|| q.speaker.clone())
+            .unwrap_or_default()
+    };
+    let differ: Vec<String> = speakers
+        .iter()
+        .map(|(v, q)| format!("{}: said by {}", versions[*v].lang.to_uppercase(), named(q)))
+        .collect();
+    let keys: std::collections::BTreeSet<&str> = speakers
+        .iter()
+        .filter_map(|(_, q)| q.speaker.as_deref())
+        .collect();
+    let versions_quoting: std::collections::BTreeSet<usize> =
+        speakers.iter().map(|(v, _)| *v).collect();
+    if keys.len() > 1 && versions_quoting.len() > 1 {
+        out.push(Difference {
+            kind: DifferenceKind::Speaker,
+            explanation: format!(
+                "{}: the quote is given to different speakers",
+                differ.join("; ")
+            ),
+        });
+    }
+    out
 }
 
 fn check(versions: &[Version]) -> Result<(), CompareError> {

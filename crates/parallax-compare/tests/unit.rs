@@ -183,3 +183,147 @@ fn bad_input_is_an_error() {
     );
     assert!(dup.is_err());
 }
+
+#[test]
+fn ten_versions_make_one_row_a_sentence_and_never_chain() {
+    // Ten versions of the same six facts (each with its own noise), and in version 3 a
+    // sentence between two facts, close to both: it must not glue their rows together.
+    let mut versions: Vec<Version> = (0..10)
+        .map(|k| {
+            let mut v = version(&format!("v{k}"), &[1, 2, 3, 4, 5, 6]);
+            v.vectors = (0..6).map(|i| unit(i + 1, 9 + (i + k) % 5)).collect();
+            v
+        })
+        .collect();
+    let between: Vec<f32> = {
+        let v: Vec<f32> = unit(2, 15)
+            .iter()
+            .zip(unit(3, 15))
+            .map(|(x, y)| x + y)
+            .collect();
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter().map(|x| x / n).collect()
+    };
+    versions[3].vectors.push(between);
+    versions[3].sentences.push(SentenceIn {
+        span: Span::new(60, 69),
+        text: "between".into(),
+    });
+    let c = compare("s", &versions, &Params::fitted()).expect("compare");
+    for row in c.rows() {
+        for cell in &row.cells {
+            assert!(cell.len() <= 2, "{row:?}");
+        }
+    }
+    // Facts 1..6: six shared rows with all ten versions.
+    let full = c.shared.iter().filter(|s| s.sentences.len() >= 10).count();
+    assert_eq!(full, 6, "{:?}", c.shared);
+    // Fewer version pairs scored than all 45.
+    assert!(c.pairs_scored < 45, "{}", c.pairs_scored);
+}
+
+#[test]
+fn figures_as_written_in_one_notation() {
+    use parallax_compare::figures::{number, written};
+    let f = |value, approx, bound, text: &str| Figure {
+        text: text.into(),
+        ..figure(value, approx, bound, "sent", None)
+    };
+    assert_eq!(number(2000.0), "2,000");
+    assert_eq!(number(1234567.0), "1,234,567");
+    assert_eq!(number(2.5), "2.5");
+    assert_eq!(number(0.999), "1");
+    assert_eq!(
+        written(&f(10_000.0, false, Some(Bound::Lower), "peste 10 000")),
+        "more than 10,000"
+    );
+    assert_eq!(
+        written(&f(1_500.0, false, Some(Bound::Lower), "Mere end 1.500")),
+        "more than 1,500"
+    );
+    assert_eq!(written(&f(1_000.0, true, None, "tusindvis")), "thousands");
+    assert_eq!(written(&f(1_000.0, true, None, "mii")), "thousands");
+    assert_eq!(
+        written(&f(1_000.0, true, None, "omkring 1.000")),
+        "about 1,000"
+    );
+    assert_eq!(
+        written(&f(2_000.0, true, None, "omkring 2.000")),
+        "about 2,000"
+    );
+    assert_eq!(
+        written(&f(50.0, false, Some(Bound::Upper), "up to 50")),
+        "up to 50"
+    );
+    let mut range = f(10.0, false, Some(Bound::Range), "10 to 15");
+    range.value_max = Some(15.0);
+    assert_eq!(written(&range), "10 to 15");
+    let mut pct = f(67.0, false, None, "67 %");
+    pct.unit = Some("%".into());
+    assert_eq!(written(&pct), "67%");
+}
+
+#[test]
+fn a_row_with_different_figures_says_how_they_differ() {
+    let mut a = version("a", &[1, 2]);
+    let mut b = version("b", &[1, 2]);
+    a.lang = "da".into();
+    b.lang = "ro".into();
+    let mut lost = figure(2_000.0, true, None, "lost", Some("KR"));
+    lost.text = "omkring 2.000".into();
+    lost.sentence = 1;
+    let mut killed = figure(600.0, true, None, "killed", Some("KR"));
+    killed.text = "aproximativ 600".into();
+    killed.sentence = 1;
+    a.facts.figures = vec![lost];
+    b.facts.figures = vec![killed];
+    let c = compare("s", &[a, b], &Params::fitted()).expect("compare");
+    let row = c
+        .shared
+        .iter()
+        .find(|s| s.sentences.iter().any(|x| x.index == 1))
+        .expect("the figure sentences share a row");
+    assert_eq!(row.differs.len(), 1, "{row:?}");
+    let e = &row.differs[0].explanation;
+    assert!(
+        e.starts_with(
+            "DA: about 2,000 soldiers lost, according to KR; RO: about 600 soldiers killed"
+        ) && e.contains("different measures (lost against killed)")
+            && e.ends_with("not a contradiction"),
+        "{e}"
+    );
+    assert_eq!(c.figures.len(), 1);
+    assert_eq!(&c.figures[0].explanation, e);
+    assert!(!e.contains('_'), "{e}");
+    let first = c
+        .shared
+        .iter()
+        .find(|s| s.sentences.iter().any(|x| x.index == 0));
+    assert!(first.is_some_and(|s| s.differs.is_empty()));
+}
+
+#[test]
+fn quotes_given_to_two_speakers_never_share_a_row() {
+    let mut a = version("a", &[1, 2]);
+    let mut b = version("b", &[1, 2]);
+    let q = |speaker: &str| Quote {
+        text: "q".into(),
+        speaker: Some(speaker.into()),
+        speaker_text: Some(speaker.into()),
+        lang: "en".into(),
+        sentence: 0,
+        span: Span::new(0, 1),
+    };
+    a.facts.quotes = vec![q("kim")];
+    b.facts.quotes = vec![q("putin")];
+    let c = compare("s", &[a, b], &Params::fitted()).expect("compare");
+    assert!(
+        c.shared
+            .iter()
+            .all(|s| !s.sentences.iter().any(|x| x.index == 0)),
+        "{:?}",
+        c.shared
+    );
+    assert_eq!(c.only_in["a"].len(), 1);
+    assert_eq!(c.only_in["b"].len(), 1);
+}
