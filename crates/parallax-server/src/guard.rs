@@ -21,6 +21,7 @@ fn is_read(m: &Method) -> bool {
 /// the status kept.
 pub async fn json_errors(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
+    let path = req.uri().path().to_string();
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -51,7 +52,11 @@ pub async fn json_errors(State(state): State<Arc<AppState>>, req: Request, next:
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            format!("{method} is not served here (allowed: {allow})")
+            if allow.is_empty() {
+                format!("{method} is not served at {path}")
+            } else {
+                format!("{method} is not served at {path} (allowed: {allow})")
+            }
         }
         _ if !text.is_empty() => text,
         _ => status
