@@ -359,3 +359,137 @@ fn an_address_in_use_is_said_once() {
     assert_eq!(err.matches("os error").count(), 1, "{err}");
     assert!(err.contains(&addr), "{err}");
 }
+
+/// One HTTP/1.1 exchange: the status and the body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn story(who: &str, i: usize) -> String {
+    format!(
+        "{{\"title\": \"Harbour report {i} by {who}\", \"body\": \"Report {i} from {who}: the council met to discuss the harbour budget, the new bridge and the ferry timetable for the summer.\"}}"
+    )
+}
+
+#[test]
+fn a_server_a_cli_ingest_and_posts_on_one_store_lose_nothing() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("parallax serves http://")
+        .trim_end_matches('/')
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{line}");
+
+    let file = dir.path().join("cli.jsonl");
+    let cli_n = 20;
+    let lines: String = (0..cli_n).map(|i| story("the CLI", i) + "\n").collect();
+    fs::write(&file, lines).unwrap();
+    let (posters, per_poster) = (3, 5);
+    std::thread::scope(|s| {
+        let ingest = s.spawn(|| parallax(&db, &["ingest", file.to_str().unwrap()]));
+        let posts: Vec<_> = (0..posters)
+            .map(|p| {
+                let addr = addr.clone();
+                s.spawn(move || {
+                    (0..per_poster)
+                        .map(|i| {
+                            http(
+                                &addr,
+                                "POST",
+                                "/api/articles",
+                                &story(&format!("poster {p}"), i),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let reads = s.spawn(|| {
+            (0..20)
+                .map(|_| {
+                    [
+                        http(&addr, "GET", "/api/articles?limit=500", ""),
+                        http(&addr, "GET", "/api/search?q=harbour", ""),
+                        http(&addr, "GET", "/api/stories", ""),
+                    ]
+                })
+                .collect::<Vec<_>>()
+        });
+        let o = ingest.join().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("locked"), "{}", stderr(&o));
+        for p in posts {
+            for (status, body) in p.join().unwrap() {
+                assert_eq!(status, 200, "{body}");
+            }
+        }
+        for (status, body) in reads.join().unwrap().into_iter().flatten() {
+            assert_eq!(status, 200, "{body}");
+        }
+    });
+    // Within seconds the server answers with everything every process stored.
+    let want = (cli_n + posters * per_poster) as u64;
+    let mut health = Value::Null;
+    for _ in 0..100 {
+        let (_, body) = http(&addr, "GET", "/api/health", "");
+        health = serde_json::from_str(&body).unwrap();
+        if health["articles"] == want && health["vectors"] == want {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(health["articles"], want, "{health}");
+    assert_eq!(health["vectors"], want, "{health}");
+    let (_, body) = http(
+        &addr,
+        "GET",
+        "/api/search?q=Report%207%20from%20the%20CLI",
+        "",
+    );
+    let hits: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        hits["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["title"] == "Harbour report 7 by the CLI" && h["vector_rank"].is_number()),
+        "{hits}"
+    );
+    server.kill().unwrap();
+    let o = server.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("locked"), "{}", stderr(&o));
+    assert_eq!(articles(&db).len() as u64, want);
+}
