@@ -3,6 +3,7 @@
 //! loopback is refused without one, answers carry no server file paths, and the server
 //! follows what another writer stores.
 
+#[allow(dead_code)] // the seeded store of the other tests is not needed here
 mod common;
 
 use axum::body::Body;
