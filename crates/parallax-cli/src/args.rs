@@ -200,6 +200,10 @@ pub enum Command {
         /// Where to listen (loopback unless told otherwise)
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// The write token: every write (POST) must send `Authorization: Bearer
+        /// TOKEN`; required to listen beyond loopback
+        #[arg(long, env = "PARALLAX_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
     /// Read articles from files, folders (recursively) or standard input (`-`)
     Ingest {

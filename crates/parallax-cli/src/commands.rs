@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json } => facts(&args.db, &id, json),
         Command::Demo { no_serve, addr } => crate::demo::run(&ctx, (!no_serve).then_some(addr)),
-        Command::Serve { addr } => crate::serve::run(&ctx, addr),
+        Command::Serve { addr, token } => crate::serve::run(&ctx, addr, token),
         Command::Compare {
             ids,
             versions,
@@ -89,8 +89,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
+/// Opens (creating if needed) the store for a command that writes.
 fn open(db: &std::path::Path) -> Result<Store> {
-    Store::open(db).with_context(|| format!("cannot open the store {}", db.display()))
+    Ok(Store::open(db)?)
+}
+
+/// Opens the store for a command that only reads: never creates a file; `no store at
+/// PATH` when there is none.
+pub fn open_read(db: &std::path::Path) -> Result<Store> {
+    Ok(Store::open_read_only(db)?)
 }
 
 fn ingest(
@@ -174,7 +181,7 @@ fn articles(
     limit: Option<usize>,
     json: bool,
 ) -> Result<ExitCode> {
-    let store = open(db)?;
+    let store = open_read(db)?;
     let list = store.articles(&ArticleFilter { lang, limit })?;
     if json {
         let arr: Vec<_> = list.iter().map(parallax_engine::views::article).collect();
@@ -204,7 +211,7 @@ fn find(store: &Store, db: &std::path::Path, id: &str) -> Result<parallax_core::
 }
 
 pub fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
-    let store = open(db)?;
+    let store = open_read(db)?;
     let a = find(&store, db, id)?;
     let facts = store.facts(&a.id)?.unwrap_or_default();
     let v = parallax_engine::views::facts(&a, &facts);
@@ -271,7 +278,7 @@ pub fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
 }
 
 fn show(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
-    let store = open(db)?;
+    let store = open_read(db)?;
     let a = find(&store, db, id)?;
     if json {
         output::json(&parallax_engine::views::article(&a))?;

@@ -10,7 +10,7 @@
 
 use crate::commands::Ctx;
 use crate::output;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use parallax_engine::compare::{Comparison, Selection};
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,8 +22,8 @@ pub fn run(
     json: bool,
     markdown: bool,
 ) -> Result<ExitCode> {
-    let mut store = parallax_engine::Store::open(&ctx.db)
-        .with_context(|| format!("cannot open the store {}", ctx.db.display()))?;
+    // A write (sentence vectors are stored on first use), but never a new file.
+    let mut store = parallax_engine::Store::open_existing(&ctx.db)?;
     let vectors = ctx.vectors()?;
     // One argument that names a story: its articles are the versions.
     let (story, ids) = match ids {

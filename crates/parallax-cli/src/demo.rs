@@ -57,7 +57,7 @@ pub fn run(ctx: &crate::commands::Ctx, serve: Option<std::net::SocketAddr>) -> R
         println!("example corpus: {}", total.summary());
         drop(store);
         let vectors = config.vectors.clone().expect("the demo loads the model");
-        crate::serve::serve_store(vectors, &db, addr, "parallax demo: open ")?;
+        crate::serve::serve_store(vectors, &db, addr, None, "parallax demo: open ")?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::stdout().lock();

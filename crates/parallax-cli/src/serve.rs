@@ -11,8 +11,15 @@ use std::process::ExitCode;
 
 /// Serves the store at `db` on `addr` until Ctrl-C; `banner` is printed with the
 /// address once it is bound.
-pub fn serve_store(vectors: Vectors, db: &Path, addr: SocketAddr, banner: &str) -> Result<()> {
-    let config = parallax_server::ServerConfig::new(db.to_path_buf(), Some(vectors));
+pub fn serve_store(
+    vectors: Vectors,
+    db: &Path,
+    addr: SocketAddr,
+    token: Option<String>,
+    banner: &str,
+) -> Result<()> {
+    let mut config = parallax_server::ServerConfig::new(db.to_path_buf(), Some(vectors));
+    config.token = token.filter(|t| !t.is_empty());
     parallax_server::run(config, addr, |bound| {
         println!("{banner}http://{bound}/");
         println!("Ctrl-C stops the server.");
@@ -22,7 +29,7 @@ pub fn serve_store(vectors: Vectors, db: &Path, addr: SocketAddr, banner: &str) 
     Ok(())
 }
 
-pub fn run(ctx: &Ctx, addr: SocketAddr) -> Result<ExitCode> {
-    serve_store(ctx.vectors()?, &ctx.db, addr, "parallax serves ")?;
+pub fn run(ctx: &Ctx, addr: SocketAddr, token: Option<String>) -> Result<ExitCode> {
+    serve_store(ctx.vectors()?, &ctx.db, addr, token, "parallax serves ")?;
     Ok(ExitCode::SUCCESS)
 }

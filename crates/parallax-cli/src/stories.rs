@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn open(db: &Path) -> Result<Store> {
-    Store::open(db).with_context(|| format!("cannot open the store {}", db.display()))
+    crate::commands::open_read(db)
 }
 
 /// The story parameters: the file given with `--params`, or the built-in fitted ones.

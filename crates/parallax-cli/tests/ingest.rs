@@ -259,12 +259,13 @@ fn usage_errors_exit_2() {
             .code(),
         Some(2)
     );
+    // A missing input is a rejected input (exit 1), not a usage error.
     let o = parallax(
         &db,
         &["ingest", dir.path().join("missing").to_str().unwrap()],
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("missing"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("missing: error: no such file or folder"));
     let o = parallax(&db, &["show", "abcdef"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no article"));

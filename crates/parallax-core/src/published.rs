@@ -15,6 +15,10 @@ pub enum Published {
     DateTime(OffsetDateTime),
 }
 
+/// The earliest publication date taken: older ones are taken for mistakes (a zero
+/// timestamp, a wrong century).
+pub const EARLIEST: Date = time::macros::date!(1900 - 01 - 01);
+
 const DATE_FMT: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
@@ -38,6 +42,17 @@ impl Published {
             Published::Date(d) => *d,
             Published::DateTime(t) => t.date(),
         }
+    }
+
+    /// Whether this can be a publication date: from 1900-01-01 to tomorrow (by this
+    /// machine's clock, UTC), the day in the source's own offset. Readers leave out
+    /// (with a warning) a date that is not.
+    pub fn is_plausible(&self) -> bool {
+        let latest = OffsetDateTime::now_utc()
+            .date()
+            .next_day()
+            .unwrap_or(Date::MAX);
+        (EARLIEST..=latest).contains(&self.date())
     }
 
     /// Seconds since the Unix epoch; a bare date counts as midnight UTC.

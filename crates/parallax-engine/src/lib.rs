@@ -32,7 +32,7 @@ pub use parallax_store::{ArticleFilter, ArticleSummary, Store, StoreError, Story
 /// read whatever its name.
 pub const INPUT_EXTENSIONS: &[&str] = &[
     "txt", "text", "jsonl", "ndjson", "html", "htm", "xhtml", "rss", "atom", "xml", "warc",
-    "warc.gz",
+    "warc.gz", "html.gz", "htm.gz",
 ];
 
 /// What went wrong in the pipeline as a whole (bad input is never an error here: it is
@@ -212,24 +212,43 @@ pub fn analyse(mut a: Article) -> ((Article, Facts), Vec<Diagnostic>) {
 }
 
 /// Lists the files of the inputs: folders are walked (sorted, hidden entries passed
-/// over, only [`INPUT_EXTENSIONS`]); files are taken as given.
+/// over, only [`INPUT_EXTENSIONS`]); files are taken as given. An input that is missing
+/// or cannot be read (a folder entry included) is an error diagnostic in `problems`,
+/// and the others are read.
 fn plan(
     inputs: &[Input],
     on: &mut dyn FnMut(Event),
     skipped: &mut u64,
-) -> Result<Vec<(Input, u64)>, EngineError> {
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(Input, u64)> {
     let mut out = Vec::new();
     for input in inputs {
         let Input::Path(path) = input else {
             out.push((Input::Stdin, 0));
             continue;
         };
-        let meta = std::fs::metadata(path).map_err(|e| EngineError::Input {
-            path: path.display().to_string(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let name = path.display().to_string();
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                problems.push(Diagnostic::error(&name, "no such file or folder"));
+                continue;
+            }
+            Err(e) => {
+                problems.push(Diagnostic::error(
+                    &name,
+                    format!("cannot read: {}", io_message(&e)),
+                ));
+                continue;
+            }
+        };
         if meta.is_file() {
             out.push((input.clone(), meta.len()));
+            continue;
+        }
+        if !meta.is_dir() {
+            // A FIFO or a device named on the command line is read as a stream.
+            out.push((input.clone(), 0));
             continue;
         }
         let walker = walkdir::WalkDir::new(path)
@@ -238,10 +257,21 @@ fn plan(
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walker {
-            let entry = entry.map_err(|e| EngineError::Input {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| name.clone());
+                    let why = match e.io_error() {
+                        Some(io) => io_message(io),
+                        None => e.to_string(),
+                    };
+                    problems.push(Diagnostic::error(&at, format!("cannot read: {why}")));
+                    continue;
+                }
+            };
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -256,7 +286,16 @@ fn plan(
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// An IO error in words, without the `(os error N)` that `Display` adds.
+pub fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 fn is_input(path: &Path) -> bool {
@@ -278,7 +317,8 @@ pub fn ingest(
     on: &mut dyn FnMut(Event),
 ) -> Result<IngestReport, EngineError> {
     let mut skipped = 0;
-    let files = plan(inputs, on, &mut skipped)?;
+    let mut problems = Vec::new();
+    let files = plan(inputs, on, &mut skipped, &mut problems);
     on(Event::Planned {
         files: files.len(),
         bytes: files.iter().map(|(_, b)| b).sum(),
@@ -293,6 +333,9 @@ pub fn ingest(
         config: config.clone(),
         on,
     };
+    for d in problems {
+        w.diagnostic(d);
+    }
     for (input, bytes) in files {
         if stop.load(Ordering::Relaxed) {
             break;

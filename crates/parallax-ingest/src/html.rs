@@ -31,8 +31,7 @@ use parallax_core::{Article, Diagnostic, Paragraph, Published};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::io::Read;
-use time::format_description::well_known::{Rfc2822, Rfc3339};
-use time::{Date, Month, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// Reads one HTML page (a file or a stream) as one article.
 pub fn read(name: &str, reader: impl Read, sink: &mut dyn FnMut(Item)) {
@@ -76,14 +75,43 @@ pub(crate) fn emit(
             Diagnostic::warning(name, w).at_record(record),
         ));
     }
-    if article.title.is_none() && article.paragraphs.is_empty() {
+    if let Some(why) = no_body(&mut article) {
         return sink(Item::Diagnostic(
-            Diagnostic::error(name, "no title and no text found in the page").at_record(record),
+            Diagnostic::error(name, why).at_record(record),
         ));
     }
     article.source_path = Some(name.to_string());
     article.source_record = Some(record);
     sink(Item::Article(Box::new(article)));
+}
+
+/// Why a page is not an article, if it has no body: no text at all, or only its title
+/// (a headline page, an error page, a page whose text the extractor did not find).
+/// Body lines that only repeat the title are dropped first.
+pub(crate) fn no_body(a: &mut Article) -> Option<String> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if let Some(t) = a.title.as_deref().map(norm) {
+        let before = a.paragraphs.len();
+        a.paragraphs.retain(|p| norm(&p.text) != t);
+        if a.paragraphs.len() != before {
+            a.id = a.content_id();
+        }
+    }
+    if !a.paragraphs.is_empty() {
+        return None;
+    }
+    Some(match &a.title {
+        Some(t) => format!(
+            "no article text found in the page, only its title {:?}: not stored",
+            crate::prose::short(t)
+        ),
+        None => "no title and no text found in the page".to_string(),
+    })
 }
 
 /// Extracts the article of a page; `url` is where the page was fetched from, if known.
@@ -102,7 +130,8 @@ pub fn extract_checked(html: &str, url: Option<&str>) -> (Article, Vec<String>) 
         url: url.map(str::to_string),
         ..rs_trafilatura::Options::default()
     };
-    let result = std::panic::catch_unwind(|| rs_trafilatura::extract_with_options(html, &opts));
+    let spaced = space_blocks(html);
+    let result = std::panic::catch_unwind(|| rs_trafilatura::extract_with_options(&spaced, &opts));
     let (text, fallback) = match result {
         Ok(Ok(r)) => (r.content_text, Some(r.metadata)),
         Ok(Err(e)) => {
@@ -191,26 +220,37 @@ pub fn extract_checked(html: &str, url: Option<&str>) -> (Article, Vec<String>) 
     for (from, value) in candidates {
         let Some(v) = value else { continue };
         match parse_date(&v) {
-            Some(p) => {
-                a.published = Some(p);
-                a.metadata
-                    .insert("published_from".into(), Value::from(from));
-                break;
-            }
+            Some(p) => match crate::dates::implausible(&p) {
+                None => {
+                    a.published = Some(p);
+                    a.metadata
+                        .insert("published_from".into(), Value::from(from));
+                    break;
+                }
+                Some(why) => warnings.push(format!("{why} ({from})")),
+            },
             None => warnings.push(format!("unreadable publication date {v:?} ({from})")),
         }
     }
     if a.published.is_none() {
-        if let Some(d) = url_for_date.as_deref().and_then(date_in_url) {
-            a.published = Some(Published::Date(d));
+        let from_url = url_for_date
+            .as_deref()
+            .and_then(crate::dates::date_in_url)
+            .map(Published::Date)
+            .filter(Published::is_plausible);
+        let from_text = || {
+            let d = fallback.as_ref().and_then(|m| m.date)?;
+            let t = OffsetDateTime::from_unix_timestamp(d.timestamp()).ok()?;
+            Some(Published::DateTime(t)).filter(Published::is_plausible)
+        };
+        if let Some(p) = from_url {
+            a.published = Some(p);
             a.metadata
                 .insert("published_from".into(), Value::from("url"));
-        } else if let Some(d) = fallback.as_ref().and_then(|m| m.date) {
-            if let Ok(t) = OffsetDateTime::from_unix_timestamp(d.timestamp()) {
-                a.published = Some(Published::DateTime(t));
-                a.metadata
-                    .insert("published_from".into(), Value::from("text"));
-            }
+        } else if let Some(p) = from_text() {
+            a.published = Some(p);
+            a.metadata
+                .insert("published_from".into(), Value::from("text"));
         }
     }
     if let Some((datetime, text)) = time_el {
@@ -259,6 +299,121 @@ pub fn extract_checked(html: &str, url: Option<&str>) -> (Article, Vec<String>) 
     }
     a.id = a.content_id();
     (a, warnings)
+}
+
+/// Elements whose edges are paragraph breaks in the text, however the page is written.
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "td",
+    "th",
+    "title",
+    "tr",
+    "ul",
+];
+
+/// The page with a line break at every block edge that has no whitespace: a minified
+/// page (`<p>One</p><p>Two</p>`) then gives the extractor the same paragraph breaks as
+/// one written with new lines, instead of `OneTwo`. Scripts, styles and comments are
+/// left as they are.
+pub fn space_blocks(html: &str) -> std::borrow::Cow<'_, str> {
+    let b = html.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        let start = i + off;
+        let rest = &html[start..];
+        if rest.starts_with("<!--") {
+            i = rest
+                .find("-->")
+                .map(|e| start + e + 3)
+                .unwrap_or(html.len());
+            continue;
+        }
+        let closing = rest.as_bytes().get(1) == Some(&b'/');
+        let name_start = start + 1 + closing as usize;
+        let name_len = b[name_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        let Some(end) = html[start..].find('>').map(|e| start + e + 1) else {
+            break;
+        };
+        if !closing && (name == "script" || name == "style") {
+            i = find_closing(html, end, &name).unwrap_or(html.len());
+            continue;
+        }
+        if BLOCK_TAGS.contains(&name.as_str()) {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len() + html.len() / 16));
+            if !closing && start > 0 && !b[start - 1].is_ascii_whitespace() {
+                o.push_str(&html[copied..start]);
+                o.push('\n');
+                copied = start;
+            }
+            if (closing || name == "br" || name == "hr")
+                && b.get(end).is_some_and(|c| !c.is_ascii_whitespace())
+            {
+                o.push_str(&html[copied..end]);
+                o.push('\n');
+                copied = end;
+            }
+        }
+        i = end;
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&html[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+        None => std::borrow::Cow::Borrowed(html),
+    }
+}
+
+/// Where `</name` (any case) starts at or after `from`.
+fn find_closing(html: &str, from: usize, name: &str) -> Option<usize> {
+    let mut i = from;
+    while let Some(off) = html[i..].find("</") {
+        let at = i + off;
+        let tag = html.as_bytes().get(at + 2..at + 2 + name.len())?;
+        if tag.eq_ignore_ascii_case(name.as_bytes()) {
+            return Some(at);
+        }
+        i = at + 2;
+    }
+    None
 }
 
 /// Decodes a page's bytes (BOM, `<meta charset>`, UTF-8, detection): the text and a
@@ -651,142 +806,9 @@ fn collect_ld(v: Value, out: &mut Vec<serde_json::Map<String, Value>>, depth: us
     }
 }
 
-/// Parses the date formats pages use: RFC 3339 (with or without offset, `+0000`
-/// offsets), a plain `YYYY-MM-DD` (also `YYYY/MM/DD`, `YYYYMMDD`), RFC 2822, and
-/// `5 March 2024` / `March 5, 2024` style dates in English.
+/// Parses the date forms pages use (see [`crate::dates`]).
 pub fn parse_date(s: &str) -> Option<Published> {
-    let s = s.trim();
-    if s.is_empty() || s.len() > 100 {
-        return None;
-    }
-    if let Ok(p) = Published::parse(s) {
-        return Some(p);
-    }
-    // `+0000` → `+00:00`; a space for the `T`.
-    let mut fixed = s.replacen(' ', "T", 1);
-    let bytes = fixed.as_bytes();
-    if bytes.len() > 5 {
-        let tail = &fixed[fixed.len() - 5..];
-        if (tail.starts_with('+') || tail.starts_with('-'))
-            && tail[1..].bytes().all(|b| b.is_ascii_digit())
-        {
-            fixed.insert(fixed.len() - 2, ':');
-        }
-    }
-    if let Ok(t) = OffsetDateTime::parse(&fixed, &Rfc3339) {
-        return Some(Published::DateTime(t));
-    }
-    if let Ok(t) = OffsetDateTime::parse(s, &Rfc2822) {
-        return Some(Published::DateTime(t));
-    }
-    // A leading date without a zone: keep the day only.
-    if let Some(d) = ymd(s) {
-        return Some(Published::Date(d));
-    }
-    written_date(s).map(Published::Date)
-}
-
-/// `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD` or `YYYYMMDD` at the start of `s`.
-fn ymd(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (y, m, d) = if b.len() >= 10 && matches!(b[4], b'-' | b'/' | b'.') && b[7] == b[4] {
-        (num(0..4)?, num(5..7)?, num(8..10)?)
-    } else if b.len() >= 8 && (b.len() == 8 || !b[8].is_ascii_digit()) {
-        (num(0..4)?, num(4..6)?, num(6..8)?)
-    } else {
-        return None;
-    };
-    make_date(y, m, d)
-}
-
-fn make_date(y: u32, m: u32, d: u32) -> Option<Date> {
-    if !(1990..=2100).contains(&y) {
-        return None;
-    }
-    let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
-    Date::from_calendar_date(y as i32, month, u8::try_from(d).ok()?).ok()
-}
-
-/// `5 March 2024`, `March 5, 2024`, `Mar. 5 2024` (English month names).
-fn written_date(s: &str) -> Option<Date> {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    let words: Vec<String> = s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect();
-    for (i, w) in words.iter().enumerate() {
-        let Some(m) = MONTHS.iter().position(|p| w.len() >= 3 && w.starts_with(p)) else {
-            continue;
-        };
-        let num = |j: usize| -> Option<u32> {
-            let t = words.get(j)?;
-            let t = t.trim_end_matches(|c: char| c.is_alphabetic());
-            t.parse().ok()
-        };
-        let day_year = match (i.checked_sub(1).and_then(num), num(i + 1), num(i + 2)) {
-            (Some(d), Some(y), _) if d <= 31 && y > 1900 => Some((d, y)),
-            (_, Some(d), Some(y)) if d <= 31 && y > 1900 => Some((d, y)),
-            _ => None,
-        };
-        if let Some((d, y)) = day_year {
-            return make_date(y, m as u32 + 1, d);
-        }
-    }
-    None
-}
-
-/// A date written in a URL path: `/2024/03/05/`, `/2024-03-05-`, `/20240305/`.
-pub fn date_in_url(url: &str) -> Option<Date> {
-    let path = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let segs: Vec<&str> = path.split('/').collect();
-    for (i, seg) in segs.iter().enumerate() {
-        if seg.len() == 4 && seg.bytes().all(|b| b.is_ascii_digit()) {
-            let y: u32 = seg.parse().ok()?;
-            let m = segs.get(i + 1).and_then(|s| s.parse::<u32>().ok());
-            let d = segs.get(i + 2).and_then(|s| {
-                let n = s.get(..2.min(s.len()))?;
-                if s.len() == 2 || s.len() == 1 || n.bytes().all(|b| b.is_ascii_digit()) {
-                    s.trim_end_matches(|c: char| !c.is_ascii_digit())
-                        .parse::<u32>()
-                        .ok()
-                } else {
-                    None
-                }
-            });
-            if let (Some(m), Some(d)) = (m, d) {
-                if let Some(date) = make_date(y, m, d) {
-                    return Some(date);
-                }
-            }
-        }
-        for (start, _) in seg.match_indices(|c: char| c.is_ascii_digit()) {
-            if start > 0 && seg.as_bytes()[start - 1].is_ascii_digit() {
-                continue;
-            }
-            if let Some(date) = seg.get(start..).and_then(ymd) {
-                let tail = &seg[start..];
-                let len = if tail.as_bytes().get(4).is_some_and(|b| !b.is_ascii_digit()) {
-                    10
-                } else {
-                    8
-                };
-                if tail.as_bytes().get(len).is_none_or(|b| !b.is_ascii_digit()) {
-                    return Some(date);
-                }
-            }
-        }
-    }
-    None
+    crate::dates::parse(s)
 }
 
 #[cfg(test)]
@@ -878,22 +900,6 @@ mod tests {
         }
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(parse_date("2024-13-45"), None);
-        for (u, want) in [
-            ("https://x.example/2024/03/05/story", Some("2024-03-05")),
-            (
-                "https://x.example/news/2024-03-05-story.html",
-                Some("2024-03-05"),
-            ),
-            ("https://x.example/a/20240305/story", Some("2024-03-05")),
-            ("https://x.example/2024/story-1234567", None),
-            ("https://x.example/", None),
-        ] {
-            assert_eq!(
-                date_in_url(u).map(|d| d.to_string()).as_deref(),
-                want,
-                "{u}"
-            );
-        }
     }
 
     #[test]

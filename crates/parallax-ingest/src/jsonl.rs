@@ -1,5 +1,7 @@
 //! JSON Lines: one article per line, as a JSON object. Known fields: `id`, `url`,
-//! `source`, `lang`, `published` (RFC 3339 or `YYYY-MM-DD`), `category`, `title`,
+//! `source`, `lang`, `published` (a date in any form [`crate::dates`] reads, or Unix
+//! seconds; `date`, `published_at`, `publishedAt`, `datePublished` and `pubDate` are
+//! read when it is absent), `category`, `title`,
 //! `standfirst`, `caption`, `credit`, `body` (paragraphs separated by blank lines; `text`
 //! is read as an alias). Only `title` or `body` is required. Every other field is kept,
 //! unchanged, as metadata. A broken line is reported with its line number and the rest
@@ -106,12 +108,7 @@ pub fn from_value(value: Value) -> Result<(Article, Warnings), Rejection> {
         credit: take_str(&mut obj, "credit")?,
         ..Article::default()
     };
-    if let Some(p) = take_str(&mut obj, "published")? {
-        match Published::parse(&p) {
-            Ok(p) => a.published = Some(p),
-            Err(e) => return Err((Some("published"), e)),
-        }
-    }
+    published(&mut obj, &mut a, &mut warnings);
     let body = match take_str(&mut obj, "body")? {
         Some(b) => Some(b),
         None => take_str_as(&mut obj, "text", "text")?,
@@ -156,6 +153,67 @@ pub fn from_value(value: Value) -> Result<(Article, Warnings), Rejection> {
     a.metadata = obj.into_iter().filter(|(_, v)| !v.is_null()).collect();
     a.id = a.content_id();
     Ok((a, warnings))
+}
+
+/// Other names exports give the publication date, read when `published` is absent.
+const DATE_ALIASES: [&str; 5] = [
+    "date",
+    "published_at",
+    "publishedAt",
+    "datePublished",
+    "pubDate",
+];
+
+/// Reads the publication date (`published`, else one of [`DATE_ALIASES`]): a string in
+/// any form [`crate::dates`] reads, or Unix seconds as a number. A date that cannot be
+/// read, or cannot be a publication date, never costs the article: it is a warning, the
+/// date is taken from the URL when it has one (the date line, later, when the body has
+/// one), and the value is kept as it was in `metadata`.
+fn published(obj: &mut Map<String, Value>, a: &mut Article, warnings: &mut Warnings) {
+    let field = std::iter::once("published")
+        .chain(DATE_ALIASES)
+        .find(|k| obj.get(*k).is_some_and(|v| !v.is_null()));
+    let Some(field) = field else { return };
+    let raw = obj.remove(field).unwrap_or_default();
+    let parsed = match &raw {
+        Value::String(s) => crate::dates::parse(s).ok_or_else(|| {
+            format!(
+                "unreadable date {s:?} (read are RFC 3339, ISO 8601, RFC 2822, Unix seconds and dates like 2024-08-28 or 28 August 2024)"
+            )
+        }),
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(crate::dates::from_unix_number)
+            .ok_or_else(|| format!("unreadable Unix time {n}")),
+        other => Err(format!(
+            "expected a date (a string or Unix seconds), found {}",
+            kind(other)
+        )),
+    }
+    .and_then(|p| match crate::dates::implausible(&p) {
+        None => Ok(p),
+        Some(why) => Err(why),
+    });
+    match parsed {
+        Ok(p) => a.published = Some(p),
+        Err(why) => {
+            let from_url = a
+                .url
+                .as_deref()
+                .and_then(crate::dates::date_in_url)
+                .map(Published::Date)
+                .filter(Published::is_plausible);
+            let then = match from_url {
+                Some(p) => {
+                    a.published = Some(p);
+                    format!("the article is kept with the date in its URL, {p}")
+                }
+                None => "the article is kept without a date".to_string(),
+            };
+            warnings.push((field, format!("{why}; {then}")));
+            obj.insert(field.to_string(), raw);
+        }
+    }
 }
 
 /// Splits a body into paragraphs at blank lines; lines within a paragraph are joined.
@@ -242,11 +300,58 @@ mod tests {
     }
 
     #[test]
+    fn dates_as_exports_write_them() {
+        let input = r#"{"title": "A", "published": "2024-08-28 07:35:03+02"}
+{"title": "B", "published": 1724823303}
+{"title": "C", "published": "Wed, 28 Aug 2024 07:35:03 GMT"}
+{"title": "D", "date": "2024-08-28"}
+{"title": "E", "published": "next tuesday", "url": "https://x.example/2024/08/27/e"}
+{"title": "F", "published": "1899-12-31T23:00:00Z"}
+{"title": "G", "published": true}
+{"title": "H", "published": "2999-01-01"}
+"#;
+        let (arts, diags) = read_str("d.jsonl", input, None);
+        let dates: Vec<String> = arts
+            .iter()
+            .map(|a| a.published.map(|p| p.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                "2024-08-28T07:35:03+02:00",
+                "2024-08-28T05:35:03Z",
+                "2024-08-28T07:35:03Z",
+                "2024-08-28",
+                "2024-08-27",
+                "",
+                "",
+                ""
+            ]
+        );
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(msgs.len(), 4, "{msgs:?}");
+        assert!(diags.iter().all(|d| !d.is_error()), "{msgs:?}");
+        assert!(
+            msgs[0].contains("the date in its URL, 2024-08-27"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].contains("outside 1900-01-01 to tomorrow"),
+            "{msgs:?}"
+        );
+        assert!(msgs[2].contains("found a boolean"), "{msgs:?}");
+        assert!(msgs[3].contains("2999-01-01 is outside"), "{msgs:?}");
+    }
+
+    #[test]
     fn broken_lines_are_named_and_the_rest_kept() {
         let input = "{\"title\": \"One\"}\n{\"title\": \"Two\",\n\n{\"title\": 3}\n[1, 2]\n{\"body\": \"\"}\n{\"title\": \"Five\", \"published\": \"2025-02-30\"}\n{\"title\": \"Six\"}\n";
         let (arts, diags) = read_str("b.jsonl", input, None);
         let titles: Vec<_> = arts.iter().map(|a| a.title.clone().unwrap()).collect();
-        assert_eq!(titles, ["One", "Six"]);
+        // An impossible date costs the article nothing but its date.
+        assert_eq!(titles, ["One", "Five", "Six"]);
+        assert_eq!(arts[1].published, None);
+        assert_eq!(arts[1].metadata["published"], "2025-02-30");
         let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         assert!(
             msgs[0].starts_with("b.jsonl:2: record 2: error: invalid JSON"),
@@ -265,7 +370,9 @@ mod tests {
             "b.jsonl:6: record 5: error: record has neither a `title` nor a `body`"
         );
         assert!(
-            msgs[4].starts_with("b.jsonl:7: record 6: field `published`: error: invalid date"),
+            msgs[4].starts_with(
+                "b.jsonl:7: record 6: field `published`: warning: unreadable date \"2025-02-30\""
+            ) && msgs[4].ends_with("the article is kept without a date"),
             "{msgs:?}"
         );
     }

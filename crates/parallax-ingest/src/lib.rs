@@ -8,12 +8,14 @@
 //! ([`warc`]); [`sniff`] picks one per file. Text encodings are handled by
 //! [`decode`]. [`extraction_eval`] measures the HTML extractor on a labelled benchmark.
 
+pub mod dates;
 pub mod decode;
 pub mod extraction_eval;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
 mod lines;
+pub mod prose;
 pub mod text;
 pub mod warc;
 
@@ -162,6 +164,56 @@ pub fn read_stream(
     format: Option<Format>,
     sink: &mut dyn FnMut(Item),
 ) {
+    // Whatever the reader, a text that is not language is refused, and a date that
+    // cannot be a publication date is not used.
+    let mut checked = |item: Item| match item {
+        Item::Article(mut a) => {
+            if let Some(why) = prose::refusal(&a) {
+                let mut d = Diagnostic::error(name, why);
+                d.record = a.source_record;
+                return sink(Item::Diagnostic(d));
+            }
+            if let Some(why) = a.published.as_ref().and_then(dates::implausible) {
+                let mut d = Diagnostic::warning(name, why).with_field("published");
+                d.record = a.source_record;
+                sink(Item::Diagnostic(d));
+                a.published = None;
+                a.id = a.content_id();
+            }
+            sink(Item::Article(a))
+        }
+        other => sink(other),
+    };
+    read_format(name, reader, format, &mut checked)
+}
+
+fn read_format(name: &str, reader: impl Read, format: Option<Format>, sink: &mut dyn FnMut(Item)) {
+    read_layer(name, name, reader, format, false, sink)
+}
+
+/// The name a gzipped file's content is sniffed by: `page.html.gz` → `page.html`.
+fn without_gz(name: &str) -> &str {
+    let lower = name.to_ascii_lowercase();
+    for ext in [".gz", ".gzip"] {
+        if lower.ends_with(ext) {
+            return &name[..name.len() - ext.len()];
+        }
+    }
+    name
+}
+
+/// Reads one stream; `sniff_name` is the name its format is sniffed by (the file's, or
+/// the file's without `.gz` inside a gzip stream). A gzip stream is decompressed once:
+/// a WARC inside is read record by record, anything else (`.html.gz`, `.jsonl.gz`) as
+/// its content.
+fn read_layer<R: Read>(
+    name: &str,
+    sniff_name: &str,
+    reader: R,
+    format: Option<Format>,
+    gunzipped: bool,
+    sink: &mut dyn FnMut(Item),
+) {
     let mut reader = reader;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     if let Err(e) = (&mut reader)
@@ -173,17 +225,25 @@ pub fn read_stream(
             format!("cannot read: {e}"),
         )));
     }
-    // A gzip stream: a WARC inside is read as one; anything else is refused below.
-    if head.starts_with(&[0x1f, 0x8b]) && format.is_none_or(|f| f == Format::Warc) {
+    // A gzip stream: a WARC inside is read as one (record by record); anything else
+    // is decompressed and read as what it holds.
+    if head.starts_with(&[0x1f, 0x8b]) {
         let mut inner = Vec::new();
         let _ = flate2::read::MultiGzDecoder::new(&head[..])
             .take(16)
             .read_to_end(&mut inner);
-        if warc::is_warc(&inner) || format == Some(Format::Warc) {
+        if format.is_none_or(|f| f == Format::Warc)
+            && (warc::is_warc(&inner) || format == Some(Format::Warc))
+        {
             return warc::read_gz(name, std::io::Cursor::new(head).chain(reader), sink);
         }
+        if !gunzipped {
+            let stream = std::io::Cursor::new(head).chain(reader);
+            let decoder: Box<dyn Read + '_> = Box::new(flate2::read::MultiGzDecoder::new(stream));
+            return read_layer(name, without_gz(sniff_name), decoder, format, true, sink);
+        }
     }
-    let format = format.unwrap_or_else(|| sniff(name, &head_text(&head)));
+    let format = format.unwrap_or_else(|| sniff(sniff_name, &head_text(&head)));
     let reader = std::io::Cursor::new(head).chain(reader);
     match format {
         Format::Html => return html::read(name, reader, sink),

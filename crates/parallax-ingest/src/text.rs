@@ -201,6 +201,27 @@ fn finish(name: &str, draft: Draft, sink: &mut dyn FnMut(Item)) {
         }
         return;
     }
+    if header.is_none() {
+        // Plain text that is only short lines without a sentence: a menu or a list.
+        let lines: Vec<&str> = blocks
+            .iter()
+            .flat_map(|(_, ls)| ls.iter().map(String::as_str))
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if crate::prose::is_menu(&lines) {
+            return sink(Item::Diagnostic(
+                Diagnostic::error(
+                    name,
+                    format!(
+                        "not an article: {} short lines without a sentence among them (a menu or a list?)",
+                        lines.len()
+                    ),
+                )
+                .at_line(first_line)
+                .at_record(record),
+            ));
+        }
+    }
     let mut a = Article {
         source_path: Some(name.to_string()),
         source_record: Some(record),
@@ -211,7 +232,14 @@ fn finish(name: &str, draft: Draft, sink: &mut dyn FnMut(Item)) {
         Some((date, category)) => {
             a.category = category.clone();
             match Published::parse(date) {
-                Ok(p) => a.published = Some(p),
+                Ok(p) if p.is_plausible() => a.published = Some(p),
+                Ok(p) => sink(Item::Diagnostic(
+                    diag(
+                        first_line,
+                        format!("{}; the publication date is taken from the date line if it has one", crate::dates::implausible(&p).unwrap_or_default()),
+                    )
+                    .with_field("date"),
+                )),
                 Err(_) => sink(Item::Diagnostic(
                     diag(
                         first_line,

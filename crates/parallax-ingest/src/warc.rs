@@ -175,9 +175,9 @@ fn emit(
             Diagnostic::warning(name, w).at_record(record),
         ));
     }
-    if a.title.is_none() && a.paragraphs.is_empty() {
+    if let Some(why) = html::no_body(&mut a) {
         return sink(Item::Diagnostic(
-            Diagnostic::error(name, "no title and no text found in the page").at_record(record),
+            Diagnostic::error(name, why).at_record(record),
         ));
     }
     if let Some(t) = target {

@@ -152,7 +152,12 @@ pub async fn article(
     state
         .read(move |_, store| {
             let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
-            Ok(Json(views::article(&a)))
+            let mut v = views::article(&a);
+            // Where the server read a file is its own business.
+            if let Some(o) = v.as_object_mut() {
+                o.remove("source_path");
+            }
+            Ok(Json(v))
         })
         .await
 }
@@ -330,7 +335,47 @@ fn diagnostic(d: &Diagnostic) -> Value {
     })
 }
 
-pub async fn post_articles(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+/// Whether a `Content-Type` names JSON or JSON Lines (or plain text, or nothing).
+fn json_like(content_type: Option<&str>) -> bool {
+    let Some(ct) = content_type else { return true };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "" | "application/json"
+            | "application/x-ndjson"
+            | "application/ndjson"
+            | "application/jsonl"
+            | "application/json-lines"
+            | "application/x-jsonlines"
+            | "application/jsonlines"
+            | "text/plain"
+            | "text/x-ndjson"
+    ) || essence.ends_with("+json")
+}
+
+pub async fn post_articles(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    if !json_like(ct) {
+        return ApiError::status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "the body is sent as `{}`: send JSON (application/json) or JSON Lines (application/x-ndjson)",
+                ct.unwrap_or("")
+            ),
+        )
+        .into_response();
+    }
     match post(state, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),

@@ -15,12 +15,14 @@ pub enum ServerError {
     Engine(#[from] parallax_engine::EngineError),
     #[error(transparent)]
     Store(#[from] parallax_engine::StoreError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         addr: SocketAddr,
         #[source]
         source: std::io::Error,
     },
+    #[error("refusing to serve on {addr} without a write token: beyond loopback anyone who can reach it could write; give one with --token or PARALLAX_TOKEN")]
+    Unprotected { addr: SocketAddr },
     #[error("server: {0}")]
     Io(#[source] std::io::Error),
 }
@@ -54,6 +56,17 @@ impl ApiError {
         }
     }
 
+    pub fn status(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn too_many(message: impl Into<String>) -> Self {
+        ApiError::status(StatusCode::TOO_MANY_REQUESTS, message)
+    }
+
     /// A failure that is not the client's: the store, the model, a worker thread.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         ApiError {
@@ -84,6 +97,19 @@ impl From<parallax_engine::EngineError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": self.message }))).into_response()
+        let mut r = (self.status, Json(json!({ "error": self.message }))).into_response();
+        if self.status == StatusCode::TOO_MANY_REQUESTS {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        r
     }
 }

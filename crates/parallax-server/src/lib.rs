@@ -15,17 +15,30 @@
 //! lets the requests in flight finish, and a write already started always completes:
 //! blocking tasks cannot be cancelled and the runtime waits for them.
 //!
+//! Every answer passes through [`guard`]: errors are `{"error": …}` whatever produced
+//! them (a 405 or 413 of the router included), requests beyond `max_in_flight` or a
+//! queue of writes are 429, a request target over [`MAX_URI_BYTES`] is 414, every
+//! request is bounded in time, and with a write token every write needs it (401).
+//! Bound beyond loopback, the server does not start without a token.
+//!
+//! Other processes may write to the same store (a CLI ingest, a second server):
+//! readers see their commits at once (WAL), and the vector index is reloaded when the
+//! store holds a different number of lead vectors than it does, looked at no more than
+//! every `refresh_every`.
+//!
 //! The routes are listed once in [`API_ROUTES`]; [`openapi`] describes exactly those
 //! (checked by a test), and the web UI ([`ui`]) is three embedded files.
 
 mod api;
 mod error;
+mod guard;
 pub mod openapi;
 pub mod ui;
 
 pub use error::ServerError;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use parallax_engine::search::VectorIndex;
@@ -34,7 +47,9 @@ use parallax_engine::Store;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 /// The default limit of a request body: 16 MiB, room for a few hundred articles in one
 /// POST (a single article may be up to 8 MiB, as in the readers).
@@ -55,6 +70,9 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/openapi.json"),
 ];
 
+/// The longest request target (path and query) answered; longer is a 414.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
 /// How to serve.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -65,6 +83,22 @@ pub struct ServerConfig {
     pub vectors: Option<Vectors>,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The write token: when set, every request that is not a GET (a write) must carry
+    /// `Authorization: Bearer TOKEN`. [`run`] refuses an address beyond loopback
+    /// without one.
+    pub token: Option<String>,
+    /// How long a read (GET) may take before it is answered 503.
+    pub read_timeout: Duration,
+    /// How long a write may take before it is answered 503 (the write itself still
+    /// completes and is committed).
+    pub write_timeout: Duration,
+    /// Requests served at once; more are answered 429.
+    pub max_in_flight: usize,
+    /// Writes waiting for the single writer; more are answered 429.
+    pub max_writes_waiting: usize,
+    /// How often the server looks for what other processes wrote to the store (new
+    /// lead vectors), so that a CLI ingest shows in its answers.
+    pub refresh_every: Duration,
 }
 
 impl ServerConfig {
@@ -73,6 +107,12 @@ impl ServerConfig {
             db,
             vectors,
             body_limit: DEFAULT_BODY_LIMIT,
+            token: None,
+            read_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(600),
+            max_in_flight: 64,
+            max_writes_waiting: 16,
+            refresh_every: Duration::from_secs(2),
         }
     }
 }
@@ -86,6 +126,12 @@ pub struct AppState {
     readers: Mutex<Vec<Store>>,
     writer: Mutex<Store>,
     index: RwLock<VectorIndex>,
+    /// Requests being served now (bounded by `max_in_flight`).
+    in_flight: Arc<tokio::sync::Semaphore>,
+    /// Writes waiting for, or holding, the writer.
+    writes_waiting: AtomicUsize,
+    /// When the vector index was last brought up to date with the store.
+    refreshed: Mutex<Instant>,
 }
 
 impl AppState {
@@ -97,11 +143,38 @@ impl AppState {
             None => VectorIndex::default(),
         };
         Ok(Arc::new(AppState {
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
             config,
             readers: Mutex::new(Vec::new()),
             writer: Mutex::new(writer),
             index: RwLock::new(index),
+            writes_waiting: AtomicUsize::new(0),
+            refreshed: Mutex::new(Instant::now()),
         }))
+    }
+
+    /// Brings the vector index up to date with the store when it was last looked at
+    /// more than `refresh_every` ago: lead vectors that another process (a CLI ingest,
+    /// another server) stored since are loaded. Articles, stories and facts are read
+    /// from the store on every request and need nothing of the kind.
+    fn refresh(&self, store: &Store) -> Result<(), error::ApiError> {
+        let Some(v) = &self.config.vectors else {
+            return Ok(());
+        };
+        {
+            let mut last = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
+            if last.elapsed() < self.config.refresh_every {
+                return Ok(());
+            }
+            *last = Instant::now();
+        }
+        let stored = store.count_vectors(&v.model)?;
+        let known = self.index.read().unwrap_or_else(|e| e.into_inner()).len() as u64;
+        if stored != known {
+            let fresh = VectorIndex::load(store, &v.model)?;
+            *self.index.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        }
+        Ok(())
     }
 
     /// Runs `f` with a reader connection, on the blocking pool.
@@ -119,8 +192,11 @@ impl AppState {
                 .pop();
             let store = match pooled {
                 Some(s) => s,
-                None => Store::open(&state.config.db).map_err(error::ApiError::internal)?,
+                None => {
+                    Store::open_read_only(&state.config.db).map_err(error::ApiError::internal)?
+                }
             };
+            state.refresh(&store)?;
             let out = f(&state, &store);
             let mut pool = state.readers.lock().unwrap_or_else(|e| e.into_inner());
             if pool.len() < POOL {
@@ -139,10 +215,21 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&AppState, &mut Store) -> Result<T, error::ApiError> + Send + 'static,
     {
+        let waiting = self.writes_waiting.fetch_add(1, Ordering::SeqCst);
+        if waiting >= self.config.max_writes_waiting {
+            self.writes_waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(error::ApiError::too_many(format!(
+                "{waiting} writes are waiting for the store; retry shortly"
+            )));
+        }
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut writer = state.writer.lock().unwrap_or_else(|e| e.into_inner());
-            f(&state, &mut writer)
+            let out = {
+                let mut writer = state.writer.lock().unwrap_or_else(|e| e.into_inner());
+                f(&state, &mut writer)
+            };
+            state.writes_waiting.fetch_sub(1, Ordering::SeqCst);
+            out
         })
         .await
         .map_err(error::ApiError::internal)?
@@ -166,6 +253,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/assets/{file}", get(ui::asset))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::write_token,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::limits))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::json_errors,
+        ))
         .with_state(state)
 }
 
@@ -190,6 +290,9 @@ pub fn run(
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServerError> {
+    if !addr.ip().is_loopback() && config.token.as_deref().is_none_or(str::is_empty) {
+        return Err(ServerError::Unprotected { addr });
+    }
     let state = AppState::open(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

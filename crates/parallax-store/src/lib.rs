@@ -12,7 +12,7 @@ mod stories;
 
 use parallax_core::facts::Facts;
 use parallax_core::{Article, ArticleId};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -41,11 +41,19 @@ pub enum StoreError {
         id: String,
         message: String,
     },
+    #[error("no store at {path}")]
+    Missing { path: String },
+    #[error("no store at {path}: {why}")]
+    NotAStore { path: String, why: String },
     #[error("id prefix `{prefix}` matches {count} articles; give more characters")]
     Ambiguous { prefix: String, count: usize },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// How long a connection waits for another process's write lock before it gives up.
+/// Writers hold it for one batch (a fraction of a second to a few seconds).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What writing an article did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +86,75 @@ impl Store {
         Store::init(conn, name)
     }
 
+    /// Opens the store file at `path` for reading only; never creates a file. A missing
+    /// file is [`StoreError::Missing`] ("no store at PATH"), a file that is not a
+    /// parallax store [`StoreError::NotAStore`]. A store of an older schema is migrated
+    /// first (a write to the existing file), as every command of this version reads the
+    /// current schema.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let name = path.display().to_string();
+        if !path.exists() {
+            return Err(StoreError::Missing { path: name });
+        }
+        let sqlite = |source| StoreError::Sqlite {
+            path: name.clone(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sqlite)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        let store = Store { conn, path: name };
+        let found = store.check_version()?;
+        if found < SCHEMA_VERSION {
+            drop(store);
+            return Store::open_existing(path);
+        }
+        Ok(store)
+    }
+
+    /// Opens the store file at `path` for reading and writing, like [`Store::open`],
+    /// but only if it exists ([`StoreError::Missing`] otherwise).
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        let store = Store::open(path)?;
+        Ok(store)
+    }
+
+    /// The schema version, checked: a newer one than this build reads, or a file with
+    /// no parallax schema at all, is an error.
+    fn check_version(&self) -> Result<u32> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::Newer {
+                path: self.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found == 0 {
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            return Err(StoreError::NotAStore {
+                path: self.path.clone(),
+                why: if tables == 0 {
+                    "the file is empty".into()
+                } else {
+                    "the file is an SQLite database of something else".into()
+                },
+            });
+        }
+        Ok(found)
+    }
+
     /// A store in memory, for evaluation runs and tests.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
@@ -105,7 +182,12 @@ impl Store {
     }
 
     fn setup(&mut self) -> rusqlite::Result<()> {
-        self.conn.busy_timeout(Duration::from_secs(10))?;
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // A write transaction takes the write lock when it begins, so that two
+        // processes writing at once wait for each other (the busy timeout) instead of
+        // failing with "database is locked" when a reader upgrades to a writer.
+        self.conn
+            .set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -284,6 +366,18 @@ impl Store {
             }
         }
         tx.commit().map_err(err)
+    }
+
+    /// How many lead vectors of `model` are stored.
+    pub fn count_vectors(&self, model: &str) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM vectors WHERE model = ?1",
+                [model],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
     }
 
     /// The lead vector of an article, if `model` made one.

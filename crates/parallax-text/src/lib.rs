@@ -45,7 +45,9 @@ pub fn analyze(article: &mut Article, file: &str) -> Vec<Diagnostic> {
                             p.date()
                         ),
                     )),
-                    None => article.published = Some(parallax_core::Published::Date(date)),
+                    None if parallax_core::Published::Date(date).is_plausible() => {
+                        article.published = Some(parallax_core::Published::Date(date))
+                    }
                     _ => {}
                 }
             }
