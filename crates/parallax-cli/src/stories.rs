@@ -225,6 +225,17 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
                 "stories holding 3 or more gold stories in one language: {}",
                 r.language_stories
             )?;
+            for w in &r.split {
+                writeln!(
+                    out,
+                    "gold story {} split over {} stories:",
+                    w.gold,
+                    w.parts.len()
+                )?;
+                for (story, titles) in &w.parts {
+                    writeln!(out, "    story {story}: {}", titles.join(" | "))?;
+                }
+            }
             for w in &r.worst {
                 writeln!(
                     out,

@@ -783,6 +783,14 @@ pub struct WorstStory {
     pub titles: Vec<String>,
 }
 
+/// A gold story whose articles were put in more than one story.
+#[derive(Debug, Clone, Serialize)]
+pub struct SplitStory {
+    pub gold: String,
+    /// Per found story: its id and `[lang] title` of each article of this gold story.
+    pub parts: Vec<(i64, Vec<String>)>,
+}
+
 /// What `eval clusters` found: the scores, and where they come from.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClustersEval {
@@ -794,6 +802,9 @@ pub struct ClustersEval {
     pub language_stories: usize,
     /// The found stories that mix the most gold stories.
     pub worst: Vec<WorstStory>,
+    /// The gold stories split over several found stories, the most split first: for
+    /// each, the found stories with the languages and titles of its articles in them.
+    pub split: Vec<SplitStory>,
     /// Records rejected (file, line and reason); a run with any exits non-zero.
     pub rejected: Vec<String>,
     /// Articles without a gold story (not scored).
@@ -953,11 +964,33 @@ pub fn eval_clusters(
         (b.gold_stories, b.n_articles, a.story).cmp(&(a.gold_stories, a.n_articles, b.story))
     });
     mixed.truncate(options.worst);
+    let mut parts_of: BTreeMap<&str, BTreeMap<i64, Vec<String>>> = BTreeMap::new();
+    for (story, members) in &by_story {
+        for (g, l, t) in members {
+            parts_of
+                .entry(g.as_str())
+                .or_default()
+                .entry(*story)
+                .or_default()
+                .push(format!("[{l}] {}", t.chars().take(80).collect::<String>()));
+        }
+    }
+    let mut split: Vec<SplitStory> = parts_of
+        .into_iter()
+        .filter(|(_, parts)| parts.len() > 1)
+        .map(|(g, parts)| SplitStory {
+            gold: g.to_string(),
+            parts: parts.into_iter().collect(),
+        })
+        .collect();
+    split.sort_by(|a, b| (b.parts.len(), &a.gold).cmp(&(a.parts.len(), &b.gold)));
+    split.truncate(options.worst);
     Ok(ClustersEval {
         gold_field,
         report,
         language_stories,
         worst: mixed,
+        split,
         rejected,
         without_gold,
     })
@@ -984,22 +1017,18 @@ fn store_vectors(
         }
     }
     for chunk in missing.chunks(32) {
-        let texts: Vec<String> = chunk.iter().map(|a| vectors.lead_text(a)).collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let out = vectors.embed(&refs)?;
-        let pairs: Vec<(&ArticleId, &[f32])> = chunk
-            .iter()
-            .map(|a| &a.id)
-            .zip(out.iter().map(Vec::as_slice))
-            .collect();
-        store.put_vectors(&vectors.model, &pairs)?;
+        vectors.embed_missing(store, chunk)?;
         if let Some(c) = cache.as_mut() {
             let rows: Vec<(Article, Facts)> = chunk
                 .iter()
                 .map(|a| ((*a).clone(), Facts::default()))
                 .collect();
             c.write_batch(&rows)?;
-            c.put_vectors(&vectors.model, &pairs)?;
+            for a in chunk {
+                if let Some(v) = store.vector(&vectors.model, &a.id)? {
+                    c.put_vectors(&vectors.model, &[(&a.id, v.as_slice())])?;
+                }
+            }
         }
     }
     Ok(())
