@@ -210,7 +210,7 @@ pub enum Command {
         /// Files, folders, or `-` for standard input
         #[arg(required = true)]
         paths: Vec<String>,
-        /// Force the format instead of sniffing each file: text or jsonl
+        /// Force the format instead of sniffing each file: text, jsonl, html, feed or warc
         #[arg(long)]
         format: Option<parallax_engine::Format>,
         /// Print the summary as JSON
