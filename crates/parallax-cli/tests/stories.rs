@@ -127,19 +127,19 @@ fn unfitted(langs: &[&str]) {
     }
 }
 
+/// `parallax eval clusters --json` on a file of the repository.
+fn eval_clusters(rel: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    json(&parallax(
+        &dir.path().join("unused.db"),
+        &["eval", "clusters", &repo(rel), "--json"],
+    ))
+}
+
 #[test]
 fn thirty_events_in_a_language_without_a_fitted_mean_stay_apart() {
     unfitted(&["el"]);
-    let dir = tempfile::tempdir().unwrap();
-    let r = json(&parallax(
-        &dir.path().join("unused.db"),
-        &[
-            "eval",
-            "clusters",
-            &repo("crates/parallax-cli/tests/data/new_language_events.jsonl"),
-            "--json",
-        ],
-    ));
+    let r = eval_clusters("crates/parallax-cli/tests/data/new_language_events.jsonl");
     assert_eq!(r["n_articles"], 30, "{r:#}");
     assert_eq!(r["n_gold_stories"], 30, "{r:#}");
     // No two of them share a story.
@@ -150,16 +150,7 @@ fn thirty_events_in_a_language_without_a_fitted_mean_stay_apart() {
 #[test]
 fn ten_events_in_two_languages_without_fitted_means_are_joined_without_false_merges() {
     unfitted(&["vi", "sw"]);
-    let dir = tempfile::tempdir().unwrap();
-    let r = json(&parallax(
-        &dir.path().join("unused.db"),
-        &[
-            "eval",
-            "clusters",
-            &repo("crates/parallax-cli/tests/data/new_language_pairs.jsonl"),
-            "--json",
-        ],
-    ));
+    let r = eval_clusters("crates/parallax-cli/tests/data/new_language_pairs.jsonl");
     assert_eq!(r["n_articles"], 20, "{r:#}");
     assert_eq!(r["n_gold_stories"], 10, "{r:#}");
     // Nothing joined that should not be.

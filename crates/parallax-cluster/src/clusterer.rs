@@ -567,14 +567,7 @@ impl Clusterer {
         for (s, x) in entry.sum.iter_mut().zip(&raw) {
             *s += *x as f64;
         }
-        let mut v: Vec<f32> = raw.iter().zip(&mean).map(|(x, m)| x - m).collect();
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for x in &mut v {
-                *x /= norm;
-            }
-        }
-        v
+        crate::features::centre_unit(&raw, &mean)
     }
 
     fn mean(&self, dim: usize) -> Vec<f32> {

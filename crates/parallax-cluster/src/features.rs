@@ -230,6 +230,18 @@ pub fn bag(keys: &[String]) -> Bag {
     keys.iter().map(|k| (k.clone(), 1)).collect()
 }
 
+/// `v - mean` scaled to unit length (`v` itself when the lengths differ).
+pub fn centre_unit(v: &[f32], mean: &[f32]) -> Vec<f32> {
+    let mut c = centre(v, mean);
+    let norm = c.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in &mut c {
+            *x /= norm;
+        }
+    }
+    c
+}
+
 /// `v - mean`.
 pub fn centre(v: &[f32], mean: &[f32]) -> Vec<f32> {
     if mean.len() != v.len() {

@@ -156,14 +156,7 @@ impl Params {
         if mean.len() != vector.len() {
             return vector;
         }
-        let mut v: Vec<f32> = vector.iter().zip(mean).map(|(x, m)| x - m).collect();
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for x in &mut v {
-                *x /= norm;
-            }
-        }
-        v
+        crate::features::centre_unit(&vector, mean)
     }
 
     /// The probability of joining the best story.

@@ -14,7 +14,7 @@ use parallax_cluster::fit::{self, PairRow};
 use parallax_cluster::metrics::{self, ClusterReport, Item, Prf};
 use parallax_cluster::{ArticleFeatures, Clusterer, Params, SearchAudit};
 use parallax_core::facts::Facts;
-use parallax_core::{Article, ArticleId};
+use parallax_core::Article;
 use parallax_store::{ArticleFilter, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -55,47 +55,12 @@ fn load_articles(
     let mut store = Store::open_in_memory()?;
     ingest_file(&mut store, path)?;
     let articles = store.articles(&ArticleFilter::default())?;
-    let mut cache = cache.map(Store::open).transpose()?;
-    let mut vecs: HashMap<ArticleId, Vec<f32>> = HashMap::new();
-    let mut missing = Vec::new();
-    for a in &articles {
-        match cache
-            .as_ref()
-            .map(|c| c.vector(&vectors.model, &a.id))
-            .transpose()?
-            .flatten()
-        {
-            Some(v) => {
-                vecs.insert(a.id.clone(), v);
-            }
-            None => missing.push(a),
-        }
-    }
-    for chunk in missing.chunks(32) {
-        let texts: Vec<String> = chunk.iter().map(|a| vectors.lead_text(a)).collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let out = vectors.embed(&refs)?;
-        if let Some(c) = cache.as_mut() {
-            let rows: Vec<(Article, Facts)> = chunk
-                .iter()
-                .map(|a| ((*a).clone(), Facts::default()))
-                .collect();
-            c.write_batch(&rows)?;
-            let pairs: Vec<(&ArticleId, &[f32])> = chunk
-                .iter()
-                .map(|a| &a.id)
-                .zip(out.iter().map(Vec::as_slice))
-                .collect();
-            c.put_vectors(&vectors.model, &pairs)?;
-        }
-        for (a, v) in chunk.iter().zip(out) {
-            vecs.insert(a.id.clone(), v);
-        }
-    }
+    let refs: Vec<&Article> = articles.iter().collect();
+    store_vectors(&mut store, &refs, vectors, cache)?;
     let mut loaded = Vec::new();
     for a in articles {
         let facts = store.facts(&a.id)?.unwrap_or_default();
-        let v = vecs.remove(&a.id).unwrap_or_default();
+        let v = store.vector(&vectors.model, &a.id)?.unwrap_or_default();
         // Raw vectors here: the caller centres them with the parameters it fits or
         // evaluates.
         let features =
@@ -154,17 +119,13 @@ fn language_means_of(loaded: &[&Loaded]) -> (BTreeMap<String, Vec<f32>>, Vec<f32
     (means, mean_of(loaded.iter().copied()))
 }
 
-/// The gold field of loaded articles: `field`, else `story`, or `cluster` when none has
-/// a `story`.
-fn gold_field_of(loaded: &[Loaded], field: Option<&str>) -> String {
-    if let Some(f) = field {
-        return f.to_string();
-    }
-    let has = |f: &str| loaded.iter().any(|l| l.article.metadata.contains_key(f));
-    if !has("story") && has("cluster") {
-        "cluster".into()
-    } else {
-        "story".into()
+/// The gold field: `field` when given, else `story`, or `cluster` when no record has a
+/// `story` (`has` says whether some record has a field).
+fn gold_field_or(field: Option<&str>, has: impl Fn(&str) -> bool) -> String {
+    match field {
+        Some(f) => f.to_string(),
+        None if !has("story") && has("cluster") => "cluster".into(),
+        None => "story".into(),
     }
 }
 
@@ -538,7 +499,9 @@ pub fn fit(
     let mut labelled: Vec<(Vec<Loaded>, Vec<String>)> = Vec::new();
     for file in options.clusters {
         let loaded = load_articles(file, vectors, cache)?;
-        let field = gold_field_of(&loaded, options.gold_field);
+        let field = gold_field_or(options.gold_field, |f| {
+            loaded.iter().any(|l| l.article.metadata.contains_key(f))
+        });
         let (kept, gold): (Vec<Loaded>, Vec<String>) = loaded
             .into_iter()
             .filter_map(|l| {
@@ -777,7 +740,7 @@ pub struct ClustersOptions<'a> {
 pub struct WorstStory {
     pub story: i64,
     pub n_articles: usize,
-    /// The gold stories it holds, most articles first.
+    /// How many gold stories it holds.
     pub gold_stories: usize,
     pub languages: Vec<String>,
     pub titles: Vec<String>,
@@ -830,17 +793,9 @@ pub fn eval_clusters(
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .collect();
-    let gold_field = match options.gold_field {
-        Some(f) => f.to_string(),
-        None => {
-            let has = |f: &str| values.iter().flatten().any(|v| v.get(f).is_some());
-            if !has("story") && has("cluster") {
-                "cluster".to_string()
-            } else {
-                "story".to_string()
-            }
-        }
-    };
+    let gold_field = gold_field_or(options.gold_field, |f| {
+        values.iter().flatten().any(|v| v.get(f).is_some())
+    });
     // Time order: by `published`, file order among equals; a fold keeps its stories.
     // Blank lines stay as they are so that line numbers in diagnostics are the file's.
     let mut lines: Vec<(String, usize, &str)> = Vec::new();
