@@ -5,6 +5,7 @@
 use crate::commands::Ctx;
 use anyhow::{Context, Result};
 use parallax_engine::vectors::Vectors;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,11 +22,16 @@ pub fn serve_store(
     let mut config = parallax_server::ServerConfig::new(db.to_path_buf(), Some(vectors));
     config.token = token.filter(|t| !t.is_empty());
     parallax_server::run(config, addr, |bound| {
-        println!("{banner}http://{bound}/");
-        println!("Ctrl-C stops the server.");
+        // A server whose standard output is closed after its banner (a supervisor
+        // that read the address and went away) keeps serving: the banner's write
+        // errors are ignored, never a panic.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{banner}http://{bound}/");
+        let _ = writeln!(out, "Ctrl-C stops the server.");
+        let _ = out.flush();
     })
     .with_context(|| format!("cannot serve the store {}", db.display()))?;
-    eprintln!("stopped");
+    let _ = writeln!(std::io::stderr(), "stopped");
     Ok(())
 }
 

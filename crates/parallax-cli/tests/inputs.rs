@@ -493,3 +493,41 @@ fn a_server_a_cli_ingest_and_posts_on_one_store_lose_nothing() {
     assert!(!stderr(&o).contains("locked"), "{}", stderr(&o));
     assert_eq!(articles(&db).len() as u64, want);
 }
+
+#[test]
+fn a_server_whose_output_is_closed_keeps_serving() {
+    // A supervisor that starts the server and closes its end of the output pipe
+    // before the banner is written must not kill the server (it did: the banner's
+    // write to a closed pipe panicked, and every client got a connection reset).
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = free.local_addr().unwrap().to_string();
+    drop(free);
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_parallax"))
+        .arg("--db")
+        .arg(dir.path().join("p.db"))
+        .args(["serve", "--addr", &addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(server.stdout.take());
+    let mut answered = None;
+    for _ in 0..300 {
+        if let Some(status) = server.try_wait().unwrap() {
+            panic!("the server stopped with {status} after its output was closed");
+        }
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            answered = Some(http(&addr, "GET", "/api/health", ""));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (status, body) = answered.expect("the server never listened");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(&addr, "POST", "/api/articles", &story("a supervisor", 1));
+    assert_eq!(status, 200, "{body}");
+    assert!(server.try_wait().unwrap().is_none(), "the server stopped");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
