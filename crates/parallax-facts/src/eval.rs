@@ -76,6 +76,31 @@ pub struct EvalReport {
     pub figure_source: Score,
     pub quote_text: Score,
     pub quote_speaker: Score,
+    /// The same measures per language (ISO 639-1 code), in code order.
+    pub per_language: std::collections::BTreeMap<String, LanguageScores>,
+    /// The sentences where a figure or a quote was missed or wrong, as found.
+    pub misses: Vec<Miss>,
+}
+
+/// A sentence whose figures or quotes differ from the gold: what was found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub line: usize,
+    pub lang: String,
+    /// `value counted source` per figure, `“text” speaker` per quote.
+    pub found: Vec<String>,
+    pub gold: Vec<String>,
+}
+
+/// The measures of one language.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LanguageScores {
+    pub sentences: usize,
+    pub figure_value: Score,
+    pub figure_counted: Score,
+    pub figure_source: Score,
+    pub quote_text: Score,
+    pub quote_speaker: Score,
 }
 
 impl std::fmt::Display for EvalReport {
@@ -108,6 +133,30 @@ impl std::fmt::Display for EvalReport {
                 s.precision(),
                 s.recall(),
                 s.f1()
+            )?;
+        }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "| language | sentences | value P / R | value + counted P / R | + source P / R | quote + speaker P / R |"
+        )?;
+        writeln!(f, "|---|---|---|---|---|---|")?;
+        let pr = |s: &Score| {
+            if s.gold == 0 && s.predicted == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.2} / {:.2}", s.precision(), s.recall())
+            }
+        };
+        for (lang, l) in &self.per_language {
+            writeln!(
+                f,
+                "| {lang} | {} | {} | {} | {} | {} |",
+                l.sentences,
+                pr(&l.figure_value),
+                pr(&l.figure_counted),
+                pr(&l.figure_source),
+                pr(&l.quote_speaker)
             )?;
         }
         Ok(())
@@ -162,33 +211,73 @@ pub fn evaluate(path: impl AsRef<Path>) -> Result<EvalReport, FactsError> {
         let facts = crate::extract(&l.text, &sents, &l.lang, None);
         let same_value = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
         let figs = &facts.figures;
-        add(
-            &mut report.figure_value,
+        let quotes = &facts.quotes;
+        let scores = [
             score(figs, &l.figures, |p, g| same_value(p.value, g.value)),
-        );
-        add(
-            &mut report.figure_counted,
             score(figs, &l.figures, |p, g| {
                 same_value(p.value, g.value) && p.counted == g.counted
             }),
-        );
-        add(
-            &mut report.figure_source,
             score(figs, &l.figures, |p, g| {
                 same_value(p.value, g.value) && p.counted == g.counted && p.source == g.source
             }),
-        );
-        let quotes = &facts.quotes;
-        add(
-            &mut report.quote_text,
             score(quotes, &l.quotes, |p, g| p.text.trim() == g.text.trim()),
-        );
-        add(
-            &mut report.quote_speaker,
             score(quotes, &l.quotes, |p, g| {
                 p.text.trim() == g.text.trim() && p.speaker == g.speaker
             }),
-        );
+        ];
+        let full = |s: &Score| s.true_pos == s.gold && s.true_pos == s.predicted;
+        if !full(&scores[2]) || !full(&scores[4]) {
+            let or_dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+            report.misses.push(Miss {
+                line: n + 1,
+                lang: l.lang.clone(),
+                found: figs
+                    .iter()
+                    .map(|f| format!("{} {} {}", f.value, or_dash(&f.counted), or_dash(&f.source)))
+                    .chain(
+                        quotes
+                            .iter()
+                            .map(|q| format!("“{}” {}", q.text, or_dash(&q.speaker))),
+                    )
+                    .collect(),
+                gold: l
+                    .figures
+                    .iter()
+                    .map(|f| format!("{} {} {}", f.value, or_dash(&f.counted), or_dash(&f.source)))
+                    .chain(
+                        l.quotes
+                            .iter()
+                            .map(|q| format!("“{}” {}", q.text, or_dash(&q.speaker))),
+                    )
+                    .collect(),
+            });
+        }
+        let lang = report.per_language.entry(l.lang.clone()).or_default();
+        lang.sentences += 1;
+        for (total, one) in [
+            &mut lang.figure_value,
+            &mut lang.figure_counted,
+            &mut lang.figure_source,
+            &mut lang.quote_text,
+            &mut lang.quote_speaker,
+        ]
+        .into_iter()
+        .zip(scores)
+        {
+            add(total, one);
+        }
+        for (total, one) in [
+            &mut report.figure_value,
+            &mut report.figure_counted,
+            &mut report.figure_source,
+            &mut report.quote_text,
+            &mut report.quote_speaker,
+        ]
+        .into_iter()
+        .zip(scores)
+        {
+            add(total, one);
+        }
         report.sentences += 1;
         if !report.languages.contains(&l.lang) {
             report.languages.push(l.lang);

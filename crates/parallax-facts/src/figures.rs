@@ -107,33 +107,131 @@ fn event(
     }
 }
 
+/// An institution named in sentence `si` ("the police", "politiet", "Міністерство
+/// оборони України"): its first token, its length and its key. The key is the
+/// country when a country (its adjective or its name) is written within three tokens
+/// ("South Korean intelligence", "поліція України" are `KR` and `UA`, as "according to
+/// Seoul" is), else the institution's own key (`police`), the same in every language.
+pub(crate) fn institutions(doc: &Doc, si: usize, found: &[Found]) -> Vec<(usize, usize, String)> {
+    let toks = &doc.toks[si];
+    let gz = gazetteer::get();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let Some((n, key)) = doc.lex.institutions.at(toks, k) else {
+            k += 1;
+            continue;
+        };
+        // "police chief Anna Berg", "armádní mluvčí Petr Novák": the person named
+        let named = found.iter().any(|f| {
+            f.sent == si
+                && !matches!(f.entity.kind, EntityKind::Place | EntityKind::Country)
+                && f.tok >= k + n
+                && f.tok <= k + n + 2
+        });
+        if named {
+            k += n;
+            continue;
+        }
+        // The qualifier belongs to the institution's own phrase: never across a
+        // comma or a clause break ("…pentru Rusia, potrivit autorităților de la Seul").
+        let clause = |a: usize, b: usize| {
+            let gap = doc.gap(&toks[a], &toks[b]);
+            breaks(gap) || gap.contains([',', '，', '、', '،'])
+        };
+        let mut from = k;
+        while from > 0 && k - from < 3 && !clause(from - 1, from) {
+            from -= 1;
+        }
+        let mut to = k + n;
+        while to < toks.len() && to - (k + n) < 3 && !clause(to - 1, to) {
+            to += 1;
+        }
+        let country = (from..to)
+            .filter(|&j| j < k || j >= k + n)
+            .find_map(|j| gz.adjectives.at(toks, j).map(|(_, c)| c))
+            .or_else(|| {
+                found
+                    .iter()
+                    .filter(|f| f.sent == si && f.entity.kind == EntityKind::Country)
+                    .find(|f| f.tok + f.len > from && f.tok < to)
+                    .map(|f| f.entity.key.clone())
+            });
+        out.push((k, n, country.unwrap_or(key)));
+        k += n;
+    }
+    out
+}
+
 /// Whom the figures of a sentence are attributed to, if the sentence says it, and
 /// from which token on.
 fn source(doc: &Doc, si: usize, found: &[Found]) -> Option<(String, usize)> {
     let toks = &doc.toks[si];
     let lex = doc.lex;
     let gz = gazetteer::get();
-    let ents: Vec<&Found> = found.iter().filter(|f| f.sent == si).collect();
+    let insts = institutions(doc, si, found);
+    // A name found only by its capitals that is an institution ("the Ministry of
+    // Defence") is the institution, so that it meets its translations.
+    let ents: Vec<&Found> = found
+        .iter()
+        .filter(|f| f.sent == si)
+        .filter(|f| {
+            f.entity.kind != EntityKind::Other
+                || !insts.iter().any(|i| f.tok < i.0 + i.1 && i.0 < f.tok + f.len)
+        })
+        .collect();
     let adjs = |from: usize, to: usize| -> Vec<(usize, String)> {
         (from..to)
             .filter_map(|k| gz.adjectives.at(toks, k).map(|(_, c)| (k, c)))
             .collect()
     };
-    // "ifølge Sydkorea", "potrivit autorităților de la Seul", "according to Kyiv"
+    // The candidate nearest to `at`, looking forwards (after a cue) or backwards
+    // (before a reporting verb): an entity, a country's adjective or an institution.
+    let nearest = |cands: Vec<(usize, String)>, forwards: bool| -> Option<(usize, String)> {
+        if forwards {
+            cands.into_iter().min_by_key(|c| c.0)
+        } else {
+            cands.into_iter().max_by_key(|c| c.0)
+        }
+    };
+    // "ifølge Sydkorea", "potrivit autorităților de la Seul", "according to the police"
     for k in 0..toks.len() {
         if let Some((n, ())) = lex.source.at(toks, k) {
             let after = k + n;
-            let ent = ents
+            let mut cands: Vec<(usize, String)> = ents
                 .iter()
                 .filter(|f| f.tok >= after && f.tok < after + 8)
-                .min_by_key(|f| f.tok)
-                .map(|f| (f.tok, f.entity.key.clone()));
-            let adj = adjs(after, (after + 6).min(toks.len())).into_iter().next();
-            let best = match (ent, adj) {
-                (Some(e), Some(a)) => Some(if a.0 < e.0 { a } else { e }),
-                (e, a) => e.or(a),
-            };
-            if let Some((_, key)) = best {
+                .map(|f| (f.tok, f.entity.key.clone()))
+                .collect();
+            cands.extend(adjs(after, (after + 6).min(toks.len())).into_iter().take(1));
+            cands.extend(
+                insts
+                    .iter()
+                    .filter(|i| i.0 >= after && i.0 < after + 6)
+                    .map(|i| (i.0, i.2.clone())),
+            );
+            if let Some((_, key)) = nearest(cands, true) {
+                return Some((key, 0));
+            }
+        }
+    }
+    // "警察によると", "पुलिस के अनुसार", "Polise göre": the source before its cue
+    for k in 0..toks.len() {
+        if lex.source_after.at(toks, k).is_some() {
+            let from = k.saturating_sub(8);
+            let mut cands: Vec<(usize, String)> = ents
+                .iter()
+                .filter(|f| f.tok >= from && f.tok + f.len <= k)
+                .map(|f| (f.tok, f.entity.key.clone()))
+                .collect();
+            cands.extend(adjs(from, k).into_iter().next_back());
+            cands.extend(
+                insts
+                    .iter()
+                    .filter(|i| i.0 >= from && i.0 + i.1 <= k)
+                    .map(|i| (i.0, i.2.clone())),
+            );
+            if let Some((_, key)) = nearest(cands, false) {
                 return Some((key, 0));
             }
         }
@@ -151,18 +249,30 @@ fn source(doc: &Doc, si: usize, found: &[Found]) -> Option<(String, usize)> {
                     return Some((f.entity.key.clone(), 0));
                 }
             }
-            let ent = ents
+            // "…, oplyser politiet", "…, said the police", "Police said …"
+            let inst_adjacent = insts.iter().find(|i| {
+                (i.0 >= v + n && i.0 <= v + n + 1) || (i.0 + i.1 <= v && i.0 + i.1 + 1 >= v)
+            });
+            if let Some(i) = inst_adjacent {
+                return Some((i.2.clone(), 0));
+            }
+            let mut cands: Vec<(usize, String)> = ents
                 .iter()
                 .filter(|f| f.tok < v && f.entity.kind != EntityKind::Place)
-                .max_by_key(|f| f.tok)
-                .map(|f| (f.tok, f.entity.key.clone()));
-            let adj = adjs(0, v).into_iter().next_back();
-            let best = match (ent, adj) {
-                (Some(e), Some(a)) => Some(if a.0 > e.0 { a } else { e }),
-                (e, a) => e.or(a),
-            };
-            if let Some((_, key)) = best {
-                return Some((key, v + n));
+                .map(|f| (f.tok, f.entity.key.clone()))
+                .collect();
+            cands.extend(adjs(0, v).into_iter().next_back());
+            cands.extend(
+                insts
+                    .iter()
+                    .filter(|i| i.0 + i.1 <= v)
+                    .map(|i| (i.0, i.2.clone())),
+            );
+            if let Some((_, key)) = nearest(cands, false) {
+                // "Sağlık Bakanlığı, 24 saatte 1.200 vaka … açıkladı": the verb closes
+                // the sentence and reports every figure before it
+                let from = if lex.verb_final { 0 } else { v + n };
+                return Some((key, from));
             }
             // "said Putin"
             if let Some(f) = ents
@@ -330,7 +440,11 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             let mut unit = None;
             let mut obj_end = end;
             let pct = c.num.as_ref().is_some_and(|n| n.percent);
-            if pct || lex.percent.at(toks, end).is_some() {
+            // "yüzde 48,6": the percent word before the number
+            let pct_before = c.first > 0
+                && lex.percent.before(toks, c.first).is_some()
+                && doc.gap(&toks[c.first - 1], &toks[c.first]).trim().is_empty();
+            if pct || lex.percent.at(toks, end).is_some() || pct_before {
                 counted = Some("percent".to_string());
                 unit = Some("%".to_string());
                 if let Some((n, ())) = lex.percent.at(toks, end) {
@@ -354,6 +468,31 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 counted = Some(concept);
                 unit = u;
                 obj_end = after;
+            }
+            // "兵士1万人": the noun before the number says more than the counter after it
+            if lex.noun_before_number && matches!(counted.as_deref(), None | Some("people")) {
+                if let Some((s, (concept, u))) = lex.objects.before(toks, c.first) {
+                    let joined = s == 0 || !breaks(doc.gap(&toks[s], &toks[c.first]));
+                    if joined && u.is_none() {
+                        counted = Some(concept);
+                        unit = None;
+                    }
+                }
+            }
+            // hedges and bounds written after the number or its counter: "1万人以上",
+            // "约500人左右", "100'den fazla kişi", "500명 이상"
+            let after = |t: &crate::lexicon::Table<()>| {
+                t.at(toks, end).is_some() || (obj_end > end && t.at(toks, obj_end).is_some())
+            };
+            if bound.is_none() {
+                if after(&lex.lower_after) {
+                    bound = Some(Bound::Lower);
+                } else if after(&lex.upper_after) {
+                    bound = Some(Bound::Upper);
+                }
+            }
+            if after(&lex.approx_after) {
+                approx = true;
             }
             // a date or a clock time ("3月", "5日", "10時"), unless a unit is longer there
             // ("5日間"); a year is not a count of years ("2023年", "2023 года")

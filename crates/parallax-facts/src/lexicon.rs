@@ -5,12 +5,17 @@
 //! Format: `key: item | item | …`, `#` starts a comment, a key may repeat. An item is
 //! one or more words, compared after [`crate::tokens::fold`]; a word ending in `*`
 //! matches as a prefix; `item=number` gives a value. Keys: `decimal`, `group`,
-//! `ordinal_dot`, `nouns_capitalised`, `approx`, `lower`, `upper`, `range`, `between`, `and`, `link`,
-//! `source`, `speech`, `locative`, `not_locative`, `time_cue`, `date_after`, `phone_cue`,
+//! `ordinal_dot`, `nouns_capitalised`, `verb_final` (the reporting verb closes the
+//! sentence: tr, ja, hi), `noun_before_number` ("兵士1万人"), `approx`, `lower`, `upper` (and `approx_after`,
+//! `lower_after`, `upper_after`, written after the number or its counter: "1万人以上",
+//! "100'den fazla", "500명 이상"), `range`, `between`, `and`, `link`,
+//! `source`, `source_after` (a cue written after its source: "によると", "के अनुसार"),
+//! `speech`, `locative`, `not_locative`, `time_cue`, `date_after`, `phone_cue`,
 //! `magnitude`, `vague`, `cardinal`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
 //! `cur.CODE`, `percent`, `weekdays`, `rel.today|yesterday|tomorrow|last_year|
 //! this_year|next_year|last_month|this_month|next_month`, `start_of`, `nonname`,
-//! `person_cue`, `role.ROLE`, `suffixes`, `name_link`, `article`, `noun_suffixes`.
+//! `person_cue`, `role.ROLE`, `inst.INSTITUTION`, `suffixes`, `name_link`, `article`,
+//! `noun_suffixes`.
 
 use crate::tokens::{fold, Tok};
 use std::collections::{HashMap, HashSet};
@@ -37,6 +42,10 @@ const FILES: &[(&str, &str)] = &[
     ("zh", include_str!("../data/lang/zh.txt")),
     ("hi", include_str!("../data/lang/hi.txt")),
     ("is", include_str!("../data/lang/is.txt")),
+    ("tr", include_str!("../data/lang/tr.txt")),
+    ("el", include_str!("../data/lang/el.txt")),
+    ("ar", include_str!("../data/lang/ar.txt")),
+    ("hr", include_str!("../data/lang/hr.txt")),
 ];
 
 /// The CLDR data of every language the detector knows (`data/cldr/LANG.txt`, generated
@@ -213,14 +222,23 @@ pub struct Lexicon {
     pub ordinal_dot: bool,
     /// Every noun starts with a capital (German).
     pub nouns_capitalised: bool,
+    /// The reporting verb ends the sentence, after the figures it reports.
+    pub verb_final: bool,
+    /// What is counted may be written just before the number ("兵士1万人").
+    pub noun_before_number: bool,
     pub approx: Table<()>,
     pub lower: Table<()>,
     pub upper: Table<()>,
+    pub approx_after: Table<()>,
+    pub lower_after: Table<()>,
+    pub upper_after: Table<()>,
     pub range: Table<()>,
     pub between: Table<()>,
     pub and: Table<()>,
     pub link: Table<()>,
     pub source: Table<()>,
+    /// Attribution cues written after the source ("警察によると", "पुलिस के अनुसार").
+    pub source_after: Table<()>,
     pub speech: Table<()>,
     pub locative: Table<()>,
     pub not_locative: Table<()>,
@@ -243,6 +261,9 @@ pub struct Lexicon {
     pub nonname: HashSet<String>,
     pub person_cue: Table<()>,
     pub roles: Table<String>,
+    /// Institutions that are cited as sources or speak ("the police", "politiet",
+    /// "полиция"), with a key that is the same in every language (`police`).
+    pub institutions: Table<String>,
     pub suffixes: Vec<String>,
     /// Articles and determiners before a common noun (in a language that capitalises
     /// nouns), and the endings of its common nouns.
@@ -318,7 +339,12 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
             }
             "ordinal_dot" => lx.ordinal_dot = rest.trim() == "yes",
             "nouns_capitalised" => lx.nouns_capitalised = rest.trim() == "yes",
+            "verb_final" => lx.verb_final = rest.trim() == "yes",
+            "noun_before_number" => lx.noun_before_number = rest.trim() == "yes",
             "approx" => plain(&mut lx.approx),
+            "approx_after" => plain(&mut lx.approx_after),
+            "lower_after" => plain(&mut lx.lower_after),
+            "upper_after" => plain(&mut lx.upper_after),
             "lower" => plain(&mut lx.lower),
             "upper" => plain(&mut lx.upper),
             "range" => plain(&mut lx.range),
@@ -326,6 +352,7 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
             "and" => plain(&mut lx.and),
             "link" => plain(&mut lx.link),
             "source" => plain(&mut lx.source),
+            "source_after" => plain(&mut lx.source_after),
             "speech" => plain(&mut lx.speech),
             "locative" => plain(&mut lx.locative),
             "not_locative" => plain(&mut lx.not_locative),
@@ -370,6 +397,8 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
                     payload(&mut lx.currencies, c);
                 } else if let Some(c) = key.strip_prefix("role.") {
                     payload(&mut lx.roles, c);
+                } else if let Some(c) = key.strip_prefix("inst.") {
+                    payload(&mut lx.institutions, c);
                 } else if let Some(r) = key.strip_prefix("rel.") {
                     let rel = match r {
                         "today" => Rel::Today,
@@ -452,7 +481,10 @@ mod tests {
             assert!(!lx.lower.0.is_empty(), "{lang} lower");
             assert!(!lx.objects.0.is_empty(), "{lang} objects");
             assert!(!lx.events.0.is_empty(), "{lang} events");
-            assert!(!lx.source.0.is_empty(), "{lang} source");
+            assert!(
+                !lx.source.0.is_empty() || !lx.source_after.0.is_empty(),
+                "{lang} source"
+            );
             assert_eq!(
                 lx.weekdays.0.iter().map(|(_, d)| *d).max(),
                 Some(6),

@@ -81,6 +81,41 @@ fn is_title(text: &str, inner: &str, end: usize) -> bool {
             }))
 }
 
+/// An institution next to a reporting verb outside the quote ("…», a declarat poliția",
+/// "警方表示"): its key and its words as written.
+fn institution_speaker(
+    doc: &Doc,
+    found: &[Found],
+    first: usize,
+    last: usize,
+    start: usize,
+    end: usize,
+) -> Option<(String, String)> {
+    for si in first..=last {
+        let toks = &doc.toks[si];
+        let insts = crate::figures::institutions(doc, si, found);
+        for v in 0..toks.len() {
+            if toks[v].start >= start && toks[v].end <= end {
+                continue;
+            }
+            let Some((n, ())) = doc.lex.speech.at(toks, v) else {
+                continue;
+            };
+            let near = insts.iter().find(|i| {
+                let outside = toks[i.0].start >= end || toks[i.0 + i.1 - 1].end <= start;
+                outside
+                    && ((i.0 >= v + n && i.0 <= v + n + 1)
+                        || (i.0 + i.1 <= v && i.0 + i.1 + 1 >= v))
+            });
+            if let Some(i) = near {
+                let text = &doc.text[toks[i.0].start..toks[i.0 + i.1 - 1].end];
+                return Some((i.2.clone(), text.to_string()));
+            }
+        }
+    }
+    None
+}
+
 /// The quotes of a document.
 pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
     let lex = doc.lex;
@@ -103,6 +138,13 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
             .filter(|f| f.sent >= first && f.sent <= last && f.entity.kind == EntityKind::Person)
             .filter(outside)
             .collect();
+        // A name the lists do not know ("…“, řekl Petr Fiala"), next to a reporting
+        // verb, is the speaker too.
+        let named: Vec<&Found> = found
+            .iter()
+            .filter(|f| f.sent >= first && f.sent <= last && f.entity.kind == EntityKind::Other)
+            .filter(outside)
+            .collect();
         let mut speaker: Option<&Found> = None;
         'verbs: for si in first..=last {
             let toks = &doc.toks[si];
@@ -111,11 +153,15 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
                     continue;
                 }
                 if let Some((n, ())) = lex.speech.at(toks, v) {
-                    let near = people.iter().find(|f| {
+                    let next_to_verb = |f: &&&Found| {
                         f.sent == si
                             && ((f.tok >= v + n && f.tok <= v + n + 1)
                                 || (f.tok + f.len <= v && f.tok + f.len + 2 >= v))
-                    });
+                    };
+                    let near = people
+                        .iter()
+                        .find(next_to_verb)
+                        .or_else(|| named.iter().find(next_to_verb));
                     if let Some(f) = near {
                         speaker = Some(f);
                         break 'verbs;
@@ -123,9 +169,12 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
                 }
             }
         }
-        let speaker = speaker.or_else(|| people.first().copied());
+        let speaker = speaker
+            .or_else(|| people.first().copied())
+            .map(|f| (f.entity.key.clone(), f.entity.text.clone()))
+            .or_else(|| institution_speaker(doc, found, first, last, start, end));
         let (key, said) = match speaker {
-            Some(f) => (Some(f.entity.key.clone()), Some(f.entity.text.clone())),
+            Some((k, t)) => (Some(k), Some(t)),
             None if first > 0 => {
                 let prev = out
                     .iter()
