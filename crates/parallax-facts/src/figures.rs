@@ -47,6 +47,12 @@ pub(crate) fn object(
             return None;
         }
         if let Some((n, (c, u))) = lex.objects.at(toks, k) {
+            // "1000名士兵": a counter for people, then the noun that says who
+            if c == "people" && lex.noun_before_number {
+                if let Some((m, (c2, u2))) = lex.objects.at(toks, k + n) {
+                    return Some((c2, u2, k + n + m));
+                }
+            }
             return Some((c, u, k + n));
         }
         if let Some((n, ())) = lex.link.at(toks, k) {
