@@ -149,6 +149,9 @@ pub struct PairResult {
     pub langs: String,
     #[serde(flatten)]
     pub measures: Measures,
+    /// The entity keys found on one side only: where keys fail to meet.
+    pub keys_only_original: Vec<String>,
+    pub keys_only_translation: Vec<String>,
 }
 
 /// The whole report.
@@ -282,6 +285,10 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
         for o in members.iter().filter(|d| d.original) {
             for t in members.iter().filter(|d| !d.original) {
                 let m = compare_facts(&o.facts, &t.facts);
+                let keys = |f: &Facts| -> BTreeSet<String> {
+                    f.entities.iter().map(|e| e.key.clone()).collect()
+                };
+                let (ko, kt) = (keys(&o.facts), keys(&t.facts));
                 let langs = format!("{}-{}", o.lang, t.lang);
                 overall.add(&m);
                 by_pair.entry(langs.clone()).or_default().add(&m);
@@ -291,6 +298,8 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
                     translation: t.id.clone(),
                     langs,
                     measures: m.into(),
+                    keys_only_original: ko.difference(&kt).cloned().collect(),
+                    keys_only_translation: kt.difference(&ko).cloned().collect(),
                 });
             }
         }

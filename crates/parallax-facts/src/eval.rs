@@ -210,6 +210,18 @@ pub fn evaluate(path: impl AsRef<Path>) -> Result<EvalReport, FactsError> {
         }];
         let facts = crate::extract(&l.text, &sents, &l.lang, None);
         let same_value = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        // A gold key of a name the lists do not know is written readably ("petr-fiala");
+        // the extractor's key for it is its skeleton (see `entities::name_key`).
+        let same_key = |p: &Option<String>, g: &Option<String>| {
+            p == g
+                || match (p, g) {
+                    (Some(p), Some(g)) => {
+                        let parts: Vec<String> = g.split('-').map(str::to_string).collect();
+                        *p == crate::entities::name_key(&parts, &[])
+                    }
+                    _ => false,
+                }
+        };
         let figs = &facts.figures;
         let quotes = &facts.quotes;
         let scores = [
@@ -218,11 +230,13 @@ pub fn evaluate(path: impl AsRef<Path>) -> Result<EvalReport, FactsError> {
                 same_value(p.value, g.value) && p.counted == g.counted
             }),
             score(figs, &l.figures, |p, g| {
-                same_value(p.value, g.value) && p.counted == g.counted && p.source == g.source
+                same_value(p.value, g.value)
+                    && p.counted == g.counted
+                    && same_key(&p.source, &g.source)
             }),
             score(quotes, &l.quotes, |p, g| p.text.trim() == g.text.trim()),
             score(quotes, &l.quotes, |p, g| {
-                p.text.trim() == g.text.trim() && p.speaker == g.speaker
+                p.text.trim() == g.text.trim() && same_key(&p.speaker, &g.speaker)
             }),
         ];
         let full = |s: &Score| s.true_pos == s.gold && s.true_pos == s.predicted;

@@ -183,7 +183,9 @@ fn source(doc: &Doc, si: usize, found: &[Found]) -> Option<(String, usize)> {
         .filter(|f| f.sent == si)
         .filter(|f| {
             f.entity.kind != EntityKind::Other
-                || !insts.iter().any(|i| f.tok < i.0 + i.1 && i.0 < f.tok + f.len)
+                || !insts
+                    .iter()
+                    .any(|i| f.tok < i.0 + i.1 && i.0 < f.tok + f.len)
         })
         .collect();
     let adjs = |from: usize, to: usize| -> Vec<(usize, String)> {
@@ -449,7 +451,10 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             // "yüzde 48,6": the percent word before the number
             let pct_before = c.first > 0
                 && lex.percent.before(toks, c.first).is_some()
-                && doc.gap(&toks[c.first - 1], &toks[c.first]).trim().is_empty();
+                && doc
+                    .gap(&toks[c.first - 1], &toks[c.first])
+                    .trim()
+                    .is_empty();
             if pct || lex.percent.at(toks, end).is_some() || pct_before {
                 counted = Some("percent".to_string());
                 unit = Some("%".to_string());

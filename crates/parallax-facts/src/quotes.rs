@@ -227,9 +227,30 @@ mod tests {
         });
         let doc = Doc::new(input, &sents, lang);
         let found = crate::entities::find(&doc);
+        // a speaker the lists do not know may be written readably ("ilse-brandt"):
+        // it is compared as its skeleton
+        let readable = |q: &Quote| {
+            let key = q.speaker.as_deref().unwrap_or("?");
+            let want = expected
+                .split(" | ")
+                .filter_map(|s| s.rsplit_once('='))
+                .find(|(t, _)| *t == q.text)
+                .map(|(_, k)| k);
+            match want {
+                Some(w) => {
+                    let parts: Vec<String> = w.split('-').map(str::to_string).collect();
+                    if crate::entities::name_key(&parts, &[]) == key {
+                        w.to_string()
+                    } else {
+                        key.to_string()
+                    }
+                }
+                None => key.to_string(),
+            }
+        };
         let got: Vec<String> = find(&doc, &found)
             .iter()
-            .map(|q| format!("{}={}", q.text, q.speaker.as_deref().unwrap_or("?")))
+            .map(|q| format!("{}={}", q.text, readable(q)))
             .collect();
         assert_eq!(got.join(" | "), expected, "{lang}: {input}");
     }

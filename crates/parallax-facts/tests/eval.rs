@@ -7,7 +7,10 @@ fn labelled_set() {
     let report = parallax_facts::evaluate(path).expect("labelled set");
     println!("{report}");
     for m in &report.misses {
-        println!("line {} ({}): found {:?}, gold {:?}", m.line, m.lang, m.found, m.gold);
+        println!(
+            "line {} ({}): found {:?}, gold {:?}",
+            m.line, m.lang, m.found, m.gold
+        );
     }
     assert!(report.sentences >= 150);
     assert!(report.languages.len() >= 20);
@@ -25,7 +28,10 @@ fn held_out_set() {
     let report = parallax_facts::evaluate(path).expect("held-out set");
     println!("{report}");
     for m in &report.misses {
-        println!("line {} ({}): found {:?}, gold {:?}", m.line, m.lang, m.found, m.gold);
+        println!(
+            "line {} ({}): found {:?}, gold {:?}",
+            m.line, m.lang, m.found, m.gold
+        );
     }
     assert!(report.languages.len() >= 20);
     assert!(report.figure_value.recall() >= 0.8, "{report}");
