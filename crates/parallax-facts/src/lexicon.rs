@@ -46,6 +46,7 @@ const FILES: &[(&str, &str)] = &[
     ("el", include_str!("../data/lang/el.txt")),
     ("ar", include_str!("../data/lang/ar.txt")),
     ("hr", include_str!("../data/lang/hr.txt")),
+    ("ko", include_str!("../data/lang/ko.txt")),
 ];
 
 /// The CLDR data of every language the detector knows (`data/cldr/LANG.txt`, generated
