@@ -319,12 +319,40 @@ pub fn month_languages() -> impl Iterator<Item = &'static str> {
 
 /// The month (1 to 12) a word names in `lang`, ignoring case and a final full stop.
 pub fn month_number(lang: &str, word: &str) -> Option<u8> {
-    let word = word.trim_end_matches('.').to_lowercase();
-    let (_, months) = MONTHS.iter().find(|(l, _)| *l == lang)?;
-    months
-        .iter()
-        .position(|forms| forms.split('|').any(|f| f == word))
-        .map(|i| i as u8 + 1)
+    // Called for every word of every article: the forms of each language in one map,
+    // with the first letters and the longest length of its forms to refuse most words
+    // before any lower-casing, built once.
+    struct Forms {
+        map: std::collections::HashMap<&'static str, u8>,
+        first: std::collections::HashSet<char>,
+        longest: usize,
+    }
+    type ByLang = std::collections::HashMap<&'static str, Forms>;
+    static FORMS: std::sync::LazyLock<ByLang> = std::sync::LazyLock::new(|| {
+        let mut m: ByLang = std::collections::HashMap::new();
+        for (l, months) in MONTHS {
+            let forms = m.entry(*l).or_insert_with(|| Forms {
+                map: Default::default(),
+                first: Default::default(),
+                longest: 0,
+            });
+            for (i, f) in months.iter().enumerate() {
+                for form in f.split('|') {
+                    forms.map.entry(form).or_insert(i as u8 + 1);
+                    forms.first.extend(form.chars().next());
+                    forms.longest = forms.longest.max(form.len());
+                }
+            }
+        }
+        m
+    });
+    let forms = FORMS.get(lang)?;
+    let word = word.trim_end_matches('.');
+    let first = word.chars().next()?;
+    if word.len() > forms.longest || !first.to_lowercase().any(|c| forms.first.contains(&c)) {
+        return None;
+    }
+    forms.map.get(word.to_lowercase().as_str()).copied()
 }
 
 /// Whether a word is a month name in some language.

@@ -139,9 +139,28 @@ pub fn skeleton(word: &str) -> String {
 pub fn find(doc: &Doc) -> Vec<Found> {
     let gz = gazetteer::get();
     let lex = doc.lex;
+    // A headline in title case ("Scottish Government Denies Water Plan") capitalises
+    // every word: there, only names the lists know, or words capitalised in running
+    // text too, are names.
+    let title_case: Vec<bool> = doc
+        .toks
+        .iter()
+        .map(|toks| {
+            let words: Vec<&Tok> = toks
+                .iter()
+                .filter(|t| !t.digit && t.text.chars().next().is_some_and(char::is_alphabetic))
+                .collect();
+            words.len() >= 4
+                && words.iter().filter(|t| t.upper).count() * 10 >= words.len() * 8
+                && !lex.nouns_capitalised
+        })
+        .collect();
     // capitalised words seen inside sentences: names, not sentence-initial words
     let mut mid_caps: HashSet<&str> = HashSet::new();
     for (si, toks) in doc.toks.iter().enumerate() {
+        if title_case[si] {
+            continue;
+        }
         for (i, t) in toks.iter().enumerate() {
             if t.upper && !t.digit && !starts_clause(doc, toks, i, doc.sents[si].0) {
                 mid_caps.insert(t.fold.as_str());
@@ -238,6 +257,15 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 i += 1;
                 continue;
             }
+            // a country's adjective ("Russian", "European") is not a name of its own;
+            // most languages do not capitalise it, so it would meet nothing
+            if let Some((n, _)) = gz.adjectives.at(toks, i) {
+                let next_upper = toks.get(i + n).is_some_and(|t| t.upper && !t.digit);
+                if !next_upper {
+                    i += n;
+                    continue;
+                }
+            }
             // a capitalised run, possibly with linking words ("Ursula von der Leyen")
             let mut j = i + 1;
             let mut last = i;
@@ -298,7 +326,9 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             if initial && s == last && !mid_caps.contains(toks[s].fold.as_str()) {
                 s += 1;
             }
-            if s <= last && !(s == last && calendar_word(&toks[s])) {
+            let headline_only =
+                title_case[si] && !(s..=last).all(|k| mid_caps.contains(toks[k].fold.as_str()));
+            if s <= last && !(s == last && calendar_word(&toks[s])) && !headline_only {
                 let folds: Vec<String> = toks[s..=last].iter().map(|t| t.fold.clone()).collect();
                 let kind = if cued || lex.person_cue.before(toks, s).is_some() {
                     EntityKind::Person

@@ -395,6 +395,9 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             }
             keep
         });
+        if cands.is_empty() {
+            continue;
+        }
         let spans: Vec<(usize, usize)> = cands.iter().map(|c| (c.first, c.end)).collect();
         let src = source(doc, si, found);
         let mut figs: Vec<Figure> = Vec::new();

@@ -170,31 +170,98 @@ impl Pattern {
     }
 }
 
-/// Patterns with a payload.
+/// Patterns with a payload. Lookups go through an index of the patterns by their first
+/// word (exact words by the word, prefixes by their first three letters), built on the
+/// first lookup: every pattern is pushed before any lookup (the data files are read
+/// whole first).
 #[derive(Debug, Clone)]
-pub struct Table<T>(pub Vec<(Pattern, T)>);
+pub struct Table<T>(pub Vec<(Pattern, T)>, std::sync::OnceLock<Index>);
+
+/// Pattern numbers by their first word.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    exact: HashMap<String, Vec<usize>>,
+    /// Prefix first words by their first three letters.
+    prefix3: HashMap<String, Vec<usize>>,
+    /// Prefix first words shorter than three letters: always tried.
+    short: Vec<usize>,
+    longest: usize,
+}
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table(Vec::new())
+        Table(Vec::new(), std::sync::OnceLock::new())
+    }
+}
+
+/// The first `n` characters of a folded word (ASCII, or Han ideographs kept whole).
+fn head(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
     }
 }
 
 impl<T: Clone> Table<T> {
-    /// The longest pattern matching at `i`: its length and payload.
+    fn index(&self) -> &Index {
+        self.1.get_or_init(|| {
+            let mut ix = Index::default();
+            for (k, (p, _)) in self.0.iter().enumerate() {
+                ix.longest = ix.longest.max(p.0.len());
+                let first = &p.0[0];
+                if !first.prefix {
+                    ix.exact.entry(first.text.clone()).or_default().push(k);
+                } else if first.text.chars().count() >= 3 {
+                    ix.prefix3
+                        .entry(head(&first.text, 3).to_string())
+                        .or_default()
+                        .push(k);
+                } else {
+                    ix.short.push(k);
+                }
+            }
+            ix
+        })
+    }
+
+    /// Every pattern matching at `i`: its number, length and payload.
+    fn all_at<'a>(
+        &'a self,
+        toks: &'a [Tok],
+        i: usize,
+    ) -> impl Iterator<Item = (usize, usize, &'a T)> + 'a {
+        let ix = self.index();
+        let fold = toks.get(i).map_or("", |t| t.fold.as_str());
+        let exact = ix.exact.get(fold).into_iter().flatten();
+        let pre = ix.prefix3.get(head(fold, 3)).into_iter().flatten();
+        exact
+            .chain(pre)
+            .chain(ix.short.iter())
+            .filter_map(move |&k| {
+                let (p, v) = &self.0[k];
+                p.at(toks, i).map(|n| (k, n, v))
+            })
+    }
+
+    /// The longest pattern matching at `i`: its length and payload (of the longest, the
+    /// one read last: a hand-written lexicon is read after CLDR's data and wins).
     pub fn at(&self, toks: &[Tok], i: usize) -> Option<(usize, T)> {
-        self.0
-            .iter()
-            .filter_map(|(p, v)| p.at(toks, i).map(|n| (n, v.clone())))
-            .max_by_key(|(n, _)| *n)
+        self.all_at(toks, i)
+            .max_by_key(|&(k, n, _)| (n, k))
+            .map(|(_, n, v)| (n, v.clone()))
     }
 
     /// The longest pattern ending just before `end`: its start and payload.
     pub fn before(&self, toks: &[Tok], end: usize) -> Option<(usize, T)> {
-        self.0
-            .iter()
-            .filter_map(|(p, v)| p.before(toks, end).map(|s| (s, v.clone())))
-            .min_by_key(|(s, _)| *s)
+        let longest = self.index().longest;
+        (1..=longest.min(end)).rev().find_map(|n| {
+            let s = end - n;
+            // of the patterns of that length, the one read first
+            self.all_at(toks, s)
+                .filter(|&(_, m, _)| m == n)
+                .min_by_key(|&(k, _, _)| k)
+                .map(|(_, _, v)| (s, v.clone()))
+        })
     }
 }
 
