@@ -1,7 +1,8 @@
 //! Crash safety: a `parallax ingest` killed with SIGKILL in the middle of a stream
-//! leaves a store that opens and answers, keeps every batch it committed whole
-//! (articles with their facts, vectors and story), and the same ingest run again stores
-//! every record exactly once.
+//! leaves a store that opens and answers and keeps every batch it committed whole (each
+//! article with its facts). A batch is written in steps, each one transaction: articles
+//! and facts, then their vectors, then their stories; the same ingest run again stores
+//! every record exactly once and completes the vectors and stories a kill cut short.
 
 mod common;
 
@@ -90,7 +91,7 @@ fn an_ingest_killed_mid_stream_loses_nothing_and_a_rerun_completes_it() {
     let stored = articles(&db);
     let kept = stored.len();
     assert!(kept > 0 && kept < n, "{kept} of {n} stored before the kill");
-    assert_eq!(in_stories(&db), kept as u64, "an article without its story");
+    assert!(in_stories(&db) <= kept as u64);
     let first = stored[0]["id"].as_str().unwrap().to_string();
     let facts = parallax(&db, &["facts", &first, "--json"]);
     assert!(facts.status.success(), "{}", stderr(&facts));
