@@ -111,10 +111,12 @@ pub fn eval(
     file: &std::path::Path,
     min_versions: usize,
     clusters: usize,
+    cache: Option<&std::path::Path>,
     json: bool,
 ) -> Result<ExitCode> {
     let vectors = ctx.vectors()?;
-    let r = parallax_engine::compare::eval_parallel(file, &vectors, min_versions, clusters)?;
+    let r =
+        parallax_engine::compare::eval_parallel(file, &vectors, min_versions, clusters, cache)?;
     if json {
         output::json(&serde_json::to_value(&r)?)?;
         return Ok(ExitCode::SUCCESS);
@@ -175,6 +177,9 @@ pub fn eval(
             100.0 * c.pairs_right as f64 / c.pairs.max(1) as f64,
             c.conflicts
         )?;
+        for g in &c.conflict_groups {
+            writeln!(out, "    conflict: {}", g.explanation)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -147,6 +147,8 @@ pub struct ParallelCluster {
     pub pairs_right: usize,
     pub pairs: usize,
     pub conflicts: usize,
+    /// The figure groups marked conflict, with their figures and sentences.
+    pub conflict_groups: Vec<parallax_compare::FigureGroup>,
 }
 
 impl ParallelReport {
@@ -176,7 +178,7 @@ fn share(a: usize, b: usize) -> f64 {
 /// translations share a `cluster` field; each line of `text` is one segment, and the
 /// segments of a cluster correspond line for line), keeps the clusters with at least
 /// `min_versions` versions (the first `max_clusters` in file order), ingests them into a
-/// fresh in-memory store with each segment as its own paragraph (so a sentence's block
+/// fresh in-memory store (or the `cache` store file) with each segment as its own paragraph (so a sentence's block
 /// names its segment: the title is block 0), and compares each cluster whole with the
 /// fitted parameters.
 pub fn eval_parallel(
@@ -184,6 +186,7 @@ pub fn eval_parallel(
     vectors: &Vectors,
     min_versions: usize,
     max_clusters: usize,
+    cache: Option<&std::path::Path>,
 ) -> Result<ParallelReport, EngineError> {
     let input = |message: String| EngineError::Input {
         path: path.display().to_string(),
@@ -222,7 +225,12 @@ pub fn eval_parallel(
         .flat_map(|c| &lines[c])
         .map(|v| format!("{v}\n"))
         .collect();
-    let mut store = Store::open_in_memory()?;
+    // A cache file keeps the articles and their sentence vectors between runs; the facts
+    // are rewritten by every ingest, so a change to their extraction is measured.
+    let mut store = match cache {
+        Some(p) => Store::open(p)?,
+        None => Store::open_in_memory()?,
+    };
     let config = crate::IngestConfig {
         format: Some(crate::Format::Jsonl),
         ..crate::IngestConfig::default()
@@ -269,6 +277,12 @@ pub fn eval_parallel(
                 .iter()
                 .filter(|g| g.relation == Relation::Conflict)
                 .count(),
+            conflict_groups: c
+                .figures
+                .iter()
+                .filter(|g| g.relation == Relation::Conflict)
+                .cloned()
+                .collect(),
         };
         for row in c.rows() {
             let versions_in = row.cells.iter().filter(|x| !x.is_empty()).count();
