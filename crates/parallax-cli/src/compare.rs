@@ -115,8 +115,7 @@ pub fn eval(
     json: bool,
 ) -> Result<ExitCode> {
     let vectors = ctx.vectors()?;
-    let r =
-        parallax_engine::compare::eval_parallel(file, &vectors, min_versions, clusters, cache)?;
+    let r = parallax_engine::compare::eval_parallel(file, &vectors, min_versions, clusters, cache)?;
     if json {
         output::json(&serde_json::to_value(&r)?)?;
         return Ok(ExitCode::SUCCESS);

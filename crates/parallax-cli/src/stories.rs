@@ -151,7 +151,14 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             json,
         } => {
             drop(out);
-            return crate::compare::eval(ctx, &file, min_versions, clusters, cache.as_deref(), json);
+            return crate::compare::eval(
+                ctx,
+                &file,
+                min_versions,
+                clusters,
+                cache.as_deref(),
+                json,
+            );
         }
         Eval::Invariance { file, json, worst } => {
             drop(out);

@@ -153,7 +153,12 @@ impl Fingerprint {
         if self.shingles == 0 || other.shingles == 0 {
             return 0.0;
         }
-        let same = self.mins.iter().zip(&other.mins).filter(|(a, b)| a == b).count();
+        let same = self
+            .mins
+            .iter()
+            .zip(&other.mins)
+            .filter(|(a, b)| a == b)
+            .count();
         same as f64 / HASHES as f64
     }
 
@@ -206,7 +211,10 @@ mod tests {
         let a = Fingerprint::of_text(TEXT);
         assert_eq!(a.jaccard(&Fingerprint::of_text(TEXT)), 1.0);
         // spacing, case and punctuation do not count
-        let loud = TEXT.to_uppercase().replace(", ", " , ").replace(". ", ".\n\n");
+        let loud = TEXT
+            .to_uppercase()
+            .replace(", ", " , ")
+            .replace(". ", ".\n\n");
         assert!(a.is_copy(&Fingerprint::of_text(&loud)));
         // a republished copy with one word changed is still a copy
         let edited = TEXT.replace("Tuesday", "Wednesday");

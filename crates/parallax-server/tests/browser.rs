@@ -336,14 +336,15 @@ async fn list_story_search_and_article_in_chromium() {
            .map(tr => tr.textContent);",
     )
     .await;
-    let api_explained: Vec<Value> = api_groups.iter().map(|g| g["explanation"].clone()).collect();
+    let api_explained: Vec<Value> = api_groups
+        .iter()
+        .map(|g| g["explanation"].clone())
+        .collect();
     assert_eq!(explained, Value::Array(api_explained));
     assert!(
-        explained
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e.as_str().is_some_and(|e| e.contains("about 2,000") && e.contains("not a contradiction"))),
+        explained.as_array().unwrap().iter().any(|e| e
+            .as_str()
+            .is_some_and(|e| e.contains("about 2,000") && e.contains("not a contradiction"))),
         "{explained}"
     );
     let figures = c.find(Locator::Css("table.figure-table")).await.unwrap();

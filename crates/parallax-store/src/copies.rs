@@ -27,7 +27,11 @@ pub(crate) fn insert(conn: &Connection, id: &str, print: &Fingerprint) -> rusqli
 }
 
 /// The original of the stored article most like `print`, if one is a copy.
-fn find_original(conn: &Connection, id: &str, print: &Fingerprint) -> rusqlite::Result<Option<String>> {
+fn find_original(
+    conn: &Connection,
+    id: &str,
+    print: &Fingerprint,
+) -> rusqlite::Result<Option<String>> {
     if print.shingles == 0 {
         return Ok(None);
     }
@@ -53,7 +57,11 @@ fn find_original(conn: &Connection, id: &str, print: &Fingerprint) -> rusqlite::
     for c in candidates {
         let Some((shingles, bytes, original)) = stmt
             .query_row([&c], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })
             .optional()?
         else {
@@ -76,7 +84,9 @@ impl Store {
     pub fn originals(&self, ids: &[&str]) -> Result<Vec<String>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT coalesce(copy_of, article_id) FROM fingerprints WHERE article_id = ?1")
+            .prepare_cached(
+                "SELECT coalesce(copy_of, article_id) FROM fingerprints WHERE article_id = ?1",
+            )
             .map_err(|e| self.err(e))?;
         ids.iter()
             .map(|id| {
@@ -154,7 +164,12 @@ mod tests {
         ];
         assert_eq!(
             s.originals(&ids).unwrap(),
-            [first.id.as_str(), first.id.as_str(), other.id.as_str(), da.id.as_str()]
+            [
+                first.id.as_str(),
+                first.id.as_str(),
+                other.id.as_str(),
+                da.id.as_str()
+            ]
         );
         assert_eq!(s.copies(first.id.as_str()).unwrap(), [again.id.as_str()]);
         assert!(s.copies(da.id.as_str()).unwrap().is_empty());
@@ -173,8 +188,11 @@ mod tests {
         let again = with_body("Dock workers to strike", "en", BODY, "b.jsonl");
         {
             let mut s = Store::open(&path).unwrap();
-            s.write_batch(&[(first.clone(), Facts::default()), (again.clone(), Facts::default())])
-                .unwrap();
+            s.write_batch(&[
+                (first.clone(), Facts::default()),
+                (again.clone(), Facts::default()),
+            ])
+            .unwrap();
         }
         // as a store of schema 5 would be: no fingerprints yet
         {
