@@ -147,6 +147,10 @@ pub enum Eval {
         /// At most this many clusters, in file order
         #[arg(long, default_value_t = 20)]
         clusters: usize,
+        /// A store file used as a cache of sentence vectors (created if missing; the
+        /// facts are extracted afresh on every run)
+        #[arg(long)]
+        cache: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },

@@ -111,10 +111,11 @@ pub fn eval(
     file: &std::path::Path,
     min_versions: usize,
     clusters: usize,
+    cache: Option<&std::path::Path>,
     json: bool,
 ) -> Result<ExitCode> {
     let vectors = ctx.vectors()?;
-    let r = parallax_engine::compare::eval_parallel(file, &vectors, min_versions, clusters)?;
+    let r = parallax_engine::compare::eval_parallel(file, &vectors, min_versions, clusters, cache)?;
     if json {
         output::json(&serde_json::to_value(&r)?)?;
         return Ok(ExitCode::SUCCESS);
@@ -175,8 +176,44 @@ pub fn eval(
             100.0 * c.pairs_right as f64 / c.pairs.max(1) as f64,
             c.conflicts
         )?;
+        for g in &c.conflict_groups {
+            writeln!(out, "    conflict: {}", g.explanation)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per version that several articles carry (copies of one text: another file,
+/// another outlet): its sources.
+fn copies_lines(c: &Comparison) -> Vec<String> {
+    c.versions
+        .iter()
+        .filter(|v| v.sources.len() > 1)
+        .map(|v| {
+            let list: Vec<String> = v
+                .sources
+                .iter()
+                .map(|x| {
+                    let mut s = short(&x.article).to_string();
+                    let about: Vec<&str> = [x.source.as_deref(), x.url.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    if !about.is_empty() {
+                        s.push_str(&format!(" ({})", about.join(", ")));
+                    }
+                    s
+                })
+                .collect();
+            format!(
+                "{} [{}] is one text in {} articles: {}",
+                short(&v.article),
+                v.lang,
+                v.sources.len(),
+                list.join("; ")
+            )
+        })
+        .collect()
 }
 
 fn short(id: &str) -> &str {
@@ -386,6 +423,10 @@ pub fn terminal(c: &Comparison, width: usize) -> String {
     s.push_str(
         "= said by several versions   ≠ said by several versions, differently (named below the row)   + only in this version   · not in this version\n",
     );
+    for line in copies_lines(c) {
+        s.push_str(&output::ellipsis(&line, width));
+        s.push('\n');
+    }
     s.push_str(&sep);
     s.push_str("Figures\n");
     if c.figures.is_empty() {
@@ -512,6 +553,13 @@ pub fn markdown_report(c: &Comparison) -> String {
             v.lang,
             md(v.title.as_deref().unwrap_or(""))
         ));
+    }
+    let copies = copies_lines(c);
+    if !copies.is_empty() {
+        s.push('\n');
+        for line in copies {
+            s.push_str(&format!("- {}\n", md(&line)));
+        }
     }
     s.push_str("\n## Said by several versions\n\n");
     if c.shared.is_empty() {

@@ -147,10 +147,18 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             file,
             min_versions,
             clusters,
+            cache,
             json,
         } => {
             drop(out);
-            return crate::compare::eval(ctx, &file, min_versions, clusters, json);
+            return crate::compare::eval(
+                ctx,
+                &file,
+                min_versions,
+                clusters,
+                cache.as_deref(),
+                json,
+            );
         }
         Eval::Invariance { file, json, worst } => {
             drop(out);

@@ -154,6 +154,7 @@ fn story(n: usize) -> Vec<Version> {
                 facts: f,
                 vectors,
                 quote_vectors: Vec::new(),
+                sources: Vec::new(),
             }
         })
         .collect()

@@ -131,42 +131,82 @@ pub fn relate(versions: &[Version], tol: &Tolerance, alignment: &Alignment) -> V
         Relation::DifferentSource => 2,
         Relation::Conflict => 3,
     };
-    // Pass 1: the same thing counted (agree, conflict, different source). Pass 2:
-    // different measures, between figures that pass 1 left without a counterpart, so
-    // that an agreeing pair is not swallowed by a different measure next to it.
-    for pass in 0..2 {
-        let mut paired = vec![false; all.len()];
-        if pass == 1 {
-            let mut versions_of: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-            for (k, r) in all.iter().enumerate() {
-                let root = root(&mut parent, k);
-                versions_of.entry(root).or_default().insert(r.0);
+    let mut join = |parent: &mut Vec<usize>, i: usize, j: usize, r: Relation| {
+        let (ri, rj) = (root(parent, i), root(parent, j));
+        let (keep, gone) = (ri.min(rj), ri.max(rj));
+        parent[gone] = keep;
+        relation[keep] = [relation[keep], relation[gone], Some(r)]
+            .into_iter()
+            .flatten()
+            .max_by_key(|&x| rank(x));
+    };
+    // Pass 1: the same thing counted (agree, different source, conflict), one to one
+    // per pair of versions: a figure has at most one counterpart in each other version,
+    // taken in order of evidence — figures of aligned sentences before figures that
+    // only share their event, and the same number before a different one. So a
+    // translation's figures pair with their own counterparts, and a figure is only in
+    // conflict with one that has no counterpart of the same number: "3 of the 5" against
+    // "3 of the 5" is two agreements, never "3" against "5", and "10 killed" in one
+    // sentence is not held against "3 killed" in another when each has its match.
+    let n_versions = versions.len();
+    for va in 0..n_versions {
+        for vb in va + 1..n_versions {
+            let mut cand: Vec<(u8, usize, usize, Relation)> = Vec::new();
+            for i in (0..all.len()).filter(|&i| all[i].0 == va) {
+                for j in (0..all.len()).filter(|&j| all[j].0 == vb) {
+                    let ((_, a), (_, b)) = (all[i], all[j]);
+                    let l = alignment.same_row((va, a.sentence), (vb, b.sentence));
+                    let Some(r) = pair_relation(a, b, l, tol) else {
+                        continue;
+                    };
+                    if r == Relation::DifferentMeasure {
+                        continue;
+                    }
+                    let order = match (l, r == Relation::Conflict) {
+                        (true, false) => 0,
+                        (false, false) => 1,
+                        (true, true) => 2,
+                        (false, true) => 3,
+                    };
+                    cand.push((order, i, j, r));
+                }
             }
-            for k in 0..all.len() {
-                let root = root(&mut parent, k);
-                paired[k] = versions_of[&root].len() > 1;
+            cand.sort_by_key(|&(o, i, j, _)| (o, i, j));
+            let mut used_a: BTreeSet<usize> = BTreeSet::new();
+            let mut used_b: BTreeSet<usize> = BTreeSet::new();
+            for (_, i, j, r) in cand {
+                if used_a.contains(&i) || used_b.contains(&j) {
+                    continue;
+                }
+                used_a.insert(i);
+                used_b.insert(j);
+                join(&mut parent, i, j, r);
             }
         }
-        for i in 0..all.len() {
-            for j in i + 1..all.len() {
-                let ((va, a), (vb, b)) = (all[i], all[j]);
-                if va == vb || paired[i] || paired[j] {
-                    continue;
-                }
-                let l = alignment.same_row((va, a.sentence), (vb, b.sentence));
-                let Some(r) = pair_relation(a, b, l, tol) else {
-                    continue;
-                };
-                if (r == Relation::DifferentMeasure) != (pass == 1) {
-                    continue;
-                }
-                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                let (keep, gone) = (ri.min(rj), ri.max(rj));
-                parent[gone] = keep;
-                relation[keep] = [relation[keep], relation[gone], Some(r)]
-                    .into_iter()
-                    .flatten()
-                    .max_by_key(|&x| rank(x));
+    }
+    // Pass 2: different measures, between figures that pass 1 left without a
+    // counterpart, so that an agreeing pair is not swallowed by a different measure next
+    // to it.
+    let mut versions_of: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for (k, r) in all.iter().enumerate() {
+        let root = root(&mut parent, k);
+        versions_of.entry(root).or_default().insert(r.0);
+    }
+    let paired: Vec<bool> = (0..all.len())
+        .map(|k| {
+            let root = root(&mut parent, k);
+            versions_of[&root].len() > 1
+        })
+        .collect();
+    for i in 0..all.len() {
+        for j in i + 1..all.len() {
+            let ((va, a), (vb, b)) = (all[i], all[j]);
+            if va == vb || paired[i] || paired[j] {
+                continue;
+            }
+            let l = alignment.same_row((va, a.sentence), (vb, b.sentence));
+            if pair_relation(a, b, l, tol) == Some(Relation::DifferentMeasure) {
+                join(&mut parent, i, j, Relation::DifferentMeasure);
             }
         }
     }

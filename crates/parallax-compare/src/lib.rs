@@ -80,6 +80,23 @@ pub struct Version {
     /// One vector per quote of `facts.quotes` (the quote text embedded); when empty, a
     /// quote stands by its sentence's vector.
     pub quote_vectors: Vec<Vec<f32>>,
+    /// Every stored article with this version's text (the version's own article first,
+    /// then its copies: the same text from another file or outlet); may be empty.
+    pub sources: Vec<VersionSource>,
+}
+
+/// One article that carries a version's text: where it was published and by whom.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VersionSource {
+    pub article: String,
+    /// The outlet, as the input named it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The publication date and time (RFC 3339), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
 }
 
 /// A version in the output.
@@ -88,6 +105,10 @@ pub struct VersionOut {
     pub article: String,
     pub lang: String,
     pub title: Option<String>,
+    /// Every article with this text: the version and its copies (one version, several
+    /// sources).
+    #[serde(default)]
+    pub sources: Vec<VersionSource>,
 }
 
 /// A sentence of a shared row.
@@ -330,6 +351,7 @@ pub fn compare(
                 article: v.article.clone(),
                 lang: v.lang.clone(),
                 title: v.title.clone(),
+                sources: v.sources.clone(),
             })
             .collect(),
         shared,

@@ -33,6 +33,7 @@ fn version(id: &str, dirs: &[usize]) -> Version {
             .map(|(i, &d)| unit(d, 15 - i % 3))
             .collect(),
         quote_vectors: Vec::new(),
+        sources: Vec::new(),
     }
 }
 

@@ -19,7 +19,8 @@ pub struct Compared {
     pub comparison: Comparison,
 }
 
-/// Loads the articles named by `ids` (ids or prefixes) and compares them. `story` names
+/// Loads the articles named by `ids` (ids or prefixes) and compares them; copies of
+/// one text are one version with all their sources. `story` names
 /// the comparison in the output; empty, it is the full article ids joined by `+`.
 pub fn compare(
     store: &mut Store,
@@ -27,18 +28,35 @@ pub fn compare(
     story: &str,
     ids: &[String],
 ) -> Result<Compared, EngineError> {
+    // Copies (the same text from another file or outlet) are one version: the first
+    // stored of them stands for all, and lists every one as a source.
     let mut articles: Vec<Article> = Vec::new();
     for id in ids {
         let a = store.article(id)?.ok_or_else(|| EngineError::Input {
             path: id.clone(),
             message: "no article with this id".into(),
         })?;
+        let original = store
+            .originals(&[a.id.as_str()])?
+            .pop()
+            .unwrap_or_else(|| a.id.to_string());
+        let a = if original == a.id.as_str() {
+            a
+        } else {
+            store.article(&original)?.unwrap_or(a)
+        };
         if articles.iter().all(|x| x.id != a.id) {
             articles.push(a);
         }
     }
     let mut versions = Vec::with_capacity(articles.len());
     for a in &articles {
+        let mut sources = vec![source_of(a)];
+        for copy in store.copies(a.id.as_str())? {
+            if let Some(c) = store.article(&copy)? {
+                sources.push(source_of(&c));
+            }
+        }
         let facts = store.facts(&a.id)?.unwrap_or_default();
         let sentence_vectors = vectors.sentence_vectors(store, a)?;
         let quotes: Vec<&str> = facts.quotes.iter().map(|q| q.text.as_str()).collect();
@@ -63,6 +81,7 @@ pub fn compare(
             facts,
             vectors: sentence_vectors,
             quote_vectors,
+            sources,
         });
     }
     let name = if story.is_empty() {
@@ -79,6 +98,16 @@ pub fn compare(
         articles,
         comparison,
     })
+}
+
+/// Where one article of a version was published.
+fn source_of(a: &Article) -> parallax_compare::VersionSource {
+    parallax_compare::VersionSource {
+        article: a.id.to_string(),
+        source: a.source.clone(),
+        url: a.url.clone(),
+        published: a.published.map(|p| p.to_string()),
+    }
 }
 
 /// The comparison as JSON: `{story, versions, shared, only_in, figures, quotes}`.
@@ -147,6 +176,8 @@ pub struct ParallelCluster {
     pub pairs_right: usize,
     pub pairs: usize,
     pub conflicts: usize,
+    /// The figure groups marked conflict, with their figures and sentences.
+    pub conflict_groups: Vec<parallax_compare::FigureGroup>,
 }
 
 impl ParallelReport {
@@ -176,7 +207,7 @@ fn share(a: usize, b: usize) -> f64 {
 /// translations share a `cluster` field; each line of `text` is one segment, and the
 /// segments of a cluster correspond line for line), keeps the clusters with at least
 /// `min_versions` versions (the first `max_clusters` in file order), ingests them into a
-/// fresh in-memory store with each segment as its own paragraph (so a sentence's block
+/// fresh in-memory store (or the `cache` store file) with each segment as its own paragraph (so a sentence's block
 /// names its segment: the title is block 0), and compares each cluster whole with the
 /// fitted parameters.
 pub fn eval_parallel(
@@ -184,6 +215,7 @@ pub fn eval_parallel(
     vectors: &Vectors,
     min_versions: usize,
     max_clusters: usize,
+    cache: Option<&std::path::Path>,
 ) -> Result<ParallelReport, EngineError> {
     let input = |message: String| EngineError::Input {
         path: path.display().to_string(),
@@ -222,7 +254,12 @@ pub fn eval_parallel(
         .flat_map(|c| &lines[c])
         .map(|v| format!("{v}\n"))
         .collect();
-    let mut store = Store::open_in_memory()?;
+    // A cache file keeps the articles and their sentence vectors between runs; the facts
+    // are rewritten by every ingest, so a change to their extraction is measured.
+    let mut store = match cache {
+        Some(p) => Store::open(p)?,
+        None => Store::open_in_memory()?,
+    };
     let config = crate::IngestConfig {
         format: Some(crate::Format::Jsonl),
         ..crate::IngestConfig::default()
@@ -269,6 +306,12 @@ pub fn eval_parallel(
                 .iter()
                 .filter(|g| g.relation == Relation::Conflict)
                 .count(),
+            conflict_groups: c
+                .figures
+                .iter()
+                .filter(|g| g.relation == Relation::Conflict)
+                .cloned()
+                .collect(),
         };
         for row in c.rows() {
             let versions_in = row.cells.iter().filter(|x| !x.is_empty()).count();

@@ -59,8 +59,9 @@ pub fn rfc3339(unix: i64) -> Option<String> {
         .ok()
 }
 
-/// A story as JSON: `{id, languages, n_articles, first_seen, last_seen, titles: {lang:
-/// title}, articles: [ids]}`; `titles` has the first title in each language, `articles`
+/// A story as JSON: `{id, languages, n_articles, n_versions, first_seen, last_seen,
+/// titles: {lang: title}, articles: [ids]}` (`n_versions`: distinct texts, copies counted
+/// once); `titles` has the first title in each language, `articles`
 /// the ids in assignment order.
 pub fn story(s: &parallax_store::StoryInfo) -> Value {
     let mut languages: Vec<&str> = s
@@ -79,10 +80,17 @@ pub fn story(s: &parallax_store::StoryInfo) -> Value {
         }
     }
     let ids: Vec<&str> = s.articles.iter().map(|a| a.id.as_str()).collect();
+    // Copies of one text count once.
+    let texts: std::collections::BTreeSet<&str> = s
+        .articles
+        .iter()
+        .map(|a| a.copy_of.as_deref().unwrap_or(a.id.as_str()))
+        .collect();
     json!({
         "id": s.id,
         "languages": languages,
         "n_articles": s.articles.len(),
+        "n_versions": texts.len(),
         "first_seen": s.first_seen.and_then(rfc3339),
         "last_seen": s.last_seen.and_then(rfc3339),
         "titles": titles,

@@ -293,9 +293,9 @@ const RELATIONS = {
   different_source: "different source",
 };
 
-// `cmp`: {story, versions: [{article, lang, title}], shared, only_in, figures:
-// [{relation, items: [{article, value, value_max, text, approx, counted, source,
-// sentence, index}]}], quotes: [{items: [{article, speaker, text, span, index}]}]}, as
+// `cmp`: {story, versions: [{article, lang, title, sources: [{article, source, url}]}],
+// shared, only_in, figures: [{relation, explanation, items: [{article, value, value_max,
+// text, written, approx, counted, source, sentence, index}]}], quotes: [{items: [{article, speaker, text, span, index}]}]}, as
 // `/api/stories/ID/compare` answers; `story`: the story as `/api/stories/ID` answers
 // (titles, languages, dates), or null.
 function renderComparison(cmp, story) {
@@ -304,7 +304,11 @@ function renderComparison(cmp, story) {
   const langOf = new Map(versions.map((v) => [v.article, v.lang]));
   const title = story ? storyTitle(story, readerLang()) : (versions[0] && versions[0].title) || String(cmp.story);
   const head = h("tr", {}, versions.map((v) => h("th", { "data-article": v.article, lang: v.lang || null },
-    badges([v.lang]), " ", h("a", { href: "#/article/" + encodeURIComponent(v.article) }, v.title || v.article))));
+    badges([v.lang]), " ", h("a", { href: "#/article/" + encodeURIComponent(v.article) }, v.title || v.article),
+    (v.sources || []).length > 1
+      ? h("div", { class: "sources muted", "data-sources": v.sources.length }, "one text in " + v.sources.length + " articles: ",
+          v.sources.map((x) => [h("a", { href: "#/article/" + encodeURIComponent(x.article) }, x.source || x.article.slice(0, 8)), " "]))
+      : null)));
   const rows = comparisonRows(cmp, col).map((r) => h("tr", { class: r.shared ? "shared" : "only" },
     r.cells.map((c, v) => {
       const lang = versions[v].lang || null;
@@ -317,14 +321,14 @@ function renderComparison(cmp, story) {
   const figures = h("table", { class: "figure-table" },
     h("tr", {}, h("th", {}, "relation"), h("th", {}, "version"), h("th", {}, "as written"), h("th", {}, "value"),
       h("th", {}, "counted"), h("th", {}, "according to"), h("th", {}, "sentence")),
-    (cmp.figures || []).flatMap((g, gi) => (g.items || []).map((it, k) => h("tr", { class: g.relation, "data-relation": g.relation, "data-group": gi },
+    (cmp.figures || []).flatMap((g, gi) => [h("tr", { class: "explanation " + g.relation, "data-explains": gi },
+      h("td", { colspan: 7 }, g.explanation || ""))].concat((g.items || []).map((it, k) => h("tr", { class: g.relation, "data-relation": g.relation, "data-group": gi },
       k === 0 ? h("td", { class: "relation", rowspan: g.items.length }, RELATIONS[g.relation] || g.relation) : null,
       h("td", {}, badges([langOf.get(it.article)])),
       h("td", { class: "as-written" }, it.text || ""),
-      h("td", { class: "value", "data-value": it.value }, (it.approx ? "≈ " : "") + it.value.toLocaleString("en") +
-        (it.value_max ? "–" + it.value_max.toLocaleString("en") : "")),
+      h("td", { class: "value", "data-value": it.value }, it.written || String(it.value)),
       h("td", {}, it.counted || ""), h("td", {}, it.source || ""),
-      h("td", { lang: langOf.get(it.article) || null }, it.sentence || "")))));
+      h("td", { lang: langOf.get(it.article) || null }, it.sentence || ""))))));
   const quotes = h("ul", { class: "quotes" }, (cmp.quotes || []).map((g) => {
     const items = g.items || [];
     const speakers = [...new Set(items.map((q) => q.speaker).filter(Boolean))];

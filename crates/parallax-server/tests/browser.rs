@@ -329,6 +329,24 @@ async fn list_story_search_and_article_in_chromium() {
         !["rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"].contains(&background),
         "{background}"
     );
+    // Each group is explained in words above its figures, as the API explains it.
+    let explained = js(
+        &c,
+        "return [...document.querySelectorAll('table.figure-table tr[data-explains]')]
+           .map(tr => tr.textContent);",
+    )
+    .await;
+    let api_explained: Vec<Value> = api_groups
+        .iter()
+        .map(|g| g["explanation"].clone())
+        .collect();
+    assert_eq!(explained, Value::Array(api_explained));
+    assert!(
+        explained.as_array().unwrap().iter().any(|e| e
+            .as_str()
+            .is_some_and(|e| e.contains("about 2,000") && e.contains("not a contradiction"))),
+        "{explained}"
+    );
     let figures = c.find(Locator::Css("table.figure-table")).await.unwrap();
     std::fs::write(
         out_dir().join("ui-story-figures.png"),

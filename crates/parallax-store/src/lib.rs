@@ -4,8 +4,11 @@
 //! or none of it. Only this crate knows SQL.
 //!
 //! An article is stored once under its content-derived id; writing it again is a no-op
-//! reported as [`Outcome::Unchanged`] (its new provenance is still recorded).
+//! reported as [`Outcome::Unchanged`] (its new provenance is still recorded). A new
+//! article whose text is a near copy of a stored one (the same text from another file
+//! or outlet) is recorded as its copy in the same transaction (`copies.rs`).
 
+mod copies;
 mod schema;
 mod search;
 mod stories;
@@ -220,6 +223,10 @@ impl Store {
             path: path.clone(),
             source,
         };
+        let prints: Vec<parallax_core::Fingerprint> = articles
+            .iter()
+            .map(|(a, _)| parallax_core::Fingerprint::of_article(a))
+            .collect();
         let tx = self.conn.transaction().map_err(err)?;
         let mut outcomes = Vec::with_capacity(articles.len());
         {
@@ -237,7 +244,7 @@ impl Store {
             let mut facts = tx
                 .prepare_cached("INSERT OR REPLACE INTO facts (article_id, facts) VALUES (?1, ?2)")
                 .map_err(err)?;
-            for (a, f) in articles {
+            for ((a, f), print) in articles.iter().zip(&prints) {
                 let json = serde_json::to_string(a).expect("articles serialise");
                 let n = insert
                     .execute(params![
@@ -250,6 +257,9 @@ impl Store {
                         a.text(),
                     ])
                     .map_err(err)?;
+                if n == 1 {
+                    copies::insert(&tx, a.id.as_str(), print).map_err(err)?;
+                }
                 outcomes.push(if n == 1 {
                     Outcome::New
                 } else {

@@ -87,7 +87,27 @@ const MIGRATIONS: &[&str] = &[
     END;
     CREATE INDEX articles_published_id ON articles (published_unix, id);
     CREATE INDEX articles_lang_published_id ON articles (lang, published_unix, id);",
+    // 6: copies: the MinHash fingerprint of each article's text
+    // (`parallax_core::Fingerprint`), its band keys for lookup, and the first stored
+    // article it is a copy of (NULL: none). The fingerprints of the articles already
+    // stored are computed by `backfill` in the same transaction.
+    "CREATE TABLE fingerprints (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id),
+        shingles INTEGER NOT NULL,
+        minhash BLOB NOT NULL,
+        copy_of TEXT REFERENCES articles (id)
+    );
+    CREATE INDEX fingerprints_copy_of ON fingerprints (copy_of);
+    CREATE TABLE fingerprint_bands (
+        band INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        article_id TEXT NOT NULL REFERENCES articles (id),
+        PRIMARY KEY (band, key, article_id)
+    ) WITHOUT ROWID;",
 ];
+
+/// The migration after whose SQL the fingerprints of the stored articles are computed.
+const FINGERPRINTS: usize = 6;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -97,8 +117,32 @@ pub fn migrate(conn: &mut Connection, from: u32) -> rusqlite::Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i + 1 == FINGERPRINTS {
+            backfill(&tx)?;
+        }
         tx.pragma_update(None, "user_version", i as u32 + 1)?;
         tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Fingerprints every stored article that has none, in the order they were stored, so
+/// that the first of a set of copies is the one the others are copies of. An article
+/// whose stored JSON cannot be read is passed over (it has no fingerprint and is
+/// nobody's copy).
+fn backfill(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, article FROM articles
+             WHERE id NOT IN (SELECT article_id FROM fingerprints) ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, json) in rows {
+        if let Ok(a) = serde_json::from_str::<parallax_core::Article>(&json) {
+            crate::copies::insert(tx, &id, &parallax_core::Fingerprint::of_article(&a))?;
+        }
     }
     Ok(())
 }

@@ -231,10 +231,12 @@ mod tests {
         {
             let mut s = Store::open(&path).unwrap();
             s.write_batch(&[(a.clone(), Facts::default())]).unwrap();
-            // Back to schema 4: the FTS table and its triggers gone.
+            // Back to schema 4: the FTS table and its triggers gone (and schema 6's
+            // fingerprints).
             s.conn
                 .execute_batch(
-                    "DROP TRIGGER articles_fts_insert; DROP TRIGGER articles_fts_delete;
+                    "DROP TABLE fingerprint_bands; DROP TABLE fingerprints;
+                     DROP TRIGGER articles_fts_insert; DROP TRIGGER articles_fts_delete;
                      DROP TABLE articles_fts; DROP INDEX articles_published_id;
                      DROP INDEX articles_lang_published_id; PRAGMA user_version = 4;",
                 )

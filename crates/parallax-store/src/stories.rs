@@ -36,6 +36,8 @@ pub struct StoryArticle {
     pub lang: Option<String>,
     pub title: Option<String>,
     pub published_unix: Option<i64>,
+    /// The article it is a copy of (the same text from another file or outlet), if any.
+    pub copy_of: Option<String>,
 }
 
 /// A story with its articles in assignment order.
@@ -194,10 +196,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix
+                "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of
                  FROM stories s
                  JOIN story_assignments x ON x.story_id = s.id
                  JOIN articles a ON a.id = x.article_id
+                 LEFT JOIN fingerprints f ON f.article_id = a.id
                  WHERE s.merged_into IS NULL AND (?1 IS NULL OR s.id = ?1)
                  ORDER BY s.id, x.seq",
             )
@@ -213,6 +216,7 @@ impl Store {
                         lang: r.get(4)?,
                         title: r.get(5)?,
                         published_unix: r.get(6)?,
+                        copy_of: r.get(7)?,
                     },
                 ))
             })
@@ -261,10 +265,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix
+                "SELECT s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of
                  FROM story_assignments x
                  JOIN stories s ON s.id = x.story_id
                  JOIN articles a ON a.id = x.article_id
+                 LEFT JOIN fingerprints f ON f.article_id = a.id
                  WHERE x.story_id = ?1 AND s.merged_into IS NULL
                  ORDER BY x.seq",
             )
@@ -279,6 +284,7 @@ impl Store {
                         lang: r.get(3)?,
                         title: r.get(4)?,
                         published_unix: r.get(5)?,
+                        copy_of: r.get(6)?,
                     },
                 ))
             })

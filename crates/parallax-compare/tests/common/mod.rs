@@ -58,6 +58,7 @@ fn version(e: &Embedder, article: String, side: &Side) -> Version {
         facts,
         vectors,
         quote_vectors,
+        sources: Vec::new(),
     }
 }
 
