@@ -135,7 +135,7 @@ fn nonsense_finds_nothing_and_says_so() {
 
 #[test]
 fn filters_and_the_text_and_csv_outputs() {
-    let ro = hits(&["Valmora", "--lang", "ro"]);
+    let ro = hits(&["floods in Valmora", "--lang", "ro"]);
     assert!(!ro.is_empty());
     assert!(ro.iter().all(|h| h["lang"] == "ro"), "{ro:#?}");
     // The seeds are of 2025, the example corpus of 2026.
