@@ -601,7 +601,7 @@ mod tests {
             .into_iter()
             .map(|h| h.id)
             .collect();
-        assert_eq!(got, [da.id.clone()]);
+        assert_eq!(got, std::slice::from_ref(&da.id));
         q.lang = None;
         q.since = Some(
             parallax_core::Published::parse("2026-03-11")
@@ -613,7 +613,7 @@ mod tests {
             .into_iter()
             .map(|h| h.id)
             .collect();
-        assert_eq!(got, [en.id.clone()]);
+        assert_eq!(got, std::slice::from_ref(&en.id));
         // Nothing shares a word with nonsense: nothing passes the floor.
         let params = SearchParams::default();
         assert!(search(&s, None, &Query::new("zzzzqqq", 10), &params)
