@@ -39,6 +39,7 @@ pub enum ModelCommand {
     Fetch,
     /// Print the model's path, checksum, dimension and layer counts
     Info {
+        /// Print the model information as JSON
         #[arg(long)]
         json: bool,
     },
@@ -65,6 +66,7 @@ pub enum Eval {
     /// `html/<id>.html.gz` and `ground-truth.json`): shingle precision, recall, F1
     Extraction {
         dir: PathBuf,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
         /// How many of the worst pages to list
@@ -76,6 +78,7 @@ pub enum Eval {
     /// entity key Jaccard, quotes on each side; overall and per language pair
     Invariance {
         file: PathBuf,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
         /// Also list the pairs with the lowest figure value F1
@@ -86,6 +89,7 @@ pub enum Eval {
     /// precision and recall per field, overall and per language
     Facts {
         file: PathBuf,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
     },
@@ -122,6 +126,7 @@ pub enum Eval {
         /// A store file used as a cache of lead vectors (created if missing)
         #[arg(long)]
         cache: Option<PathBuf>,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
     },
@@ -132,6 +137,26 @@ pub enum Eval {
         /// A store file used as a cache of lead vectors (created if missing)
         #[arg(long)]
         cache: Option<PathBuf>,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search quality on a labelled query set (JSON Lines: `id`, `lang`, `query`,
+    /// `relevant`: JSON Lines ids or file names of the corpus; none for a query that
+    /// should find nothing) over a corpus ingested into a fresh in-memory store: nDCG@10
+    /// and recall@10 in sample and cross-validated by query, negatives answered with
+    /// nothing, the text-only model and the rank-fusion baseline; fits the relevance
+    /// model and its floor
+    Queries {
+        queries: PathBuf,
+        /// The corpus: files or folders, as `parallax ingest` reads them
+        #[arg(required = true)]
+        corpus: Vec<PathBuf>,
+        /// Write the parameters fitted on all queries here (the engine embeds
+        /// crates/parallax-engine/src/search_params.json)
+        #[arg(long)]
+        fit: Option<PathBuf>,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
     },
@@ -151,6 +176,7 @@ pub enum Eval {
         /// facts are extracted afresh on every run)
         #[arg(long)]
         cache: Option<PathBuf>,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
     },
@@ -175,6 +201,7 @@ pub enum Eval {
         /// Where to write the parameters
         #[arg(long, default_value = "parallax-params.json")]
         out: PathBuf,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
     },
@@ -229,17 +256,25 @@ pub enum Command {
         /// At most this many
         #[arg(long)]
         limit: Option<usize>,
-        /// One JSON array of articles
-        #[arg(long)]
+        /// One JSON array of articles, every field
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// The articles as CSV: id, lang, published, source, url, title, standfirst
+        #[arg(long)]
+        csv: bool,
     },
     /// Print the facts found in one article: entities, figures, quotes and dates, each
     /// with its sentence
     Facts {
         /// The article id, or an unambiguous prefix of it
         id: String,
-        #[arg(long)]
+        /// The facts as JSON: `{article, lang, entities, figures, quotes, dates}`, each
+        /// fact with its span and sentence
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// The facts as CSV: one row per entity, figure, quote and date
+        #[arg(long)]
+        csv: bool,
     },
     /// The embedding model
     Model {
@@ -264,6 +299,7 @@ pub enum Command {
     Show {
         /// The article id, or an unambiguous prefix of it
         id: String,
+        /// The article as JSON: every field, its sentences with their byte spans
         #[arg(long)]
         json: bool,
     },
@@ -280,11 +316,39 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', value_name = "LANG,LANG")]
         lang: Vec<String>,
         /// The comparison as JSON
-        #[arg(long, conflicts_with = "markdown")]
+        #[arg(long, conflicts_with_all = ["markdown", "csv"])]
         json: bool,
         /// A Markdown report
-        #[arg(long)]
+        #[arg(long, conflicts_with = "csv")]
         markdown: bool,
+        /// One table of the comparison as CSV: `rows` (the side-by-side rows, one
+        /// column per version) or `figures` (one row per figure of each group)
+        #[arg(long, value_enum, value_name = "TABLE")]
+        csv: Option<crate::export::CompareTable>,
+    },
+    /// Search the stored articles across languages, by words (folded and stemmed per
+    /// language) and by meaning (the multilingual vectors): each hit with its story,
+    /// the matched words and the similarity, best first; a query that matches nothing
+    /// says so
+    Search {
+        /// The words to look for, in any language
+        #[arg(required = true, value_name = "QUERY")]
+        query: Vec<String>,
+        /// Only articles in this language (ISO 639-1)
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only articles published at or after this time (YYYY-MM-DD or RFC 3339)
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many hits
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// The hits as a JSON array (empty when nothing matches)
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// The hits as CSV: a header row, then one row per hit
+        #[arg(long)]
+        csv: bool,
     },
     /// List stories
     Stories {
@@ -294,19 +358,31 @@ pub enum Command {
         /// Only stories with an article at or after this time (YYYY-MM-DD or RFC 3339)
         #[arg(long)]
         since: Option<String>,
-        #[arg(long)]
+        /// The stories as a JSON array of `{id, languages, n_articles, first_seen,
+        /// last_seen, titles, articles}`
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// The stories as CSV: a header row, then one row per story
+        #[arg(long)]
+        csv: bool,
     },
-    /// Print one story: languages, titles and articles
+    /// Print one story: languages, titles and its versions (language, time, source,
+    /// title); the id of a story merged into another answers with that story
     Story {
         id: i64,
-        #[arg(long)]
+        /// The story as JSON: `{id, languages, n_articles, first_seen, last_seen,
+        /// titles, articles, versions}` (and `merged_from` for a merged id)
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// The story and its versions as Markdown
+        #[arg(long)]
+        markdown: bool,
     },
     /// Explain in words and figures why an article is in its story
     Why {
         /// The article id, or an unambiguous prefix of it
         id: String,
+        /// The explanation as JSON: `{article, story, evidence}`
         #[arg(long)]
         json: bool,
     },

@@ -62,9 +62,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Model { command } => crate::model::run(&ctx, command),
         Command::Embed { prefix, .. } => crate::model::embed(&ctx, prefix),
         Command::Bench { what } => crate::model::bench(&ctx, what),
-        Command::Articles { lang, limit, json } => articles(&args.db, lang, limit, json),
+        Command::Articles {
+            lang,
+            limit,
+            json,
+            csv,
+        } => articles(&args.db, lang, limit, crate::search::Format::of(json, csv)),
         Command::Show { id, json } => show(&args.db, &id, json),
-        Command::Facts { id, json } => facts(&args.db, &id, json),
+        Command::Facts { id, json, csv } => {
+            facts(&args.db, &id, crate::search::Format::of(json, csv))
+        }
         Command::Demo { no_serve, addr } => crate::demo::run(&ctx, (!no_serve).then_some(addr)),
         Command::Serve { addr, token } => crate::serve::run(&ctx, addr, token),
         Command::Compare {
@@ -73,17 +80,47 @@ pub fn run(args: Args) -> Result<ExitCode> {
             lang,
             json,
             markdown,
+            csv,
         } => {
             let selection = parallax_engine::compare::Selection {
                 versions,
-                langs: lang,
+                langs: lang
+                    .into_iter()
+                    .map(|l| crate::search::lang_arg(Some(l)).map(Option::unwrap_or_default))
+                    .collect::<Result<Vec<_>>>()?,
             };
-            crate::compare::run(&ctx, &ids, &selection, json, markdown)
+            let format = match (json, markdown, csv) {
+                (true, _, _) => crate::compare::Output::Json,
+                (_, true, _) => crate::compare::Output::Markdown,
+                (_, _, Some(table)) => crate::compare::Output::Csv(table),
+                _ => crate::compare::Output::Terminal,
+            };
+            crate::compare::run(&ctx, &ids, &selection, format)
         }
-        Command::Stories { lang, since, json } => {
-            crate::stories::stories(&args.db, lang, since, json)
+        Command::Stories {
+            lang,
+            since,
+            json,
+            csv,
+        } => crate::stories::stories(&args.db, lang, since, crate::search::Format::of(json, csv)),
+        Command::Search {
+            query,
+            lang,
+            since,
+            limit,
+            json,
+            csv,
+        } => crate::search::run(
+            &ctx,
+            &query,
+            lang,
+            since,
+            limit,
+            crate::search::Format::of(json, csv),
+        ),
+        Command::Story { id, json, markdown } => {
+            crate::stories::story(&args.db, id, json, markdown)
         }
-        Command::Story { id, json } => crate::stories::story(&args.db, id, json),
         Command::Why { id, json } => crate::stories::why(&args.db, &id, json),
         Command::Eval { command } => crate::stories::eval(&ctx, command),
     }
@@ -179,14 +216,22 @@ fn articles(
     db: &std::path::Path,
     lang: Option<String>,
     limit: Option<usize>,
-    json: bool,
+    format: crate::search::Format,
 ) -> Result<ExitCode> {
+    let lang = crate::search::lang_arg(lang)?;
     let store = open_read(db)?;
     let list = store.articles(&ArticleFilter { lang, limit })?;
-    if json {
-        let arr: Vec<_> = list.iter().map(parallax_engine::views::article).collect();
-        output::json(&serde_json::Value::Array(arr))?;
-        return Ok(ExitCode::SUCCESS);
+    match format {
+        crate::search::Format::Json => {
+            let arr: Vec<_> = list.iter().map(parallax_engine::views::article).collect();
+            output::json(&serde_json::Value::Array(arr))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        crate::search::Format::Csv => {
+            crate::export::articles(&list)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        crate::search::Format::Text => {}
     }
     let mut out = std::io::stdout().lock();
     for a in &list {
@@ -210,14 +255,21 @@ fn find(store: &Store, db: &std::path::Path, id: &str) -> Result<parallax_core::
         .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", db.display()))
 }
 
-pub fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
+pub fn facts(db: &std::path::Path, id: &str, format: crate::search::Format) -> Result<ExitCode> {
     let store = open_read(db)?;
     let a = find(&store, db, id)?;
     let facts = store.facts(&a.id)?.unwrap_or_default();
     let v = parallax_engine::views::facts(&a, &facts);
-    if json {
-        output::json(&v)?;
-        return Ok(ExitCode::SUCCESS);
+    match format {
+        crate::search::Format::Json => {
+            output::json(&v)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        crate::search::Format::Csv => {
+            crate::export::facts(&v)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        crate::search::Format::Text => {}
     }
     let mut out = std::io::stdout().lock();
     let s = |v: &serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
@@ -234,19 +286,14 @@ pub fn facts(db: &std::path::Path, id: &str, json: bool) -> Result<ExitCode> {
         .iter()
         .zip(v["figures"].as_array().into_iter().flatten())
     {
-        let what = parallax_engine::compare::written(fig);
-        let counted = [s(&f["counted"]), s(&f["event"])]
-            .into_iter()
-            .filter(|x| !x.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let what = output::figure_words(fig);
         let source = f["source"]
             .as_str()
             .map(|x| format!(" according to {x}"))
             .unwrap_or_default();
         writeln!(
             out,
-            "  {what:>10}  {counted}{source}\n              \"{}\"",
+            "  {what}{source}\n      \"{}\"",
             output::ellipsis(&s(&f["sentence"]), 110)
         )?;
     }

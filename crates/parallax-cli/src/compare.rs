@@ -15,13 +15,16 @@ use parallax_engine::compare::{Comparison, Selection};
 use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(
-    ctx: &Ctx,
-    ids: &[String],
-    selection: &Selection,
-    json: bool,
-    markdown: bool,
-) -> Result<ExitCode> {
+/// The outputs of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Terminal,
+    Json,
+    Markdown,
+    Csv(crate::export::CompareTable),
+}
+
+pub fn run(ctx: &Ctx, ids: &[String], selection: &Selection, format: Output) -> Result<ExitCode> {
     // A write (sentence vectors are stored on first use), but never a new file.
     let mut store = parallax_engine::Store::open_existing(&ctx.db)?;
     let vectors = ctx.vectors()?;
@@ -79,14 +82,17 @@ pub fn run(
     if c.versions.len() < 2 {
         bail!("compare needs at least two different articles");
     }
-    if json {
-        output::json(&parallax_engine::compare::view(c))?;
-    } else if markdown {
-        let mut out = std::io::stdout().lock();
-        out.write_all(markdown_report(c).as_bytes())?;
-    } else {
-        let mut out = std::io::stdout().lock();
-        out.write_all(terminal(c, terminal_width()).as_bytes())?;
+    match format {
+        Output::Json => output::json(&parallax_engine::compare::view(c))?,
+        Output::Markdown => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(markdown_report(c).as_bytes())?;
+        }
+        Output::Csv(table) => crate::export::compare(c, table)?,
+        Output::Terminal => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(terminal(c, terminal_width()).as_bytes())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -75,17 +75,6 @@ pub fn run(ctx: &crate::commands::Ctx, serve: Option<std::net::SocketAddr>) -> R
         )?;
         let facts = store.facts(&a.id)?.unwrap_or_default();
         for f in &facts.figures {
-            let hedge = match (f.approx, f.bound) {
-                (_, Some(parallax_core::facts::Bound::Lower)) => "more than ",
-                (_, Some(parallax_core::facts::Bound::Upper)) => "up to ",
-                (true, _) => "about ",
-                _ => "",
-            };
-            let what = [f.counted.as_deref(), f.event.as_deref(), f.unit.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
             let source = f
                 .source
                 .as_deref()
@@ -93,12 +82,12 @@ pub fn run(ctx: &crate::commands::Ctx, serve: Option<std::net::SocketAddr>) -> R
                 .unwrap_or_default();
             writeln!(
                 out,
-                "    figure  {hedge}{} {what}{source}",
-                crate::output::number(&f.value.into())
+                "    figure  {}{source}",
+                crate::output::figure_words(f)
             )?;
         }
         for q in &facts.quotes {
-            let who = q.speaker.as_deref().unwrap_or("(unnamed)");
+            let who = q.speaker.as_deref().unwrap_or("(speaker not named)");
             writeln!(
                 out,
                 "    quote   {who}: “{}”",

@@ -4,6 +4,7 @@
 use crate::output;
 use anyhow::{Context, Result};
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn extraction(dir: &std::path::Path, json: bool, worst: usize) -> Result<ExitCode> {
@@ -102,5 +103,87 @@ pub fn facts(file: &std::path::Path, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     write!(std::io::stdout().lock(), "{report}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `parallax eval queries QUERIES CORPUS...`
+pub fn queries(
+    ctx: &crate::commands::Ctx,
+    queries: &Path,
+    corpus: &[std::path::PathBuf],
+    fit: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode> {
+    let vectors = ctx.vectors()?;
+    let r = parallax_engine::eval_queries::eval_queries(queries, corpus, &vectors)?;
+    if let Some(path) = fit {
+        let mut text = serde_json::to_string_pretty(&r.params)?;
+        text.push('\n');
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if json {
+        output::json(&serde_json::to_value(&r)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} queries in {} languages ({}), {} of them negatives, over {} articles",
+        r.queries,
+        r.languages.len(),
+        r.languages.join(", "),
+        r.negatives,
+        r.articles
+    )?;
+    let line = |name: &str, f: &parallax_engine::eval_queries::Figures| {
+        format!(
+            "{name:<26} nDCG@10 {:.3}  recall@10 {:.3}  negatives empty {:.2}  precision {:.3}",
+            f.ndcg10, f.recall10, f.negatives_empty, f.precision
+        )
+    };
+    writeln!(
+        out,
+        "{}",
+        line("cross-validated (2 folds)", &r.cross_validated)
+    )?;
+    writeln!(out, "{}", line("in sample", &r.in_sample))?;
+    writeln!(out, "{}", line("embedded parameters", &r.embedded))?;
+    writeln!(out, "{}", line("words only (2 folds)", &r.text_only))?;
+    writeln!(
+        out,
+        "{}",
+        line("model ranking, no floor", &r.ranking_no_floor)
+    )?;
+    writeln!(out, "{}", line("rank fusion, no floor", &r.rrf_baseline))?;
+    writeln!(out, "per query language (cross-validated):")?;
+    for (lang, f) in &r.per_language {
+        writeln!(out, "  {}", line(lang, f))?;
+    }
+    writeln!(out, "worst queries (cross-validated):")?;
+    for q in &r.worst {
+        writeln!(
+            out,
+            "  {} [{}] nDCG@10 {:.3} recall@10 {:.3}, {} hits: {}",
+            q.id, q.lang, q.ndcg10, q.recall10, q.hits, q.query
+        )?;
+    }
+    let p = &r.params;
+    let w = |m: &parallax_engine::search::Relevance| {
+        m.weights
+            .iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(
+        out,
+        "fitted: weights of (cosine, cosine - best cosine, coverage) {}, bias {:.3}, floor {:.4}; words only: weight of coverage {}, bias {:.3}, floor {:.4}",
+        w(&p.with_vectors),
+        p.with_vectors.bias,
+        p.with_vectors.floor,
+        w(&p.text_only),
+        p.text_only.bias,
+        p.text_only.floor
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,10 @@ mod commands;
 mod compare;
 mod demo;
 mod eval;
+mod export;
 mod model;
 mod output;
+mod search;
 mod serve;
 mod stories;
 

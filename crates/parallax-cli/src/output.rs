@@ -10,6 +10,10 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
             // serde_json's error does not give its IO error as its source.
             || c.downcast_ref::<serde_json::Error>()
                 .is_some_and(|j| j.io_error_kind() == Some(io::ErrorKind::BrokenPipe))
+            // Nor does the csv crate's.
+            || c.downcast_ref::<csv::Error>().is_some_and(|e| {
+                matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe)
+            })
     })
 }
 
@@ -38,4 +42,18 @@ pub fn number(v: &serde_json::Value) -> String {
         Some(f) => format!("{f}"),
         None => v.to_string(),
     }
+}
+
+/// A figure in words, its unit written once: the one notation of figures (shared with
+/// `compare`: "about 2,000", "more than 10,000", "2.5 h", "25%"), then what was counted
+/// and the event ("about 2,000 soldiers lost"); what was counted is left out when the
+/// unit already says it ("2.5 h", never "2.5 h hours").
+pub fn figure_words(f: &parallax_core::facts::Figure) -> String {
+    let mut parts = vec![parallax_engine::compare::written(f)];
+    let has_unit = f.unit.as_deref().is_some_and(|u| !u.is_empty());
+    if !has_unit {
+        parts.extend(f.counted.clone());
+    }
+    parts.extend(f.event.clone());
+    parts.join(" ")
 }

@@ -53,46 +53,68 @@ fn print_story(out: &mut impl Write, s: &Value) -> Result<()> {
     Ok(())
 }
 
-/// `parallax stories`
+/// `parallax stories`: the most recent first (by their last article), as the API.
 pub fn stories(
     db: &Path,
     lang: Option<String>,
     since: Option<String>,
-    json: bool,
+    format: crate::search::Format,
 ) -> Result<ExitCode> {
+    let lang = crate::search::lang_arg(lang)?;
+    let since = crate::search::since_arg(since)?;
     let store = open(db)?;
-    let since = since
-        .map(|s| {
-            parallax_core::Published::parse(&s)
-                .map(|p| p.unix())
-                .map_err(|e| anyhow::anyhow!("--since {s:?}: {e}"))
-        })
-        .transpose()?;
-    let list = engine::list(&store, &StoryFilter { lang, since })?;
-    if json {
-        output::json(&Value::Array(list))?;
-    } else {
-        let mut out = std::io::stdout().lock();
-        for s in &list {
-            print_story(&mut out, s)?;
+    let (list, _) = engine::page(&store, &StoryFilter { lang, since }, 0, usize::MAX)?;
+    match format {
+        crate::search::Format::Json => output::json(&Value::Array(list))?,
+        crate::search::Format::Csv => crate::export::stories(&list)?,
+        crate::search::Format::Text => {
+            let mut out = std::io::stdout().lock();
+            for s in &list {
+                print_story(&mut out, s)?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// `parallax story ID`
-pub fn story(db: &Path, id: i64, json: bool) -> Result<ExitCode> {
+/// `parallax story ID`: a merged story's id answers with the story it went into, and
+/// says so; the versions with their language, source, time and title.
+pub fn story(db: &Path, id: i64, json: bool, markdown: bool) -> Result<ExitCode> {
     let store = open(db)?;
-    let s = engine::get(&store, id)?
+    let mut s = engine::get(&store, id)?
         .ok_or_else(|| anyhow::anyhow!("no story {id} in {}", db.display()))?;
+    let versions = engine::versions(&store, &s)?;
     if json {
+        s["versions"] = Value::Array(versions);
         output::json(&s)?;
-    } else {
-        let mut out = std::io::stdout().lock();
-        print_story(&mut out, &s)?;
-        for a in s["articles"].as_array().into_iter().flatten() {
-            writeln!(out, "  {}", a.as_str().unwrap_or(""))?;
-        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    if markdown {
+        crate::export::story_markdown(&mut out, &s, &versions)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(from) = s["merged_from"].as_i64() {
+        writeln!(out, "Story {from} was merged into story {}.", s["id"])?;
+    }
+    print_story(&mut out, &s)?;
+    writeln!(out, "  versions:")?;
+    for v in &versions {
+        let day: String = v["published"]
+            .as_str()
+            .unwrap_or("undated")
+            .chars()
+            .take(16)
+            .collect();
+        writeln!(
+            out,
+            "  {}  {:<16}  {:<14}  {}  {}",
+            v["lang"].as_str().unwrap_or("??"),
+            day.replace('T', " "),
+            output::ellipsis(v["source"].as_str().unwrap_or("source unknown"), 14),
+            &v["id"].as_str().unwrap_or("")[..12.min(v["id"].as_str().unwrap_or("").len())],
+            output::ellipsis(v["title"].as_str().unwrap_or("(untitled)"), 80),
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -159,6 +181,15 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
                 cache.as_deref(),
                 json,
             );
+        }
+        Eval::Queries {
+            queries,
+            corpus,
+            fit,
+            json,
+        } => {
+            drop(out);
+            return crate::eval::queries(ctx, &queries, &corpus, fit.as_deref(), json);
         }
         Eval::Invariance { file, json, worst } => {
             drop(out);

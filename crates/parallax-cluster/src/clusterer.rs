@@ -249,8 +249,14 @@ impl Evidence {
             format!("joined story {}", self.story)
         };
         out.push_str(&format!(
-            "Article {} ({}) {verdict}; {} stories were in the active window.\n",
-            self.article, self.lang, self.active_stories
+            "Article {} ({}) {verdict}; {}.\n",
+            self.article,
+            self.lang,
+            match self.active_stories {
+                0 => "no story was in the active window".to_string(),
+                1 => "1 story was in the active window".to_string(),
+                n => format!("{n} stories were in the active window"),
+            }
         ));
         match (&self.best, self.join_probability) {
             (Some(b), Some(p)) => {

@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod eval;
 pub mod eval_facts;
+pub mod eval_queries;
 pub mod search;
 pub mod stories;
 pub mod vectors;
@@ -27,6 +28,11 @@ pub use parallax_cluster::Params as StoryParams;
 pub use parallax_embed::{self as embed, EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::{extraction_eval, Format};
 pub use parallax_store::{ArticleFilter, ArticleSummary, Store, StoreError, StoryFilter};
+
+/// The ISO 639-1 codes of the languages the detector knows.
+pub fn known_languages() -> Vec<String> {
+    parallax_text::lang::supported()
+}
 
 /// File name endings read when walking a folder. A file named on the command line is
 /// read whatever its name.

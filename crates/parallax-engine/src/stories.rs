@@ -194,9 +194,38 @@ pub fn of_articles(
     Ok(out)
 }
 
-/// One story as a JSON view; a merged story id resolves to the story it went into.
+/// One story as a JSON view; a merged story id resolves to the story it went into,
+/// whose view then says `merged_from: ID`.
 pub fn get(store: &Store, id: i64) -> Result<Option<serde_json::Value>, EngineError> {
-    Ok(store.story(id)?.as_ref().map(crate::views::story))
+    let Some(s) = store.story(id)? else {
+        return Ok(None);
+    };
+    let mut v = crate::views::story(&s);
+    if s.id != id {
+        v["merged_from"] = serde_json::json!(id);
+    }
+    Ok(Some(v))
+}
+
+/// The versions of a story, in assignment order: what a list shows of each article
+/// (id, lang, published, title, standfirst, source).
+pub fn versions(
+    store: &Store,
+    story: &serde_json::Value,
+) -> Result<Vec<serde_json::Value>, EngineError> {
+    let ids: Vec<ArticleId> = story["articles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str())
+        .map(|a| ArticleId(a.to_string()))
+        .collect();
+    let refs: Vec<&ArticleId> = ids.iter().collect();
+    Ok(store
+        .summaries(&refs)?
+        .into_iter()
+        .map(|s| serde_json::to_value(s).expect("summaries serialise"))
+        .collect())
 }
 
 /// Reads a parameter file written by `parallax eval fit`.

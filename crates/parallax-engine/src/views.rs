@@ -97,3 +97,31 @@ pub fn story(s: &parallax_store::StoryInfo) -> Value {
         "articles": ids,
     })
 }
+
+/// Search hits as JSON, best first: what a list shows of each article (id, lang,
+/// published, title, standfirst, source), its story (after merges), and the hit's
+/// score, cosine, coverage, matched words and ranks on each side.
+pub fn search_hits(
+    store: &parallax_store::Store,
+    hits: &[crate::search::Hit],
+) -> Result<Vec<Value>, crate::EngineError> {
+    let ids: Vec<&parallax_core::ArticleId> = hits.iter().map(|h| &h.id).collect();
+    let summaries = store.summaries(&ids)?;
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        let Some(s) = summaries.iter().find(|s| s.id == h.id.as_str()) else {
+            continue;
+        };
+        let story = store.assignment(&h.id)?.map(|(story, _)| story);
+        let mut v = serde_json::to_value(s).expect("summaries serialise");
+        v["story"] = json!(story);
+        v["score"] = json!(h.score);
+        v["cosine"] = json!(h.cosine);
+        v["coverage"] = json!(h.coverage);
+        v["matched"] = json!(h.matched);
+        v["text_rank"] = json!(h.text_rank);
+        v["vector_rank"] = json!(h.vector_rank);
+        out.push(v);
+    }
+    Ok(out)
+}

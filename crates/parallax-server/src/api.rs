@@ -179,32 +179,30 @@ pub async fn search(
     State(state): State<Arc<AppState>>,
     Query(params): Params,
 ) -> Result<Json<Value>, ApiError> {
-    let ListQuery { q, limit, .. } = ListQuery::parse(&params, 20)?;
+    let ListQuery {
+        q,
+        limit,
+        lang,
+        since,
+        ..
+    } = ListQuery::parse(&params, 20)?;
     let q = q.ok_or_else(|| ApiError::bad_request("query parameter `q` is required"))?;
     state
         .read(move |state, store| {
             let index = state.index.read().unwrap_or_else(|e| e.into_inner());
             let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
-            let hits = search::search(store, vectors, &q, limit)?;
+            let query = search::Query {
+                text: q.clone(),
+                lang,
+                since,
+                limit,
+            };
+            let hits = search::search(store, vectors, &query, &state.search_params)?;
             drop(index);
-            let ids: Vec<&ArticleId> = hits.iter().map(|h| &h.id).collect();
-            let summaries = store.summaries(&ids)?;
-            let results: Vec<Value> = hits
-                .iter()
-                .filter_map(|h| {
-                    let s = summaries.iter().find(|s| s.id == h.id.as_str())?;
-                    let mut v = serde_json::to_value(s).expect("summaries serialise");
-                    v["score"] = json!(h.score);
-                    v["text_rank"] = json!(h.text_rank);
-                    v["vector_rank"] = json!(h.vector_rank);
-                    v["cosine"] = json!(h.cosine);
-                    Some(v)
-                })
-                .collect();
             Ok(Json(json!({
                 "query": q,
                 "vectors": state.config.vectors.is_some(),
-                "hits": results,
+                "hits": views::search_hits(store, &hits)?,
             })))
         })
         .await
@@ -242,7 +240,8 @@ pub async fn stories(
                 Some(q) => {
                     let index = state.index.read().unwrap_or_else(|e| e.into_inner());
                     let vectors = state.config.vectors.as_ref().map(|v| (v, &*index));
-                    let hits = search::search(store, vectors, &q, STORY_SEARCH_HITS)?;
+                    let query = search::Query::new(&q, STORY_SEARCH_HITS);
+                    let hits = search::search(store, vectors, &query, &state.search_params)?;
                     drop(index);
                     let ids: Vec<&ArticleId> = hits.iter().map(|h| &h.id).collect();
                     let all = parallax_engine::stories::of_articles(store, &ids, &filter)?;

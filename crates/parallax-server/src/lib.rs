@@ -132,6 +132,8 @@ pub struct AppState {
     writes_waiting: AtomicUsize,
     /// When the vector index was last brought up to date with the store.
     refreshed: Mutex<Instant>,
+    /// The fitted relevance model of search.
+    search_params: parallax_engine::search::SearchParams,
 }
 
 impl AppState {
@@ -143,6 +145,7 @@ impl AppState {
             None => VectorIndex::default(),
         };
         Ok(Arc::new(AppState {
+            search_params: parallax_engine::search::SearchParams::default(),
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
             config,
             readers: Mutex::new(Vec::new()),

@@ -104,9 +104,11 @@ pub fn document() -> Value {
                 }
             }},
             "/api/search": {"get": {
-                "summary": "Search across languages: full text (diacritics folded) and lead vectors, merged by reciprocal rank fusion",
+                "summary": "Search across languages (the search of `parallax search`): words folded and stemmed per language, and lead vectors; each hit scored by the fitted relevance model, those above its floor, best first (none when nothing is relevant)",
                 "parameters": [
                     query("q", "the query, in any language", json!({"type": "string"}), true),
+                    query("lang", "only articles in this language (ISO 639-1)", json!({"type": "string"}), false),
+                    query("since", "only articles published at or after this date or time", json!({"type": "string"}), false),
                     query("limit", "at most this many hits", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 20}), false)
                 ],
                 "responses": {
@@ -115,7 +117,10 @@ pub fn document() -> Value {
                         "hits": {"type": "array", "items": {"allOf": [
                             {"$ref": "#/components/schemas/ArticleSummary"},
                             {"type": "object", "properties": {
+                                "story": {"type": ["integer", "null"]},
                                 "score": {"type": "number"},
+                                "coverage": {"type": "number"},
+                                "matched": {"type": "array", "items": {"type": "string"}},
                                 "text_rank": {"type": ["integer", "null"]},
                                 "vector_rank": {"type": ["integer", "null"]},
                                 "cosine": {"type": ["number", "null"]}}}]}}}})),
@@ -139,7 +144,7 @@ pub fn document() -> Value {
                 }
             }},
             "/api/stories/{id}": {"get": {
-                "summary": "One story (a merged story's id answers the story it went into)",
+                "summary": "One story; a merged story's id answers with the story it went into and `merged_from`: the id asked for",
                 "parameters": [story_param()],
                 "responses": {
                     "200": ok("the story", json!({"type": "object"})),

@@ -326,7 +326,8 @@ async fn an_english_query_finds_the_danish_and_romanian_seeds() {
         .iter()
         .map(|h| h["id"].as_str().unwrap())
         .collect();
-    assert_eq!(hits.len(), 5);
+    // Only hits above the fitted relevance floor: at least the two seeds.
+    assert!((2..=5).contains(&hits.len()), "{r:#}");
     // The two seeds are the only articles about this story: they come first.
     let mut top: Vec<&str> = hits[..2].to_vec();
     top.sort();

@@ -12,6 +12,7 @@ mod copies;
 mod schema;
 mod search;
 mod stories;
+pub mod terms;
 
 use parallax_core::facts::Facts;
 use parallax_core::{Article, ArticleId};
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use schema::SCHEMA_VERSION;
-pub use search::{ArticleSummary, TextHit};
+pub use search::{fts_query, query_terms, ArticleSummary, TextHit, MAX_QUERY_TERMS};
 pub use stories::{StoryArticle, StoryFilter, StoryInfo, StoryRecord, StoryStep};
 
 /// What went wrong in the store.
@@ -246,6 +247,7 @@ impl Store {
                 .map_err(err)?;
             for ((a, f), print) in articles.iter().zip(&prints) {
                 let json = serde_json::to_string(a).expect("articles serialise");
+                let text = a.text();
                 let n = insert
                     .execute(params![
                         a.id.as_str(),
@@ -254,10 +256,20 @@ impl Store {
                         a.published.map(|p| p.unix()),
                         a.title,
                         json,
-                        a.text(),
+                        text,
                     ])
                     .map_err(err)?;
                 if n == 1 {
+                    // the search index first: it reads the article's rowid
+                    search::index_article(
+                        &tx,
+                        tx.last_insert_rowid(),
+                        a.lang.as_deref(),
+                        a.title.as_deref(),
+                        a.standfirst.as_deref(),
+                        &text,
+                    )
+                    .map_err(err)?;
                     copies::insert(&tx, a.id.as_str(), print).map_err(err)?;
                 }
                 outcomes.push(if n == 1 {

@@ -3,7 +3,8 @@
 
 use rusqlite::Connection;
 
-/// Migrations in order; the schema version is the number applied.
+/// Migrations in order; the schema version is the number applied. Each is SQL, and
+/// for some a step in Rust after it (filling what SQL cannot compute).
 const MIGRATIONS: &[&str] = &[
     // 1: articles and where they were read from.
     "CREATE TABLE articles (
@@ -104,23 +105,56 @@ const MIGRATIONS: &[&str] = &[
         article_id TEXT NOT NULL REFERENCES articles (id),
         PRIMARY KEY (band, key, article_id)
     ) WITHOUT ROWID;",
+    // 7: full-text search over terms made in Rust (`terms.rs`: every Latin letter with
+    // a diacritic or ligature folded, `ø` and `ß` included, which `unicode61` leaves
+    // alone; CJK bigrams; Snowball stems per article language), stored by the writer,
+    // since a trigger cannot stem; the old table and its triggers go. Contentless (the
+    // text is in `articles`), with deletes; the vocabulary view gives each term's
+    // document count. The step after it indexes the stored articles.
+    "DROP TRIGGER IF EXISTS articles_fts_insert;
+    DROP TRIGGER IF EXISTS articles_fts_delete;
+    DROP TABLE IF EXISTS articles_fts;
+    CREATE VIRTUAL TABLE article_terms USING fts5 (
+        title, standfirst, text,
+        content = '', contentless_delete = 1, tokenize = 'ascii'
+    );
+    CREATE VIRTUAL TABLE article_terms_vocab USING fts5vocab (article_terms, 'row');
+    CREATE TRIGGER article_terms_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM article_terms WHERE rowid = old.rowid;
+    END;",
 ];
 
-/// The migration after whose SQL the fingerprints of the stored articles are computed.
-const FINGERPRINTS: usize = 6;
+/// The Rust step after a migration (by its number), if it has one.
+fn step(version: u32, conn: &Connection) -> rusqlite::Result<()> {
+    match version {
+        6 => backfill(conn),
+        7 => crate::search::index_all(conn),
+        _ => Ok(()),
+    }
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Applies the migrations after `from`.
 pub fn migrate(conn: &mut Connection, from: u32) -> rusqlite::Result<()> {
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+    migrate_until(conn, from, SCHEMA_VERSION)
+}
+
+/// Applies the migrations after `from` up to `to` (an older schema, for the tests of
+/// migrations).
+pub(crate) fn migrate_until(conn: &mut Connection, from: u32, to: u32) -> rusqlite::Result<()> {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(to as usize)
+        .skip(from as usize)
+    {
+        let version = i as u32 + 1;
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        if i + 1 == FINGERPRINTS {
-            backfill(&tx)?;
-        }
-        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        step(version, &tx)?;
+        tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
     Ok(())
@@ -130,7 +164,7 @@ pub fn migrate(conn: &mut Connection, from: u32) -> rusqlite::Result<()> {
 /// that the first of a set of copies is the one the others are copies of. An article
 /// whose stored JSON cannot be read is passed over (it has no fingerprint and is
 /// nobody's copy).
-fn backfill(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+fn backfill(tx: &Connection) -> rusqlite::Result<()> {
     let rows: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT id, article FROM articles

@@ -1,16 +1,22 @@
 //! Reading the store for search and listings: full-text search through the FTS5 table
-//! of schema 4 (`unicode61` with diacritics folded, BM25 ranking), every lead vector of
-//! a model for the brute-force vector search, and article summaries (the columns a list
-//! shows, without decoding whole articles).
+//! of schema 6 (terms made by [`crate::terms`]: folded, stemmed per language; BM25
+//! ranking), document counts of terms, every lead vector of a model for the vector
+//! search, and article summaries (the columns a list shows, without decoding whole
+//! articles).
 //!
-//! A user's query never reaches FTS5 syntax: it is cut into words (letters and digits),
-//! each quoted, and the words joined with `OR`, so that any text is a valid query and a
-//! document matching more of the words ranks higher.
+//! A user's query never reaches FTS5 syntax: it is cut into terms as an article is,
+//! each quoted, and the terms joined with `OR`, so that any text is a valid query and a
+//! document matching more of them ranks higher. An article's terms are stemmed with its
+//! language's stemmer, so the query is analysed once for each language the store holds
+//! (languages whose analysis gives the same terms share one full-text query), and each
+//! query reaches only the articles of its languages.
 
+use crate::terms::Analyzer;
 use crate::{from_blob, Result, Store};
 use parallax_core::ArticleId;
-use rusqlite::params;
+use rusqlite::{params, Connection};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One full-text match: the article and its BM25 score (higher is better).
 #[derive(Debug, Clone, PartialEq)]
@@ -36,16 +42,78 @@ pub struct ArticleSummary {
 /// the title and standfirst, so they count in it too.
 const COLUMN_WEIGHTS: (f64, f64, f64) = (4.0, 2.0, 1.0);
 
-/// The FTS5 query for a user's text: its words quoted and joined with `OR`; `None` when
-/// it has no word.
-pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(32)
-        .map(|w| format!("\"{w}\""))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" OR "))
+/// At most this many terms of a query are searched for.
+pub const MAX_QUERY_TERMS: usize = 32;
+
+/// The distinct terms of a query as the analyser of `lang` makes them, in query order,
+/// at most [`MAX_QUERY_TERMS`].
+pub fn query_terms(text: &str, lang: Option<&str>) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for t in Analyzer::new(lang).terms(text) {
+        if !terms.contains(&t) {
+            terms.push(t);
+        }
+        if terms.len() == MAX_QUERY_TERMS {
+            break;
+        }
+    }
+    terms
+}
+
+/// The FTS5 query for terms: each quoted, joined with `OR`; `None` when there is none.
+pub fn fts_query(terms: &[String]) -> Option<String> {
+    let quoted: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
+    (!quoted.is_empty()).then(|| quoted.join(" OR "))
+}
+
+/// Indexes one stored article (its row id) with the terms of its language.
+pub(crate) fn index_article(
+    conn: &Connection,
+    rowid: i64,
+    lang: Option<&str>,
+    title: Option<&str>,
+    standfirst: Option<&str>,
+    text: &str,
+) -> rusqlite::Result<()> {
+    let an = Analyzer::new(lang);
+    conn.prepare_cached(
+        "INSERT INTO article_terms (rowid, title, standfirst, text) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        rowid,
+        an.indexed(title.unwrap_or("")),
+        an.indexed(standfirst.unwrap_or("")),
+        an.indexed(text),
+    ])?;
+    Ok(())
+}
+
+/// Indexes every stored article (the step of migration 6).
+pub(crate) fn index_all(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT rowid, lang, title, json_extract(article, '$.standfirst'), text FROM articles",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (rowid, lang, title, standfirst, text) = row?;
+        index_article(
+            conn,
+            rowid,
+            lang.as_deref(),
+            title.as_deref(),
+            standfirst.as_deref(),
+            &text,
+        )?;
+    }
+    Ok(())
 }
 
 const SUMMARY_COLUMNS: &str = "id, lang, published, title, json_extract(article, '$.standfirst'), json_extract(article, '$.source')";
@@ -62,30 +130,102 @@ fn summary(r: &rusqlite::Row) -> rusqlite::Result<ArticleSummary> {
 }
 
 impl Store {
-    /// Articles whose title, standfirst or text match the words of `query` (diacritics
-    /// folded, any word), best first, at most `limit`.
+    /// The languages of the stored articles (`None` for articles of no known
+    /// language), in code order.
+    pub fn languages(&self) -> Result<Vec<Option<String>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT lang FROM articles ORDER BY lang")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Articles whose title, standfirst or text share terms with `query` (folded and
+    /// stemmed as each article's language is, any term), best first, at most `limit`.
     pub fn search_text(&self, query: &str, limit: usize) -> Result<Vec<TextHit>> {
-        let Some(q) = fts_query(query) else {
-            return Ok(Vec::new());
-        };
+        self.search_text_in(query, None, None, limit)
+    }
+
+    /// [`Store::search_text`] among the articles of one language and/or published at
+    /// or after `since` (Unix seconds; undated articles are left out then).
+    pub fn search_text_in(
+        &self,
+        query: &str,
+        only_lang: Option<&str>,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<TextHit>> {
+        // The languages whose analysis gives the same terms search together.
+        let mut groups: BTreeMap<Vec<String>, Vec<Option<String>>> = BTreeMap::new();
+        for lang in self.languages()? {
+            if only_lang.is_some_and(|l| lang.as_deref() != Some(l)) {
+                continue;
+            }
+            let terms = query_terms(query, lang.as_deref());
+            if !terms.is_empty() {
+                groups.entry(terms).or_default().push(lang);
+            }
+        }
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT a.id, bm25(articles_fts, ?3, ?4, ?5) AS rank
-                 FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-                 WHERE articles_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+                "SELECT a.id, bm25(article_terms, ?3, ?4, ?5) AS rank
+                 FROM article_terms JOIN articles a ON a.rowid = article_terms.rowid
+                 WHERE article_terms MATCH ?1
+                   AND (a.lang IN (SELECT value FROM json_each(?6)) OR (?7 AND a.lang IS NULL))
+                   AND (?8 IS NULL OR a.published_unix >= ?8)
+                 ORDER BY rank LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
         let (wt, ws, wx) = COLUMN_WEIGHTS;
-        stmt.query_map(params![q, limit as i64, wt, ws, wx], |r| {
-            Ok(TextHit {
-                id: ArticleId(r.get(0)?),
-                // bm25() is lower for better matches.
-                score: -r.get::<_, f64>(1)?,
+        let mut hits = Vec::new();
+        for (terms, langs) in groups {
+            let Some(q) = fts_query(&terms) else { continue };
+            let named: Vec<&str> = langs.iter().flatten().map(String::as_str).collect();
+            let named = serde_json::to_string(&named).expect("strings serialise");
+            let unknown = langs.iter().any(Option::is_none);
+            let rows = stmt
+                .query_map(
+                    params![q, limit as i64, wt, ws, wx, named, unknown, since],
+                    |r| {
+                        Ok(TextHit {
+                            id: ArticleId(r.get(0)?),
+                            // bm25() is lower for better matches.
+                            score: -r.get::<_, f64>(1)?,
+                        })
+                    },
+                )
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.err(e))?;
+            hits.extend(rows);
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// How many stored articles hold each term (0 for a term no article has).
+    pub fn document_frequencies(&self, terms: &[String]) -> Result<Vec<u64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc FROM article_terms_vocab WHERE term = ?1")
+            .map_err(|e| self.err(e))?;
+        terms
+            .iter()
+            .map(|t| {
+                let n: Option<i64> = stmt
+                    .query_row([t], |r| r.get(0))
+                    .map(Some)
+                    .or_else(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                        e => Err(e),
+                    })
+                    .map_err(|e| self.err(e))?;
+                Ok(n.unwrap_or(0).max(0) as u64)
             })
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))
+            .collect()
     }
 
     /// Every lead vector made by `model`, with its article id, in id order.
@@ -185,35 +325,52 @@ mod tests {
     }
 
     #[test]
-    fn the_query_is_words_joined_with_or() {
+    fn the_query_is_terms_joined_with_or() {
+        let terms = query_terms("floods: \"Valmora\" OR-NOT* floods", Some("en"));
+        assert_eq!(terms, ["flood", "valmora", "or", "not"]);
         assert_eq!(
-            fts_query("floods: \"Valmora\" OR-NOT*"),
-            Some("\"floods\" OR \"Valmora\" OR \"OR\" OR \"NOT\"".into())
+            fts_query(&terms),
+            Some("\"flood\" OR \"valmora\" OR \"or\" OR \"not\"".into())
         );
-        assert_eq!(fts_query("  ()*: "), None);
+        assert!(query_terms("  ()*: ", None).is_empty());
+        assert_eq!(fts_query(&[]), None);
     }
 
     #[test]
-    fn text_search_folds_diacritics_and_ranks_titles_first() {
+    fn text_search_folds_every_latin_letter_stems_and_ranks_titles_first() {
         let mut s = Store::open_in_memory().unwrap();
         let da = article(
             "Floden nåede Valmora",
             "da",
-            "Floden gik over sine bredder.",
+            "Oversvømmelsen drev tusinder på flugt. Ærøs færger sejlede.",
         );
         let ro = article("Inundații în Valmora", "ro", "Râul a ieșit din matcă.");
         let en = article("Steel talks", "en", "Officials met in Valmora about steel.");
+        let de = article("Hochwasser", "de", "Die Straße nach Łódź ist gesperrt.");
         s.write_batch(&[
             (da.clone(), Facts::default()),
             (ro.clone(), Facts::default()),
             (en.clone(), Facts::default()),
+            (de.clone(), Facts::default()),
         ])
         .unwrap();
-        assert_eq!(ids(&s.search_text("naede", 10).unwrap()), [da.id.as_str()]);
-        assert_eq!(
-            ids(&s.search_text("INUNDATII", 10).unwrap()),
-            [ro.id.as_str()]
-        );
+        for (query, want) in [
+            ("naede", &da),
+            ("oversvommelsen", &da),
+            ("oversvømmelse", &da),
+            ("aeros", &da),
+            ("INUNDATII", &ro),
+            ("inundațiile", &ro),
+            ("strasse", &de),
+            ("lodz", &de),
+            ("official", &en),
+        ] {
+            assert_eq!(
+                ids(&s.search_text(query, 10).unwrap()),
+                [want.id.as_str()],
+                "{query}"
+            );
+        }
         let all = s.search_text("valmora", 10).unwrap();
         assert_eq!(all.len(), 3);
         // The steel article names Valmora only in its body.
@@ -221,30 +378,69 @@ mod tests {
         assert!(all[0].score >= all[1].score && all[1].score >= all[2].score);
         assert!(s.search_text("\"*(", 10).unwrap().is_empty());
         assert!(s.search_text("absent", 10).unwrap().is_empty());
+        assert_eq!(
+            ids(&s.search_text_in("valmora", Some("ro"), None, 10).unwrap()),
+            [ro.id.as_str()]
+        );
+        // None of these articles is dated.
+        assert!(s
+            .search_text_in("valmora", None, Some(0), 10)
+            .unwrap()
+            .is_empty());
+        // Each article's terms are of its language: the Danish and the English one
+        // hold "valmora" as it is.
+        let terms = query_terms("valmora zzzzqqq", Some("en"));
+        let df = s.document_frequencies(&terms).unwrap();
+        assert!(df[0] >= 2 && df[1] == 0, "{df:?}");
+        assert_eq!(
+            s.languages().unwrap(),
+            [
+                Some("da".into()),
+                Some("de".into()),
+                Some("en".into()),
+                Some("ro".into())
+            ]
+        );
     }
 
     #[test]
-    fn articles_stored_before_the_migration_are_searchable() {
+    fn a_store_of_schema_5_is_migrated_and_its_articles_searchable() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.db");
-        let a = article("Floden nåede byen", "da", "Tekst.");
+        let a = article("Oversvømmelsen nåede byen", "da", "Tekst.");
         {
-            let mut s = Store::open(&path).unwrap();
-            s.write_batch(&[(a.clone(), Facts::default())]).unwrap();
-            // Back to schema 4: the FTS table and its triggers gone (and schema 6's
-            // fingerprints).
-            s.conn
-                .execute_batch(
-                    "DROP TABLE fingerprint_bands; DROP TABLE fingerprints;
-                     DROP TRIGGER articles_fts_insert; DROP TRIGGER articles_fts_delete;
-                     DROP TABLE articles_fts; DROP INDEX articles_published_id;
-                     DROP INDEX articles_lang_published_id; PRAGMA user_version = 4;",
-                )
-                .unwrap();
+            // A file as the previous version wrote it: schema 5, its triggers filling
+            // the old full-text table.
+            let mut conn = Connection::open(&path).unwrap();
+            crate::schema::migrate_until(&mut conn, 0, 5).unwrap();
+            conn.execute(
+                "INSERT INTO articles (id, lang, title, article, text, ingested_at)
+                 VALUES (?1, 'da', ?2, ?3, ?4, 0)",
+                params![
+                    a.id.as_str(),
+                    a.title,
+                    serde_json::to_string(&a).unwrap(),
+                    a.text()
+                ],
+            )
+            .unwrap();
         }
         let s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), crate::SCHEMA_VERSION);
-        assert_eq!(ids(&s.search_text("naede", 5).unwrap()), [a.id.as_str()]);
+        // `ø` is folded only by the new index.
+        assert_eq!(
+            ids(&s.search_text("oversvommelse", 5).unwrap()),
+            [a.id.as_str()]
+        );
+        let none: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name LIKE 'articles_fts%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(none, 0);
     }
 
     #[test]

@@ -123,6 +123,13 @@ impl Store {
                     params![from, into],
                 )
                 .map_err(err)?;
+                // A story made and merged within one batch has no row yet: one that
+                // says where it went, so that its id still answers.
+                tx.execute(
+                    "INSERT OR IGNORE INTO stories (id, merged_into, state) VALUES (?1, ?2, 'null')",
+                    params![from, into],
+                )
+                .map_err(err)?;
             }
             tx.execute(
                 "INSERT OR REPLACE INTO cluster_state (key, value) VALUES ('meta', ?1)",
@@ -246,6 +253,18 @@ impl Store {
 
     /// One story; a story merged away resolves to the story it went into.
     pub fn story(&self, id: i64) -> Result<Option<StoryInfo>> {
+        match self.resolve_story(id)? {
+            Some(live) => self.story_by_id(live),
+            None => Ok(None),
+        }
+    }
+
+    /// The live story an id stands for: itself, or the story it was merged into (a
+    /// merge also moves the earlier merges into it). A story made and merged within
+    /// one batch by an earlier version has no row: it is found through the evidence
+    /// of the articles first assigned to it, which now sit in the story it went into.
+    /// `None` for an id no story ever had.
+    pub fn resolve_story(&self, id: i64) -> Result<Option<i64>> {
         let into: Option<Option<i64>> = self
             .conn
             .query_row("SELECT merged_into FROM stories WHERE id = ?1", [id], |r| {
@@ -253,10 +272,19 @@ impl Store {
             })
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some(into) = into else {
-            return Ok(None);
-        };
-        self.story_by_id(into.unwrap_or(id))
+        match into {
+            Some(into) => Ok(Some(into.unwrap_or(id))),
+            None => self
+                .conn
+                .query_row(
+                    "SELECT story_id FROM story_assignments
+                     WHERE json_extract(evidence, '$.story') = ?1 ORDER BY seq LIMIT 1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e)),
+        }
     }
 
     /// One story (not merged away) with its articles, through the index on
@@ -457,5 +485,44 @@ mod tests {
         assert_eq!(list[0], s.story(1).unwrap().unwrap());
         assert_eq!(list[0].articles.len(), 2);
         assert_eq!(s.stories_of(&[&c.id, &a.id, &b.id]).unwrap(), vec![3, 1]);
+
+        // Story 7, made and merged into 3 within one step, never had a row of its own;
+        // story 3 then goes into 1: both ids answer with story 1.
+        let d = crate::tests::article("D", "en");
+        s.write_batch(&[(d.clone(), parallax_core::facts::Facts::default())])
+            .unwrap();
+        s.save_story_step(&StoryStep {
+            assignments: vec![(d.id.to_string(), 3, "{\"story\":7}".into())],
+            stories: vec![record(3, 30)],
+            merges: vec![(7, 3)],
+            meta: "{}".into(),
+        })
+        .unwrap();
+        assert_eq!(s.resolve_story(7).unwrap(), Some(3));
+        s.save_story_step(&StoryStep {
+            assignments: vec![],
+            stories: vec![record(1, 40)],
+            merges: vec![(3, 1)],
+            meta: "{}".into(),
+        })
+        .unwrap();
+        assert_eq!(s.resolve_story(7).unwrap(), Some(1));
+        assert_eq!(s.resolve_story(3).unwrap(), Some(1));
+        assert_eq!(s.story(7).unwrap().unwrap().id, 1);
+        assert_eq!(s.resolve_story(99).unwrap(), None);
+        // A store an earlier version wrote, without the row: found through the
+        // evidence of the story's first article.
+        s.conn
+            .execute("DELETE FROM stories WHERE id = 7", [])
+            .unwrap();
+        assert_eq!(s.resolve_story(7).unwrap(), Some(1));
+        // Merged rows are not active and not listed.
+        assert!(s
+            .active_story_states(None, 10)
+            .unwrap()
+            .iter()
+            .all(|x| x != "null"));
+        let (live, _) = s.story_page(&all, 0, 10).unwrap();
+        assert_eq!(live.iter().map(|x| x.id).collect::<Vec<_>>(), vec![1]);
     }
 }
