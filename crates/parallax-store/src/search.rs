@@ -1,5 +1,5 @@
 //! Reading the store for search and listings: full-text search through the FTS5 table
-//! of schema 6 (terms made by [`crate::terms`]: folded, stemmed per language; BM25
+//! of schema 7 (terms made by [`crate::terms`]: folded, stemmed per language; BM25
 //! ranking), document counts of terms, every lead vector of a model for the vector
 //! search, and article summaries (the columns a list shows, without decoding whole
 //! articles).
