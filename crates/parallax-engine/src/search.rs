@@ -90,6 +90,9 @@ pub struct VectorIndex {
     sum: Vec<f64>,
 }
 
+/// See [`VectorIndex::mean`].
+const MEAN_MIN: usize = 20;
+
 impl VectorIndex {
     /// Every lead vector of `model` in the store.
     pub fn load(store: &Store, model: &str) -> Result<VectorIndex, EngineError> {
@@ -119,9 +122,12 @@ impl VectorIndex {
         }
     }
 
-    /// The mean of the vectors.
+    /// The mean of the vectors; in a store of fewer than [`MEAN_MIN`] vectors the sum is
+    /// divided by that many (shrunk towards zero), since the mean of one or two vectors is
+    /// those vectors and centring would leave nothing to compare (a one-article store
+    /// found nothing by meaning). Stores of that many vectors or more are not affected.
     fn mean(&self) -> Vec<f32> {
-        let n = self.ids.len().max(1) as f64;
+        let n = self.ids.len().max(MEAN_MIN) as f64;
         self.sum.iter().map(|s| (s / n) as f32).collect()
     }
 
