@@ -91,7 +91,7 @@ pub struct VectorIndex {
 }
 
 /// See [`VectorIndex::mean`].
-const MEAN_MIN: usize = 20;
+const MEAN_MIN: usize = 3;
 
 impl VectorIndex {
     /// Every lead vector of `model` in the store.
