@@ -1,5 +1,5 @@
-//! Large inputs are streamed: a 50 MB JSON Lines file is stored whole in bounded
-//! memory, and a 50 MB text file (one oversized article) is refused without being
+//! Large inputs are streamed: a 50 MB JSON Lines file of 1 MB records is stored whole
+//! in bounded memory, and a 50 MB text file (one oversized article) is refused without being
 //! loaded. Memory is compared with a small run of the same binary, not with a timer.
 
 mod common;
@@ -51,10 +51,11 @@ fn a_50_mb_jsonl_file_streams_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
     let small = dir.path().join("small.jsonl");
     let big = dir.path().join("big.jsonl");
-    // The small file already fills two batches, so both runs hold the same working set
-    // (model, batch, buffers); only input-sized memory would make them differ.
-    write_jsonl(&small, 100, 100_000);
-    write_jsonl(&big, 500, 100_000);
+    // Records of 1 MB: a batch is bounded by its text (8 MiB) as well as by its count,
+    // so the small file already fills two batches and both runs hold the same working
+    // set (model, batch, buffers); only input-sized memory would make them differ.
+    write_jsonl(&small, 10, 1_000_000);
+    write_jsonl(&big, 50, 1_000_000);
     assert!(std::fs::metadata(&big).unwrap().len() >= 50_000_000);
 
     let o = parallax(
@@ -70,7 +71,7 @@ fn a_50_mb_jsonl_file_streams_in_bounded_memory() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(report["new"], 500);
+    assert_eq!(report["new"], 50);
     let peak = peak_kib(&stdout(&o));
     // Five times the input (40 MB more) and well under that in extra memory.
     assert!(

@@ -82,6 +82,11 @@ pub struct IngestConfig {
     pub format: Option<Format>,
     /// Articles per transaction.
     pub batch_size: usize,
+    /// Bytes of article text per transaction: a batch is written when it holds
+    /// `batch_size` articles or this much text, whichever comes first, so memory stays
+    /// bounded when records are long (64 records of the 8 MiB record limit would
+    /// otherwise be half a gigabyte held at once).
+    pub batch_bytes: usize,
     /// The embedding model; without one, articles are stored without vectors.
     pub vectors: Option<vectors::Vectors>,
     /// Story assignment parameters (a file `parallax eval fit` wrote); `None` for the
@@ -94,6 +99,7 @@ impl Default for IngestConfig {
         IngestConfig {
             format: None,
             batch_size: 64,
+            batch_bytes: 8 << 20,
             vectors: None,
             story_params: None,
         }
@@ -146,6 +152,8 @@ impl IngestReport {
 struct Writer<'s, 'e> {
     store: &'s mut Store,
     batch: Vec<Article>,
+    /// Text bytes held in `batch`.
+    batch_text: usize,
     report: IngestReport,
     config: IngestConfig,
     on: &'e mut dyn FnMut(Event),
@@ -155,8 +163,11 @@ impl Writer<'_, '_> {
     fn item(&mut self, item: Item) -> Result<(), EngineError> {
         match item {
             Item::Article(a) => {
+                self.batch_text += a.blocks().iter().map(|b| b.text.len()).sum::<usize>();
                 self.batch.push(*a);
-                if self.batch.len() >= self.config.batch_size {
+                if self.batch.len() >= self.config.batch_size
+                    || self.batch_text >= self.config.batch_bytes
+                {
                     self.flush()?;
                 }
             }
@@ -180,6 +191,7 @@ impl Writer<'_, '_> {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.batch);
+        self.batch_text = 0;
         let (analysed, diags): (Vec<(Article, Facts)>, Vec<Vec<Diagnostic>>) =
             batch.into_par_iter().map(analyse).unzip();
         let outcomes = self.store.write_batch(&analysed)?;
@@ -332,6 +344,7 @@ pub fn ingest(
     let mut w = Writer {
         store,
         batch: Vec::new(),
+        batch_text: 0,
         report: IngestReport {
             skipped_files: skipped,
             ..IngestReport::default()
@@ -406,6 +419,7 @@ pub fn ingest_reader(
     let mut w = Writer {
         store,
         batch: Vec::new(),
+        batch_text: 0,
         report: IngestReport::default(),
         config: config.clone(),
         on,
