@@ -205,7 +205,9 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             && gap_after(i).starts_with([' ', '.'])
             && !decimal_after
         {
+            // "à 8 heures" is an hour, "à 8 millions d’euros" is not
             let next_is_unit = lex.objects.at(toks, i + 1).is_some()
+                || lex.magnitude.at(toks, i + 1).is_some()
                 || lex.percent.at(toks, i + 1).is_some()
                 || lex.currencies.at(toks, i + 1).is_some()
                 || gap_after(i).trim_start().starts_with('%');
