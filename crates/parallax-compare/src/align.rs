@@ -10,7 +10,11 @@
 //!   match counts more than its fifth;
 //! - `entities`: Jaccard overlap of the entity keys (language independent) of the two;
 //! - `figure`: 1 when both hold a figure of the same value (within tolerance) counting
-//!   the same thing.
+//!   the same thing;
+//! - `same_role`: 1 when both are titles or neither is (a version's first sentence is its
+//!   title when its text is the title), so that a headline ("Road bridge collapses in
+//!   Tarvik") pairs with the other headline rather than with the lead that tells the
+//!   same in full.
 //!
 //! A logistic model ([`Model`]) turns them into a score; a pair at or above the fitted
 //! threshold is a link. Links are only candidates: [`align`] builds rows from them, one
@@ -26,13 +30,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// Names of the features, in order.
-pub const FEATURES: [&str; 6] = [
+pub const FEATURES: [&str; 7] = [
     "cos_centred",
     "cos_raw",
     "gap_a",
     "gap_b",
     "entities",
     "figure",
+    "same_role",
 ];
 
 /// Number of features.
@@ -434,11 +439,21 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// What every version pair needs: centred vectors, entity keys and figures per sentence.
+/// What every version pair needs: centred vectors, entity keys and figures per sentence,
+/// and whether each version's first sentence is its title.
 struct Prepared<'a> {
     centred: Vec<Vec<Vec<f32>>>,
     keys: Vec<Vec<BTreeSet<&'a str>>>,
     figs: Vec<Vec<Vec<&'a parallax_core::facts::Figure>>>,
+    titled: Vec<bool>,
+}
+
+/// Whether a version's first sentence is its title.
+pub fn titled(v: &Version) -> bool {
+    match (&v.title, v.sentences.first()) {
+        (Some(t), Some(s)) => !t.trim().is_empty() && t.trim() == s.text.trim(),
+        _ => false,
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -471,6 +486,7 @@ impl<'a> Prepared<'a> {
             centred: centred(versions),
             keys,
             figs,
+            titled: versions.iter().map(titled).collect(),
         }
     }
 }
@@ -529,6 +545,8 @@ fn version_pair(
             let fig = figs[p][i]
                 .iter()
                 .any(|a| figs[q][j].iter().any(|b| figures::same_number(a, b, tol)));
+            let role_a = prep.titled[p] && i == 0;
+            let role_b = prep.titled[q] && j == 0;
             f(Pair {
                 a: (p, i),
                 b: (q, j),
@@ -539,6 +557,7 @@ fn version_pair(
                     (best_col[j] - cc) as f64,
                     ents,
                     if fig { 1.0 } else { 0.0 },
+                    if role_a == role_b { 1.0 } else { 0.0 },
                 ],
             });
         }

@@ -1,4 +1,4 @@
-//! Fitting the parameters on labelled pairs ([`crate::eval::Case`]).
+//! Fitting the parameters on labelled stories ([`crate::eval::Case`]).
 //!
 //! 1. Alignment: logistic regression (batch gradient descent on standardised features,
 //!    a small L2 penalty) on every cross-version sentence pair labelled link or not;
@@ -12,7 +12,7 @@
 //! `cargo run -p parallax-compare --example fit` runs this with the real model and
 //! writes `src/params.json`.
 
-use crate::align::{self, Model, NF};
+use crate::align::{self, Model, Node, NF};
 use crate::eval::{figure_counts, Case};
 use crate::figures::Tolerance;
 use crate::Params;
@@ -27,15 +27,8 @@ pub fn fit(cases: &[Case]) -> Params {
     let first = fit_alignment(cases, &exact);
     let figures = fit_tolerance(cases, &first);
     let align = fit_alignment(cases, &figures);
-    let mut quote_examples = Vec::new();
-    for case in cases {
-        let [va, vb] = &case.versions;
-        let gold: BTreeSet<(usize, usize)> = case.gold.quotes.iter().copied().collect();
-        for (x, y, cos) in crate::quotes::pairs(&case.versions) {
-            let key = (va.facts.quotes[x.1].sentence, vb.facts.quotes[y.1].sentence);
-            quote_examples.push((cos, gold.contains(&key)));
-        }
-    }
+    let quote_examples: Vec<(f64, bool)> =
+        cases.iter().flat_map(crate::eval::quote_examples).collect();
     Params {
         align,
         figures,
@@ -47,9 +40,9 @@ pub fn fit(cases: &[Case]) -> Params {
 pub fn fit_alignment(cases: &[Case], tol: &Tolerance) -> Model {
     let mut examples = Vec::new();
     for case in cases {
-        let gold: BTreeSet<(usize, usize)> = case.gold.align.iter().copied().collect();
+        let gold: BTreeSet<(Node, Node)> = case.gold.align.iter().copied().collect();
         for p in align::pairs(&case.versions, tol) {
-            examples.push((p.x, gold.contains(&(p.a.1, p.b.1))));
+            examples.push((p.x, gold.contains(&(p.a, p.b))));
         }
     }
     fit_model(&examples)

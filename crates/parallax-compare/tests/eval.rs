@@ -1,22 +1,29 @@
-//! Alignment, figure and quote figures on the labelled pairs with the real model, with
-//! the fitted parameters and leave-one-out; they must stay at what was reached (see
-//! docs/evaluation.md) minus a small margin.
+//! Alignment, figure and quote figures on the labelled stories with the real model, with
+//! the fitted parameters and leave one story out; they must stay at what was reached
+//! (see docs/evaluation.md) minus a small margin.
 
 mod common;
 
 use parallax_compare::eval::{cross_validate, evaluate};
 use parallax_compare::Params;
+use std::collections::BTreeSet;
 
 #[test]
-fn labelled_pairs_keep_their_figures() {
+fn labelled_stories_keep_their_figures() {
     let cases = common::cases();
     let labelled = common::labelled();
-    let langs: std::collections::BTreeSet<String> = labelled.iter().map(|l| l.langs()).collect();
+    let many: Vec<_> = labelled.iter().filter(|l| l.versions.len() >= 3).collect();
+    let many_langs: BTreeSet<&str> = many
+        .iter()
+        .flat_map(|l| l.versions.iter().map(|v| v.lang.as_str()))
+        .collect();
     assert!(
-        cases.len() >= 10 && langs.len() >= 4,
-        "{} pairs, {langs:?}",
-        cases.len()
+        cases.len() >= 30 && many.len() >= 10 && many_langs.len() >= 8,
+        "{} stories, {} of 3 or more versions in {many_langs:?}",
+        cases.len(),
+        many.len()
     );
+    assert!(labelled.iter().all(|l| l.versions.len() <= 6));
     let r = evaluate(&cases, &Params::fitted());
     eprintln!("fitted: {r:?}");
     assert!(
@@ -24,22 +31,24 @@ fn labelled_pairs_keep_their_figures() {
         "precision {}",
         r.align.precision()
     );
-    assert!(r.align.recall() >= 0.97, "recall {}", r.align.recall());
+    assert!(r.align.recall() >= 0.90, "recall {}", r.align.recall());
     assert!(
-        r.figure_accuracy() >= 0.50,
+        r.figure_accuracy() >= 0.90,
         "figures {}",
         r.figure_accuracy()
     );
-    // 9 gold quote pairs: session 1's machine found all 9; this session's (another
-    // processor, same model file) finds 8 (F1 0.941) with the same code, so one pair
-    // sits at the cut. The floor allows that one pair, no more.
-    assert!(r.quotes.f1() >= 0.94, "quotes {:?}", r.quotes);
+    assert!(r.quotes.f1() >= 0.90, "quotes {:?}", r.quotes);
     let cv = cross_validate(&cases);
-    eprintln!("leave-one-out: {cv:?}");
+    eprintln!("leave one story out: {cv:?}");
     assert!(
-        cv.align.precision() >= 0.85,
+        cv.align.precision() >= 0.90,
         "precision {}",
         cv.align.precision()
     );
     assert!(cv.align.recall() >= 0.90, "recall {}", cv.align.recall());
+    assert!(
+        cv.figure_accuracy() >= 0.90,
+        "figures {}",
+        cv.figure_accuracy()
+    );
 }

@@ -62,18 +62,19 @@ fn version(e: &Embedder, article: String, side: &Side) -> Version {
     }
 }
 
-/// Every labelled pair with its two versions.
+/// Every labelled story with its versions.
 pub fn cases() -> Vec<Case> {
     let e = embedder();
     labelled()
         .into_iter()
         .map(|gold| {
-            let a = version(&e, format!("{}/a", gold.id), &gold.a);
-            let b = version(&e, format!("{}/b", gold.id), &gold.b);
-            Case {
-                gold,
-                versions: [a, b],
-            }
+            let versions = gold
+                .versions
+                .iter()
+                .enumerate()
+                .map(|(k, side)| version(&e, format!("{}/{k}", gold.id), side))
+                .collect();
+            Case { gold, versions }
         })
         .collect()
 }
