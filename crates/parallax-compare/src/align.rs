@@ -10,11 +10,13 @@
 //!   match counts more than its fifth;
 //! - `entities`: Jaccard overlap of the entity keys (language independent) of the two;
 //! - `figure`: 1 when both hold a figure of the same value (within tolerance) counting
-//!   the same thing;
-//! - `same_role`: 1 when both are titles or neither is (a version's first sentence is its
-//!   title when its text is the title), so that a headline ("Road bridge collapses in
-//!   Tarvik") pairs with the other headline rather than with the lead that tells the
-//!   same in full.
+//!   the same thing.
+//!
+//! A title pairs only with a title: where both versions have one (a version's first
+//! sentence is its title when its text is the title), a headline ("Road bridge collapses
+//! in Tarvik") is never a candidate for the lead that tells the same in full, nor a lead
+//! for the other headline ([`roles_differ`]); such pairs are neither scored links nor
+//! fitting examples.
 //!
 //! A logistic model ([`Model`]) turns them into a score; a pair at or above the fitted
 //! threshold is a link. Links are only candidates: [`align`] builds rows from them, one
@@ -30,14 +32,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// Names of the features, in order.
-pub const FEATURES: [&str; 7] = [
+pub const FEATURES: [&str; 6] = [
     "cos_centred",
     "cos_raw",
     "gap_a",
     "gap_b",
     "entities",
     "figure",
-    "same_role",
 ];
 
 /// Number of features.
@@ -313,6 +314,11 @@ impl Alignment {
     }
 }
 
+/// A title against a sentence of the body, both versions having a title.
+pub fn roles_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
+    titled(a) && titled(b) && ((i == 0) != (j == 0))
+}
+
 /// Two sentences whose quotes are given to different named speakers say different
 /// things, however close their words: they never share a row.
 fn speakers_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
@@ -355,8 +361,13 @@ impl<'a> Scorer<'a> {
         let nq = self.versions[hi].sentences.len();
         let mut out = vec![0.0; self.versions[lo].sentences.len() * nq];
         let model = self.model;
+        let (va, vb) = (&self.versions[lo], &self.versions[hi]);
         version_pair(self.versions, &self.prep, self.tol, lo, hi, &mut |pair| {
-            out[pair.a.1 * nq + pair.b.1] = model.score(&pair.x);
+            out[pair.a.1 * nq + pair.b.1] = if roles_differ(va, pair.a.1, vb, pair.b.1) {
+                0.0
+            } else {
+                model.score(&pair.x)
+            };
         });
         self.cache.insert((lo, hi), out);
     }
@@ -390,10 +401,15 @@ impl<'a> Scorer<'a> {
     }
 }
 
-/// All cross-version sentence pairs with their features (for fitting and evaluation).
+/// All cross-version sentence pairs that may be linked (not a title against a body
+/// sentence) with their features, for fitting and evaluation.
 pub fn pairs(versions: &[Version], tol: &Tolerance) -> Vec<Pair> {
     let mut out = Vec::new();
-    for_each_pair(versions, tol, |p| out.push(p));
+    for_each_pair(versions, tol, |p| {
+        if !roles_differ(&versions[p.a.0], p.a.1, &versions[p.b.0], p.b.1) {
+            out.push(p)
+        }
+    });
     out
 }
 
@@ -439,13 +455,11 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// What every version pair needs: centred vectors, entity keys and figures per sentence,
-/// and whether each version's first sentence is its title.
+/// What every version pair needs: centred vectors, entity keys and figures per sentence.
 struct Prepared<'a> {
     centred: Vec<Vec<Vec<f32>>>,
     keys: Vec<Vec<BTreeSet<&'a str>>>,
     figs: Vec<Vec<Vec<&'a parallax_core::facts::Figure>>>,
-    titled: Vec<bool>,
 }
 
 /// Whether a version's first sentence is its title.
@@ -486,7 +500,6 @@ impl<'a> Prepared<'a> {
             centred: centred(versions),
             keys,
             figs,
-            titled: versions.iter().map(titled).collect(),
         }
     }
 }
@@ -545,8 +558,7 @@ fn version_pair(
             let fig = figs[p][i]
                 .iter()
                 .any(|a| figs[q][j].iter().any(|b| figures::same_number(a, b, tol)));
-            let role_a = prep.titled[p] && i == 0;
-            let role_b = prep.titled[q] && j == 0;
+
             f(Pair {
                 a: (p, i),
                 b: (q, j),
@@ -557,7 +569,6 @@ fn version_pair(
                     (best_col[j] - cc) as f64,
                     ents,
                     if fig { 1.0 } else { 0.0 },
-                    if role_a == role_b { 1.0 } else { 0.0 },
                 ],
             });
         }
