@@ -122,7 +122,7 @@ impl Word {
         } else {
             fold == self.text
         };
-        text && script(&tok.text) == self.script
+        text && script(tok.text) == self.script
     }
 }
 
@@ -163,7 +163,7 @@ impl Pattern {
                     .enumerate()
                     .filter(|(_, t)| !t.fold.is_empty())
                     .map(|(k, t)| Word {
-                        script: script(&t.text),
+                        script: script(t.text),
                         text: t.fold,
                         prefix: prefix && k + 1 == n,
                     }),
