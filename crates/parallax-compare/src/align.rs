@@ -12,6 +12,12 @@
 //! - `figure`: 1 when both hold a figure of the same value (within tolerance) counting
 //!   the same thing.
 //!
+//! A title pairs only with a title: where both versions have one (a version's first
+//! sentence is its title when its text is the title), a headline ("Road bridge collapses
+//! in Tarvik") is never a candidate for the lead that tells the same in full, nor a lead
+//! for the other headline ([`roles_differ`]); such pairs are neither scored links nor
+//! fitting examples.
+//!
 //! A logistic model ([`Model`]) turns them into a score; a pair at or above the fitted
 //! threshold is a link. Links are only candidates: [`align`] builds rows from them, one
 //! sentence per version a row (two neighbours when one sentence spans them), matched
@@ -308,6 +314,11 @@ impl Alignment {
     }
 }
 
+/// A title against a sentence of the body, both versions having a title.
+pub fn roles_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
+    titled(a) && titled(b) && ((i == 0) != (j == 0))
+}
+
 /// Two sentences whose quotes are given to different named speakers say different
 /// things, however close their words: they never share a row.
 fn speakers_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
@@ -350,8 +361,13 @@ impl<'a> Scorer<'a> {
         let nq = self.versions[hi].sentences.len();
         let mut out = vec![0.0; self.versions[lo].sentences.len() * nq];
         let model = self.model;
+        let (va, vb) = (&self.versions[lo], &self.versions[hi]);
         version_pair(self.versions, &self.prep, self.tol, lo, hi, &mut |pair| {
-            out[pair.a.1 * nq + pair.b.1] = model.score(&pair.x);
+            out[pair.a.1 * nq + pair.b.1] = if roles_differ(va, pair.a.1, vb, pair.b.1) {
+                0.0
+            } else {
+                model.score(&pair.x)
+            };
         });
         self.cache.insert((lo, hi), out);
     }
@@ -385,10 +401,15 @@ impl<'a> Scorer<'a> {
     }
 }
 
-/// All cross-version sentence pairs with their features (for fitting and evaluation).
+/// All cross-version sentence pairs that may be linked (not a title against a body
+/// sentence) with their features, for fitting and evaluation.
 pub fn pairs(versions: &[Version], tol: &Tolerance) -> Vec<Pair> {
     let mut out = Vec::new();
-    for_each_pair(versions, tol, |p| out.push(p));
+    for_each_pair(versions, tol, |p| {
+        if !roles_differ(&versions[p.a.0], p.a.1, &versions[p.b.0], p.b.1) {
+            out.push(p)
+        }
+    });
     out
 }
 
@@ -439,6 +460,14 @@ struct Prepared<'a> {
     centred: Vec<Vec<Vec<f32>>>,
     keys: Vec<Vec<BTreeSet<&'a str>>>,
     figs: Vec<Vec<Vec<&'a parallax_core::facts::Figure>>>,
+}
+
+/// Whether a version's first sentence is its title.
+pub fn titled(v: &Version) -> bool {
+    match (&v.title, v.sentences.first()) {
+        (Some(t), Some(s)) => !t.trim().is_empty() && t.trim() == s.text.trim(),
+        _ => false,
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -529,6 +558,7 @@ fn version_pair(
             let fig = figs[p][i]
                 .iter()
                 .any(|a| figs[q][j].iter().any(|b| figures::same_number(a, b, tol)));
+
             f(Pair {
                 a: (p, i),
                 b: (q, j),

@@ -74,7 +74,9 @@ pub fn find(doc: &Doc, article: Option<Date>) -> Vec<DateMention> {
         let toks = &doc.toks[si];
         let years: Vec<usize> = numbers::scan(doc, si)
             .iter()
-            .filter(|n| n.year_like && crate::figures::object(doc, toks, n.last + 1).is_none())
+            .filter(|n| {
+                n.year_like && crate::figures::object(doc, toks, n.last + 1).is_none_or(|o| o.3 > 0)
+            })
             .map(|n| n.first)
             .collect();
         let mut k = 0;

@@ -30,14 +30,27 @@ struct Cand {
     num: Option<Num>,
 }
 
-/// The object counted after a number: its concept, unit and the token after it.
+/// A value rounded to 12 significant digits, past any written precision, so that a
+/// decimal times a magnitude is the number written.
+fn round_significant(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(11 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// The object counted after a number: its concept, unit, the token after it and how
+/// many words other than links were passed over to reach it.
 pub(crate) fn object(
     doc: &Doc,
     toks: &[Tok],
     mut k: usize,
-) -> Option<(String, Option<String>, usize)> {
+) -> Option<(String, Option<String>, usize, usize)> {
     let lex = doc.lex;
     let mut skipped = 0;
+    // words passed over that are not links ("2.000 nordkoreanske soldater")
+    let mut loose = 0;
     while k < toks.len() && skipped <= 3 {
         // Another number (in digits or words) begins a figure of its own.
         if k > 0 && breaks(doc.gap(&toks[k - 1], &toks[k]))
@@ -47,18 +60,25 @@ pub(crate) fn object(
             return None;
         }
         if let Some((n, (c, u))) = lex.objects.at(toks, k) {
+            // A measure ("years", "hours", "km") is written next to its number, with
+            // at most one word between ("three full days"): in "160 stores in the year
+            // ahead", "220 poboček během roku" the year is another phrase's.
+            if u.is_some() && loose > 1 {
+                return None;
+            }
             // "1000名士兵": a counter for people, then the noun that says who
             if c == "people" && lex.noun_before_number {
                 if let Some((m, (c2, u2))) = lex.objects.at(toks, k + n) {
-                    return Some((c2, u2, k + n + m));
+                    return Some((c2, u2, k + n + m, loose));
                 }
             }
-            return Some((c, u, k + n));
+            return Some((c, u, k + n, loose));
         }
         if let Some((n, ())) = lex.link.at(toks, k) {
             k += n;
         } else if lex.events.at(toks, k).is_none() {
             k += 1;
+            loose += 1;
         } else {
             return None;
         }
@@ -325,6 +345,20 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 k += 1;
                 continue;
             }
+            // "周三" (Wednesday) is a day, not three; "不十分" (insufficient) no ten
+            if let Some(n) = lex
+                .weekdays
+                .at(toks, k)
+                .map(|(n, _)| n)
+                .or_else(|| lex.not_number.at(toks, k).map(|(n, ())| n))
+            {
+                // "十分之四" (four tenths) is a fraction all the same
+                let numeral = numbers::cjk_numeral(toks, k).map_or(0, |(m, _)| m);
+                if numeral == 0 || lex.fraction.at(toks, k + numeral).is_none() {
+                    k += n;
+                    continue;
+                }
+            }
             let vague = lex.vague.at(toks, k);
             let card = lex
                 .cardinal
@@ -359,6 +393,23 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             }
         }
         cands.sort_by_key(|c| c.first);
+        // "десятков тысяч", "decenas de miles", "hundreds of millions": an indefinite
+        // multiple of an indefinite magnitude is one indefinite number, their product
+        let mut k = 0;
+        while k + 1 < cands.len() {
+            let (a, b) = (&cands[k], &cands[k + 1]);
+            let link = lex.link.at(toks, a.end).map_or(0, |(n, ())| n);
+            let joined = (b.first == a.end || (link > 0 && b.first == a.end + link))
+                && !breaks(doc.gap(&toks[a.end - 1], &toks[b.first]));
+            if a.approx && a.words && b.approx && b.words && joined && b.value > a.value {
+                let (value, end) = (a.value * b.value, b.end);
+                cands[k].value = value;
+                cands[k].end = end;
+                cands.remove(k + 1);
+            } else {
+                k += 1;
+            }
+        }
         // magnitudes: "2,5 mia.", "10 mii", "to hundrede"
         for c in cands.iter_mut() {
             if c.approx && c.words {
@@ -380,10 +431,25 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 });
             if let Some((n, m, l)) = mag {
                 if !breaks(doc.gap(&toks[c.end - 1], &toks[c.end])) {
-                    c.value *= m;
+                    // "1.1億": 1.1 × 10⁸ in binary floating point is 110000000.00000001
+                    c.value = round_significant(c.value * m);
                     c.end += n + l;
                     c.year_like = false;
                 }
+            }
+        }
+        // "5分の1" (a fifth), "十分之四" (four tenths): a share, not two counts
+        let mut k = 0;
+        while k < cands.len() {
+            if lex.fraction.at(toks, cands[k].end).is_some() {
+                let n = lex.fraction.at(toks, cands[k].end).map_or(0, |(n, ())| n);
+                let next = cands[k].end + n;
+                cands.remove(k);
+                if cands.get(k).is_some_and(|c| c.first == next) {
+                    cands.remove(k);
+                }
+            } else {
+                k += 1;
             }
         }
         // a magnitude may have swallowed a following number word ("500 de milioane")
@@ -478,10 +544,18 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             } else if let Some((_, code)) = lex.currencies.before(toks, c.first) {
                 counted = Some("money".to_string());
                 unit = Some(code);
-            } else if let Some((concept, u, after)) = object(doc, toks, end) {
-                counted = Some(concept);
-                unit = u;
-                obj_end = after;
+            } else if let Some((concept, u, after, loose)) = object(doc, toks, end) {
+                // A year ("in 2022", "У 2022 році до в’язниці") counts only the noun
+                // right after it, unless a hedge or bound says it is a count ("about
+                // 1500 North Korean soldiers")
+                let hedged = lex.approx.before(toks, c.first).is_some()
+                    || lex.lower.before(toks, c.first).is_some()
+                    || lex.upper.before(toks, c.first).is_some();
+                if !c.year_like || loose == 0 || hedged {
+                    counted = Some(concept);
+                    unit = u;
+                    obj_end = after;
+                }
             }
             // "兵士1万人": the noun before the number says more than the counter after it
             if lex.noun_before_number && matches!(counted.as_deref(), None | Some("people")) {

@@ -11,7 +11,7 @@
 //! "100'den fazla", "500명 이상"), `range`, `between`, `and`, `link`,
 //! `source`, `source_after` (a cue written after its source: "によると", "के अनुसार"),
 //! `speech`, `locative`, `not_locative`, `time_cue`, `date_after`, `phone_cue`,
-//! `magnitude`, `vague`, `cardinal`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
+//! `magnitude`, `vague`, `cardinal`, `not_number`, `fraction`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
 //! `cur.CODE`, `percent`, `weekdays`, `rel.today|yesterday|tomorrow|last_year|
 //! this_year|next_year|last_month|this_month|next_month`, `start_of`, `nonname`,
 //! `person_cue`, `role.ROLE`, `inst.INSTITUTION`, `suffixes`, `name_link`, `article`,
@@ -109,15 +109,39 @@ const CLDR: &[(&str, &str)] = &[
 pub struct Word {
     pub text: String,
     pub prefix: bool,
+    /// The script it is written in ([`script`]): folds meet only within a script, so
+    /// that the unit "ha" never matches the particle "は", whose fold is "ha" too.
+    pub script: u8,
 }
 
 impl Word {
-    pub fn matches(&self, fold: &str) -> bool {
-        if self.prefix {
+    pub fn matches(&self, tok: &Tok) -> bool {
+        let fold = tok.fold.as_str();
+        let text = if self.prefix {
             fold.starts_with(&self.text)
         } else {
             fold == self.text
-        }
+        };
+        text && script(tok.text) == self.script
+    }
+}
+
+/// The script of a word's first letter, coarsely: Latin, Greek, Cyrillic, Arabic,
+/// Devanagari, kana, Hangul, Han, or other (0, also for a word with no letter).
+pub fn script(s: &str) -> u8 {
+    let Some(c) = s.chars().find(|c| c.is_alphabetic()) else {
+        return 0;
+    };
+    match c as u32 {
+        0..=0x024F | 0x1E00..=0x1EFF => 1,
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => 2,
+        0x0400..=0x052F => 3,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFEFF => 4,
+        0x0900..=0x097F => 5,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => 6,
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => 7,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => 8,
+        _ => 9,
     }
 }
 
@@ -139,6 +163,7 @@ impl Pattern {
                     .enumerate()
                     .filter(|(_, t)| !t.fold.is_empty())
                     .map(|(k, t)| Word {
+                        script: script(t.text),
                         text: t.fold,
                         prefix: prefix && k + 1 == n,
                     }),
@@ -156,7 +181,7 @@ impl Pattern {
         self.0
             .iter()
             .zip(&toks[i..i + n])
-            .all(|(w, t)| w.matches(&t.fold))
+            .all(|(w, t)| w.matches(t))
             .then_some(n)
     }
 
@@ -317,6 +342,10 @@ pub struct Lexicon {
     pub magnitude: Table<f64>,
     pub vague: Table<f64>,
     pub cardinal: Table<f64>,
+    /// Words that begin with a numeral and are not numbers ("十分" enough, "统一").
+    pub not_number: Table<()>,
+    /// Between the two numbers of a fraction ("5分の1", "十分之四"): neither is a count.
+    pub fraction: Table<()>,
     /// Concept and unit.
     pub objects: Table<(String, Option<String>)>,
     pub events: Table<String>,
@@ -433,6 +462,8 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
             "magnitude" => valued(&mut lx.magnitude),
             "vague" => valued(&mut lx.vague),
             "cardinal" => valued(&mut lx.cardinal),
+            "not_number" => plain(&mut lx.not_number),
+            "fraction" => plain(&mut lx.fraction),
             "weekdays" => {
                 for (n, i) in items.iter().enumerate() {
                     for alt in i.split(',') {

@@ -159,7 +159,11 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
         let thousands = (i + 1..=run).all(|k| toks[k].fold.len() == 3) && t.fold.len() <= 3;
         let phone_cue = lex.phone_cue.before(toks, i).is_some()
             || (i >= 1 && lex.phone_cue.before(toks, i - 1).is_some());
-        if before == '+' || before == '(' || phone_cue || (run >= i + 2 && !thousands) {
+        // "(33) 12 34 56" is a phone number, "(110 millones de dólares)" is not
+        let area_code = before == '('
+            && gap_after(i).starts_with(')')
+            && toks.get(i + 1).is_some_and(|n| n.digit);
+        if before == '+' || area_code || phone_cue || (run >= i + 2 && !thousands) {
             i = skip_to(run);
             continue;
         }
@@ -178,19 +182,32 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             let word_after = toks
                 .get(i + 2)
                 .is_some_and(|w| matches!(w.fold.as_str(), "h" | "uhr" | "am" | "pm" | "uur"));
+            // "9.45 por ciento" is a decimal written the other way, not a clock time
+            // nor is "1.35 millones"
+            let percent_after = text[toks[i + 1].end..doc.sents[si].1]
+                .trim_start_matches([' ', '\u{a0}'])
+                .starts_with('%')
+                || lex.percent.at(toks, i + 2).is_some()
+                || lex.magnitude.at(toks, i + 2).is_some();
             if h <= 24
                 && m < 60
+                && !percent_after
                 && (sep == ":" || (sep == "." && (lex.decimal != Some('.') || cue || word_after)))
             {
                 i += 2;
                 continue;
             }
         }
+        // "в 14" is an hour; "в 13.7 процентов" a decimal
+        let decimal_after = gap_after(i) == "." && toks.get(i + 1).is_some_and(|n| n.digit);
         if lex.time_cue.before(toks, i).is_some()
             && t.fold.len() <= 2
             && gap_after(i).starts_with([' ', '.'])
+            && !decimal_after
         {
+            // "à 8 heures" is an hour, "à 8 millions d’euros" is not
             let next_is_unit = lex.objects.at(toks, i + 1).is_some()
+                || lex.magnitude.at(toks, i + 1).is_some()
                 || lex.percent.at(toks, i + 1).is_some()
                 || lex.currencies.at(toks, i + 1).is_some()
                 || gap_after(i).trim_start().starts_with('%');
@@ -231,6 +248,15 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
                 let mut cs = g.chars();
                 match (cs.next(), cs.next()) {
                     (Some(c), None) if lex.group.contains(&c) => {}
+                    // "$25,000" in a text whose decimal sign is the comma: a decimal is
+                    // not written with a trailing zero ("25,5", "1,25"), a thousands group
+                    // often is, so three digits ending in 0 after a leading digit other
+                    // than 0 are a group
+                    (Some(c), None)
+                        if Some(c) == lex.decimal
+                            && matches!(c, ',' | '.')
+                            && !t.fold.starts_with('0')
+                            && toks[last + 1].fold.ends_with('0') => {}
                     _ => break,
                 }
                 // "2.000.5" is not a number; a group must not be followed by more digits
@@ -244,7 +270,12 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             let g = gap_after(last);
             let mut gc = g.chars();
             let sep = gc.next().filter(|_| gc.next().is_none());
-            let is_decimal = sep.is_some_and(|c| c == d || lex.decimal_alt.contains(&c));
+            // "11.7 por ciento" in Spanish, "11.7 процентов" in Russian: a point or a
+            // comma that is not the locale's decimal sign, followed by anything but a
+            // group of three digits, can only be the other convention's decimal sign
+            let foreign = |c: char| matches!(c, '.' | ',') && last == i && n.fold.len() != 3;
+            let is_decimal =
+                sep.is_some_and(|c| c == d || lex.decimal_alt.contains(&c) || foreign(c));
             if all_digits(n) && is_decimal {
                 value = format!("{digits}.{}", n.fold).parse().unwrap_or(value);
                 decimal = true;
@@ -306,6 +337,15 @@ mod tests {
         check("fa", "۱۲۰۰ نفر", "1200");
         check("hi", "३,००० लोग", "3000");
         check("ru", "3 тыс. человек и 1,5 млрд", "3 1.5");
+        // the other convention's decimal sign, and a comma group with its trailing zero
+        check("es", "el 11.7 por ciento y 1.35 millones", "11.7 1.35");
+        check("ru", "в 13.7 процентов", "13.7");
+        check(
+            "ru",
+            "с $25,000 до $45,000, а не 2,5 или 0,500",
+            "25000 45000 2.5 0.5",
+        );
+        check("es", "(110 millones de dólares)", "110");
     }
 
     #[test]
@@ -328,6 +368,7 @@ mod tests {
     fn noise_is_not_a_number() {
         check("da", "Ring på +45 33 12 34 56 i dag", "");
         check("da", "tlf. 70 20 30 40", "");
+        check("da", "Ring på (33) 12 34 56", "");
         check("da", "kl. 14.30 og 14:30", "");
         check("de", "um 9 Uhr", "");
         check("da", "den 3. september og den 4. plads", "");

@@ -8,9 +8,23 @@ use parallax_compare::{SentenceIn, Version};
 use parallax_core::Sentence;
 use parallax_embed::{model, EmbedOptions, Embedder, Prefix};
 
-/// The labelled set.
-pub fn labelled() -> Vec<Labelled> {
+/// The labelled pairs the shipped parameters are fitted on: comparable reports with
+/// much that only one of them says, as real comparable news is.
+pub fn pairs() -> Vec<Labelled> {
     Labelled::parse_lines(include_str!("../data/pairs.jsonl")).expect("pairs.jsonl parses")
+}
+
+/// The labelled stories of 2 to 6 versions, written after the pairs and held out from
+/// the shipped parameters.
+pub fn stories() -> Vec<Labelled> {
+    Labelled::parse_lines(include_str!("../data/stories.jsonl")).expect("stories.jsonl parses")
+}
+
+/// The whole labelled set: the pairs, then the stories.
+pub fn labelled() -> Vec<Labelled> {
+    let mut all = pairs();
+    all.extend(stories());
+    all
 }
 
 /// The real model.
@@ -62,18 +76,19 @@ fn version(e: &Embedder, article: String, side: &Side) -> Version {
     }
 }
 
-/// Every labelled pair with its two versions.
+/// Every labelled story with its versions: the pairs, then the stories.
 pub fn cases() -> Vec<Case> {
     let e = embedder();
     labelled()
         .into_iter()
         .map(|gold| {
-            let a = version(&e, format!("{}/a", gold.id), &gold.a);
-            let b = version(&e, format!("{}/b", gold.id), &gold.b);
-            Case {
-                gold,
-                versions: [a, b],
-            }
+            let versions = gold
+                .versions
+                .iter()
+                .enumerate()
+                .map(|(k, side)| version(&e, format!("{}/{k}", gold.id), side))
+                .collect();
+            Case { gold, versions }
         })
         .collect()
 }
