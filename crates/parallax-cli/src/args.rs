@@ -57,6 +57,24 @@ pub enum BenchCommand {
         #[arg(long)]
         no_c: bool,
     },
+    /// End-to-end ingest into a fresh temporary store: articles per second, the time of
+    /// each stage (read, analyse, store, embed, assign) and peak memory; with
+    /// `--baseline BIN`, this binary's `ingest` and the baseline's run in turn on the same
+    /// input, each into a fresh store, and the ratio of their times pair by pair
+    Ingest {
+        /// Files or folders to ingest (as `parallax ingest` takes them)
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Another parallax binary to compare with (its `ingest --json` is run)
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Pairs of runs (this binary, then the baseline) with `--baseline`
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The evaluations (`parallax eval ...`).

@@ -1,6 +1,6 @@
 //! One function per command.
 
-use crate::args::{Args, Command};
+use crate::args::{Args, BenchCommand, Command};
 use crate::output;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -61,7 +61,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } => ingest(&ctx, &paths, format, json),
         Command::Model { command } => crate::model::run(&ctx, command),
         Command::Embed { prefix, .. } => crate::model::embed(&ctx, prefix),
-        Command::Bench { what } => crate::model::bench(&ctx, what),
+        Command::Bench { what } => match what {
+            BenchCommand::Embed { seconds, no_c } => crate::model::bench(&ctx, seconds, no_c),
+            BenchCommand::Ingest {
+                paths,
+                baseline,
+                runs,
+                json,
+            } => crate::bench::ingest(&ctx, &paths, baseline.as_deref(), runs, json),
+        },
         Command::Articles {
             lang,
             limit,

@@ -3,6 +3,7 @@
 //! (`parallax articles | head`) is a clean exit.
 
 mod args;
+mod bench;
 mod commands;
 mod compare;
 mod demo;

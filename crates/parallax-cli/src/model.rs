@@ -1,6 +1,6 @@
 //! `parallax model fetch|info` and `parallax embed`.
 
-use crate::args::{BenchCommand, ModelCommand, PrefixArg};
+use crate::args::{ModelCommand, PrefixArg};
 use crate::commands::Ctx;
 use crate::output;
 use anyhow::{Context, Result};
@@ -76,9 +76,8 @@ pub fn embed(ctx: &Ctx, prefix: PrefixArg) -> Result<ExitCode> {
 
 /// `parallax bench embed`: our encoder against the package's C engine on the same
 /// generated texts, at 1 and 2 threads, as ratios.
-pub fn bench(ctx: &Ctx, what: BenchCommand) -> Result<ExitCode> {
+pub fn bench(ctx: &Ctx, seconds: f64, no_c: bool) -> Result<ExitCode> {
     use parallax_engine::embed::bench::{self, BenchTexts, CEngine};
-    let BenchCommand::Embed { seconds, no_c } = what;
     let min = std::time::Duration::from_secs_f64(seconds);
     let load = |threads| {
         parallax_engine::Embedder::load(

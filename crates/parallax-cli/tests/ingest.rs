@@ -420,3 +420,64 @@ fn embed_prints_one_normalised_vector_per_line_and_model_info_describes_the_mode
         stderr(&o)
     );
 }
+
+/// `bench ingest` on the seeds, against this same binary as the baseline: both ingest
+/// the two articles, the stages add up to no more than the wall time, the ratio is a
+/// number, and the user's store is never touched.
+#[test]
+fn bench_ingest_times_the_stages_and_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("untouched.db");
+    let seeds = shared("corpus/seeds");
+    let bin = env!("CARGO_BIN_EXE_parallax");
+    let o = parallax(
+        &db,
+        &[
+            "bench",
+            "ingest",
+            seeds.to_str().unwrap(),
+            "--baseline",
+            bin,
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["articles"], 2, "{r}");
+    let seconds = r["seconds"].as_f64().unwrap();
+    let stages = r["stages"].as_object().unwrap();
+    let keys: Vec<&str> = stages.keys().map(String::as_str).collect();
+    for k in ["read", "analyse", "store", "embed", "assign"] {
+        assert!(keys.contains(&k), "{keys:?}");
+    }
+    let sum: f64 = stages.values().map(|v| v.as_f64().unwrap()).sum();
+    assert!(sum <= seconds * 1.001 + 1e-6, "{sum} > {seconds}");
+    assert!(stages["embed"].as_f64().unwrap() > 0.0, "{r}");
+    let pairs = r["baseline"]["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0]["articles"], 2);
+    assert_eq!(pairs[0]["baseline_articles"], 2);
+    let ratio = r["baseline"]["median_ratio"].as_f64().unwrap();
+    assert!(ratio.is_finite() && ratio > 0.0, "{ratio}");
+    assert!(!db.exists(), "bench wrote the user's store");
+
+    // A baseline that is not a parallax binary is named in a clear error.
+    let fake = dir.path().join("not-parallax");
+    fs::write(&fake, "#!/bin/sh\necho not a report\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let o = parallax(
+        &db,
+        &[
+            "bench",
+            "ingest",
+            seeds.to_str().unwrap(),
+            "--baseline",
+            fake.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(stderr(&o).contains("no report"), "{}", stderr(&o));
+}

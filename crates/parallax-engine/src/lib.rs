@@ -92,6 +92,41 @@ pub struct IngestConfig {
     /// Story assignment parameters (a file `parallax eval fit` wrote); `None` for the
     /// built-in fitted defaults. Stories are assigned only when `vectors` is set.
     pub story_params: Option<std::sync::Arc<parallax_cluster::Params>>,
+    /// Where to add the time each stage of a batch takes (`parallax bench ingest`).
+    pub timings: Option<std::sync::Arc<StageTimes>>,
+}
+
+/// Time spent in each stage of the batches of an ingest, added up (nanoseconds, shared
+/// between threads). Reading and parsing the inputs is what the ingest's wall time
+/// leaves after these.
+#[derive(Debug, Default)]
+pub struct StageTimes {
+    /// Language, sentences, date line and facts (parallel over the batch).
+    pub analyse: std::sync::atomic::AtomicU64,
+    /// Writing articles and facts.
+    pub store: std::sync::atomic::AtomicU64,
+    /// Computing and writing lead vectors.
+    pub embed: std::sync::atomic::AtomicU64,
+    /// Story assignment and its writes.
+    pub assign: std::sync::atomic::AtomicU64,
+}
+
+impl StageTimes {
+    fn add(counter: &std::sync::atomic::AtomicU64, since: std::time::Instant) {
+        let ns = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        counter.fetch_add(ns, Ordering::Relaxed);
+    }
+
+    /// Seconds per stage: analyse, store, embed, assign.
+    pub fn seconds(&self) -> [(&'static str, f64); 4] {
+        let s = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed) as f64 / 1e9;
+        [
+            ("analyse", s(&self.analyse)),
+            ("store", s(&self.store)),
+            ("embed", s(&self.embed)),
+            ("assign", s(&self.assign)),
+        ]
+    }
 }
 
 impl Default for IngestConfig {
@@ -102,6 +137,7 @@ impl Default for IngestConfig {
             batch_bytes: 8 << 20,
             vectors: None,
             story_params: None,
+            timings: None,
         }
     }
 }
@@ -192,18 +228,32 @@ impl Writer<'_, '_> {
         }
         let batch = std::mem::take(&mut self.batch);
         self.batch_text = 0;
+        let timings = self.config.timings.clone();
+        let time = |stage: fn(&StageTimes) -> &std::sync::atomic::AtomicU64, since| {
+            if let Some(t) = &timings {
+                StageTimes::add(stage(t), since);
+            }
+        };
+        let t = std::time::Instant::now();
         let (analysed, diags): (Vec<(Article, Facts)>, Vec<Vec<Diagnostic>>) =
             batch.into_par_iter().map(analyse).unzip();
+        time(|t| &t.analyse, t);
+        let t = std::time::Instant::now();
         let outcomes = self.store.write_batch(&analysed)?;
+        time(|t| &t.store, t);
         let batch: Vec<&Article> = analysed.iter().map(|(a, _)| a).collect();
         for d in diags.into_iter().flatten() {
             self.report.warnings += 1;
             (self.on)(Event::Diagnostic(&d));
         }
         if let Some(v) = &self.config.vectors {
+            let t = std::time::Instant::now();
             v.embed_missing(self.store, &batch)?;
+            time(|t| &t.embed, t);
+            let t = std::time::Instant::now();
             let params = self.config.story_params.clone().unwrap_or_default();
             stories::assign_batch(self.store, v, &params, &analysed)?;
+            time(|t| &t.assign, t);
         }
         for (a, o) in batch.iter().zip(outcomes) {
             self.report.read += 1;
