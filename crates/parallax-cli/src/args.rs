@@ -262,6 +262,10 @@ pub enum Command {
         /// Force the format instead of sniffing each file: text, jsonl, html, feed or warc
         #[arg(long)]
         format: Option<parallax_engine::Format>,
+        /// Articles per transaction: a kill or a crash loses at most the batch in
+        /// flight (a batch also ends at 8 MiB of text)
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+        batch_size: u16,
         /// Print the summary as JSON
         #[arg(long)]
         json: bool,

@@ -57,8 +57,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Ingest {
             paths,
             format,
+            batch_size,
             json,
-        } => ingest(&ctx, &paths, format, json),
+        } => ingest(&ctx, &paths, format, batch_size.into(), json),
         Command::Model { command } => crate::model::run(&ctx, command),
         Command::Embed { prefix, .. } => crate::model::embed(&ctx, prefix),
         Command::Bench { what } => match what {
@@ -149,6 +150,7 @@ fn ingest(
     ctx: &Ctx,
     paths: &[String],
     format: Option<parallax_engine::Format>,
+    batch_size: usize,
     json: bool,
 ) -> Result<ExitCode> {
     let vectors = ctx.vectors()?;
@@ -172,6 +174,7 @@ fn ingest(
     });
     let config = IngestConfig {
         format,
+        batch_size,
         vectors: Some(vectors),
         story_params: Some(Arc::new(crate::stories::params(ctx)?)),
         ..IngestConfig::default()

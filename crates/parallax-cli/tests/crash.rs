@@ -1,14 +1,22 @@
-//! Crash safety: a `parallax ingest` killed with SIGKILL in the middle of a stream
-//! leaves a store that opens and answers and keeps every batch it committed whole (each
-//! article with its facts). A batch is written in steps, each one transaction: articles
-//! and facts, then their vectors, then their stories; the same ingest run again stores
-//! every record exactly once and completes the vectors and stories a kill cut short.
+//! Crash safety through the binary: one store is fed the same stream by `parallax
+//! ingest` again and again, each run killed with SIGKILL after a random delay (drawn
+//! so that kills fall before the first commit, between commits and while a batch is
+//! being written), until 10 runs were killed; after every kill the file passes
+//! `PRAGMA integrity_check`, and a last run completes. Its tables (articles with their
+//! sources, facts, fingerprints, vectors, stories and their assignments, the
+//! clusterer's state, the full-text vocabulary) must then equal those of the same
+//! ingest run once, uninterrupted, into a fresh store; `Store::contents` says what is
+//! left out of the comparison (the wall clock of each write and SQLite's row ids).
+//!
+//! A batch is written in steps, each one transaction: articles and facts, then their
+//! vectors, then their stories; a kill between them leaves articles without vectors or
+//! stories, which the next run completes. The seed of the delays is printed; set
+//! `PARALLAX_CRASH_SEED` to replay one.
 
 mod common;
 
-use common::{json, parallax, stderr};
-use serde_json::Value;
-use std::collections::HashSet;
+use common::{parallax, stderr};
+use parallax_engine::Store;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,7 +28,7 @@ fn record(i: usize) -> String {
     ];
     let town = towns[i % towns.len()];
     format!(
-        "{{\"id\": \"crash-{i}\", \"title\": \"{town} council decision number {i}\", \"published\": \"2025-03-{:02}T08:00:00Z\", \"body\": \"The council of {town} voted {} to {} on proposal {i} about the harbour, the school roof and the bus timetable. The mayor said the work on item {i} would start within {} weeks.\"}}\n",
+        "{{\"id\": \"crash-{i}\", \"title\": \"{town} council decision number {i}\", \"published\": \"2025-03-{:02}T08:00:00Z\", \"body\": \"The council of {town} voted {} to {} on proposal {i} about the harbour. The mayor said the work would start within {} weeks.\"}}\n",
         1 + i % 28,
         5 + i % 7,
         i % 5,
@@ -28,86 +36,137 @@ fn record(i: usize) -> String {
     )
 }
 
-fn articles(db: &Path) -> Vec<Value> {
-    json(db, &["articles", "--json", "--limit", "100000"])
-        .as_array()
-        .unwrap()
-        .clone()
+/// xorshift64*: the delays of the kills, replayable from the printed seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `lo..hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo)
+    }
 }
 
-/// The number of articles the stories hold, summed over the stories.
-fn in_stories(db: &Path) -> u64 {
-    json(db, &["stories", "--json"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["n_articles"].as_u64().unwrap())
-        .sum()
+const BATCH: &str = "8";
+
+fn ingest(db: &Path, file: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_parallax"));
+    c.arg("--db")
+        .arg(db)
+        .args(["ingest", "--batch-size", BATCH, file.to_str().unwrap()])
+        .env_remove("PARALLAX_DB")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+/// Opens the store (as the next run would, recovering its journal), checks the file
+/// and says how many articles, vectors and assigned articles it holds.
+fn check(db: &Path) -> (u64, usize, usize) {
+    let store = Store::open_existing(db).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    let tables = store.contents().unwrap();
+    let rows = |name: &str| tables.iter().find(|(n, _)| *n == name).unwrap().1.len();
+    (
+        store.count_articles().unwrap(),
+        rows("vectors"),
+        rows("story_assignments"),
+    )
 }
 
 #[test]
-fn an_ingest_killed_mid_stream_loses_nothing_and_a_rerun_completes_it() {
+fn ingests_killed_at_random_points_leave_a_sound_store_equal_to_an_uninterrupted_one() {
+    let seed = std::env::var("PARALLAX_CRASH_SEED")
+        .ok()
+        .map(|s| s.parse::<u64>().expect("PARALLAX_CRASH_SEED is a number"))
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        })
+        | 1;
+    println!("crash seed {seed} (PARALLAX_CRASH_SEED={seed} replays it)");
+    let mut rng = Rng(seed);
+
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("crash.db");
     let file = dir.path().join("stream.jsonl");
-    let n = 300;
+    let n = 150;
     std::fs::write(&file, (0..n).map(record).collect::<String>()).unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parallax"))
-        .arg("--db")
-        .arg(&db)
-        .args(["ingest", file.to_str().unwrap()])
-        .env_remove("PARALLAX_DB")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kill it as soon as a first batch is committed, while the rest is in flight.
+    // The uninterrupted run, timed: the kills are drawn within its length.
+    let reference = dir.path().join("reference.db");
     let start = Instant::now();
-    loop {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the ingest ended before it could be killed"
-        );
-        assert!(
-            start.elapsed() < Duration::from_secs(900),
-            "no batch committed"
-        );
-        if db.exists() {
-            let o = parallax(&db, &["articles", "--json", "--limit", "1"]);
-            if o.status.success()
-                && serde_json::from_slice::<Value>(&o.stdout)
-                    .is_ok_and(|v| v.as_array().is_some_and(|a| !a.is_empty()))
-            {
-                break;
+    let status = ingest(&reference, &file).status().unwrap();
+    assert!(status.success());
+    let whole = start.elapsed();
+    assert_eq!(check(&reference), (n as u64, n, n));
+    println!("uninterrupted run: {:.1} s", whole.as_secs_f64());
+
+    let db = dir.path().join("killed.db");
+    let (mut kills, mut runs) = (0, 0);
+    let limit = whole.as_millis() as u64 / 4;
+    while kills < 10 {
+        assert!(runs < 40, "{runs} runs and only {kills} kills");
+        runs += 1;
+        let delay = Duration::from_millis(rng.range(50, limit.max(100)));
+        let mut child = ingest(&db, &file).spawn().unwrap();
+        let start = Instant::now();
+        let finished = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "run {runs}: {status}");
+                break true;
             }
+            if start.elapsed() >= delay {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        if !finished {
+            kills += 1;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        if db.exists() {
+            let (articles, vectors, assigned) = check(&db);
+            println!(
+                "run {runs}: {} after {} ms; {articles} articles, {vectors} vectors, {assigned} in stories",
+                if finished { "finished" } else { "killed" },
+                delay.as_millis()
+            );
+        } else {
+            println!(
+                "run {runs}: killed after {} ms, before the store was created",
+                delay.as_millis()
+            );
+        }
     }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
 
-    // The store opens and answers; what it holds is whole.
-    let stored = articles(&db);
-    let kept = stored.len();
-    assert!(kept > 0 && kept < n, "{kept} of {n} stored before the kill");
-    assert!(in_stories(&db) <= kept as u64);
-    let first = stored[0]["id"].as_str().unwrap().to_string();
-    let facts = parallax(&db, &["facts", &first, "--json"]);
-    assert!(facts.status.success(), "{}", stderr(&facts));
+    let o = parallax(
+        &db,
+        &["ingest", "--batch-size", BATCH, file.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    runs += 1;
+    assert_eq!(check(&db), (n as u64, n, n));
+    println!("{kills} kills in {runs} runs; the last one completed");
 
-    // The same ingest again: every record once, none twice.
-    let o = parallax(&db, &["ingest", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let all = articles(&db);
-    assert_eq!(all.len(), n);
-    let ids: HashSet<&str> = all.iter().map(|a| a["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), n, "an article stored twice");
-    let titles: HashSet<&str> = all.iter().map(|a| a["title"].as_str().unwrap()).collect();
-    assert_eq!(titles.len(), n);
-    assert_eq!(in_stories(&db), n as u64);
-    // A third run changes nothing.
-    let o = parallax(&db, &["ingest", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(articles(&db).len(), n);
+    let want = Store::open_existing(&reference)
+        .unwrap()
+        .contents()
+        .unwrap();
+    let got = Store::open_existing(&db).unwrap().contents().unwrap();
+    for ((table, a), (_, b)) in want.iter().zip(&got) {
+        assert_eq!(a.len(), b.len(), "{table}: row counts differ");
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x, y, "{table}: a row differs");
+        }
+        println!("{table}: {} rows, equal", a.len());
+    }
 }

@@ -16,6 +16,7 @@ pub mod terms;
 
 use parallax_core::facts::Facts;
 use parallax_core::{Article, ArticleId};
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -360,6 +361,93 @@ impl Store {
         rows.iter()
             .map(|(id, json)| self.decode(id, json))
             .collect()
+    }
+
+    /// SQLite's `PRAGMA integrity_check` of the file: `["ok"]` when it is sound,
+    /// otherwise each problem found.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let err = |e| self.err(e);
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(err)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err)
+    }
+
+    /// Every row of the tables that hold what was stored, each table by name with its
+    /// rows as text in a fixed order, so that two stores can be compared (the crash
+    /// test compares a store whose ingests were killed and re-run with one ingested
+    /// once). Left out, as they depend on the process and not on the inputs: the wall
+    /// clock of each write (`articles.ingested_at`) and the row ids of `articles`
+    /// (SQLite's, not the article ids); the full-text index is keyed by those row ids,
+    /// so it is compared through its vocabulary (each term with its document and
+    /// occurrence counts).
+    pub fn contents(&self) -> Result<Vec<(&'static str, Vec<String>)>> {
+        const TABLES: &[(&str, &str)] = &[
+            (
+                "articles",
+                "SELECT id, lang, published, published_unix, title, article, text
+                 FROM articles ORDER BY id",
+            ),
+            (
+                "article_sources",
+                "SELECT article_id, path, record FROM article_sources ORDER BY 1, 2, 3",
+            ),
+            ("facts", "SELECT article_id, facts FROM facts ORDER BY 1"),
+            (
+                "fingerprints",
+                "SELECT article_id, shingles, minhash, copy_of FROM fingerprints ORDER BY 1",
+            ),
+            (
+                "fingerprint_bands",
+                "SELECT band, key, article_id FROM fingerprint_bands ORDER BY 1, 2, 3",
+            ),
+            (
+                "vectors",
+                "SELECT article_id, model, dim, lead FROM vectors ORDER BY 1",
+            ),
+            (
+                "sentence_vectors",
+                "SELECT article_id, model, dim, data FROM sentence_vectors ORDER BY 1",
+            ),
+            (
+                "stories",
+                "SELECT id, first_seen, last_seen, merged_into, state FROM stories ORDER BY 1",
+            ),
+            (
+                "story_assignments",
+                "SELECT article_id, story_id, seq, evidence FROM story_assignments ORDER BY 1",
+            ),
+            (
+                "cluster_state",
+                "SELECT key, value FROM cluster_state ORDER BY 1",
+            ),
+            (
+                "article_terms_vocab",
+                "SELECT term, doc, cnt FROM article_terms_vocab ORDER BY 1",
+            ),
+        ];
+        let err = |e| self.err(e);
+        let mut out = Vec::with_capacity(TABLES.len());
+        for (name, sql) in TABLES {
+            let mut stmt = self.conn.prepare(sql).map_err(err)?;
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    let mut cells = Vec::with_capacity(n);
+                    for i in 0..n {
+                        cells.push(match r.get_ref(i)? {
+                            ValueRef::Null => "NULL".to_string(),
+                            ValueRef::Integer(v) => v.to_string(),
+                            ValueRef::Real(v) => format!("{v:?}"),
+                            ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+                            ValueRef::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+                        });
+                    }
+                    Ok(cells.join(" | "))
+                })
+                .map_err(err)?;
+            out.push((*name, rows.collect::<rusqlite::Result<_>>().map_err(err)?));
+        }
+        Ok(out)
     }
 
     /// How many articles are stored.
