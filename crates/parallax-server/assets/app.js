@@ -298,7 +298,76 @@ const RELATIONS = {
 // text, written, approx, counted, source, sentence, index}]}], quotes: [{items: [{article, speaker, text, span, index}]}]}, as
 // `/api/stories/ID/compare` answers; `story`: the story as `/api/stories/ID` answers
 // (titles, languages, dates), or null.
-function renderComparison(cmp, story) {
+// More chosen versions than this are shown with one version as the spine instead of a
+// column each.
+const MAX_COLUMNS = 6;
+
+// The version picker: a checkbox per version of the story (language, title) and, for
+// the spine layout, a radio button choosing the spine; "compare" puts the choice in
+// the URL hash (`#/story/ID?versions=ID,ID&spine=ID`), which re-requests the comparison.
+function renderPicker(storyId, choices, chosen, spine) {
+  const items = choices.map((v) => h("li", { "data-article": v.article },
+    h("label", {}, h("input", { type: "checkbox", name: "version", value: v.article, checked: chosen.has(v.article) || null }),
+      " ", badges([v.lang]), " ", h("span", { class: "title" }, v.title || v.article)),
+    h("label", { class: "spine-choice muted", title: "the spine of the layout for many versions" },
+      h("input", { type: "radio", name: "spine", value: v.article, checked: v.article === spine || null }), " spine")));
+  const boxes = () => [...form.querySelectorAll("input[name=version]")];
+  const all = h("button", { type: "button", class: "pick-all" }, "all");
+  const none = h("button", { type: "button", class: "pick-none" }, "none");
+  const form = h("form", { class: "picker-form" },
+    h("p", {}, all, " ", none, " ", h("button", { type: "submit", class: "pick-apply" }, "compare these"),
+      " ", h("span", { class: "pick-count muted" })),
+    h("ul", { class: "picker-list" }, items));
+  const count = () => {
+    form.querySelector(".pick-count").textContent = boxes().filter((b) => b.checked).length + " of " + choices.length + " chosen";
+  };
+  all.addEventListener("click", () => { boxes().forEach((b) => { b.checked = true; }); count(); });
+  none.addEventListener("click", () => { boxes().forEach((b) => { b.checked = false; }); count(); });
+  form.addEventListener("change", count);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const ids = boxes().filter((b) => b.checked).map((b) => b.value);
+    const radio = form.querySelector("input[name=spine]:checked");
+    location.hash = storyHash(storyId, ids.length === choices.length ? [] : ids, radio ? radio.value : null);
+  });
+  count();
+  return h("details", { class: "picker", open: choices.length <= MAX_COLUMNS || null },
+    h("summary", {}, "Versions to compare (" + chosen.size + " of " + choices.length + ")"), form);
+}
+
+// The hash of a story page with a choice of versions (none: all) and a spine.
+function storyHash(id, ids, spine) {
+  const q = [];
+  if (ids.length) q.push("versions=" + ids.join(","));
+  if (spine) q.push("spine=" + spine);
+  return "#/story/" + id + (q.length ? "?" + q.join("&") : "");
+}
+
+// The rows with one version as the spine: per row the spine's sentences and, folded,
+// the other versions that say the same (language badge and sentence); rows the spine
+// does not have follow at their place, folded too.
+function renderSpine(rows, versions, spine) {
+  const list = (cells, skip) => h("ul", { class: "others-list" }, cells.flatMap((c, v) => v === skip || !c.length ? [] :
+    [h("li", { "data-article": versions[v].article, lang: versions[v].lang || null }, badges([versions[v].lang]), " ",
+      c.map((s) => h("span", { class: "sentence", "data-index": s.index }, s.text, " ")))]));
+  return h("div", { class: "spine-view", "data-spine": versions[spine].article }, rows.map((r) => {
+    const mine = r.cells[spine];
+    const others = r.cells.filter((c, v) => v !== spine && c.length).length;
+    const langs = [...new Set(r.cells.flatMap((c, v) => v !== spine && c.length ? [versions[v].lang] : []))];
+    if (mine.length) {
+      return h("div", { class: "spine-row " + (others ? "shared" : "only") },
+        h("div", { class: "spine-text", lang: versions[spine].lang || null },
+          mine.map((s) => h("span", { class: "sentence", "data-index": s.index }, s.text, " "))),
+        others
+          ? h("details", { class: "others" }, h("summary", {}, "said the same in " + others + " other version" + (others > 1 ? "s" : "") + " ", badges(langs)), list(r.cells, spine))
+          : h("p", { class: "tag" }, "only in this version"));
+    }
+    return h("div", { class: "spine-row absent" },
+      h("details", { class: "others" }, h("summary", {}, "not in this version; in " + others + " other" + (others > 1 ? "s" : "") + " ", badges(langs)), list(r.cells, spine)));
+  }));
+}
+
+function renderComparison(cmp, story, spineId) {
   const versions = cmp.versions || [];
   const col = new Map(versions.map((v, i) => [v.article, i]));
   const langOf = new Map(versions.map((v) => [v.article, v.lang]));
@@ -309,7 +378,10 @@ function renderComparison(cmp, story) {
       ? h("div", { class: "sources muted", "data-sources": v.sources.length }, "one text in " + v.sources.length + " articles: ",
           v.sources.map((x) => [h("a", { href: "#/article/" + encodeURIComponent(x.article) }, x.source || x.article.slice(0, 8)), " "]))
       : null)));
-  const rows = comparisonRows(cmp, col).map((r) => h("tr", { class: r.shared ? "shared" : "only" },
+  const rowList = comparisonRows(cmp, col);
+  const spine = Math.max(0, versions.findIndex((v) => v.article === spineId));
+  const many = versions.length > MAX_COLUMNS;
+  const rows = many ? [] : rowList.map((r) => h("tr", { class: r.shared ? "shared" : "only" },
     r.cells.map((c, v) => {
       const lang = versions[v].lang || null;
       if (!c.length) return h("td", { class: "empty", lang }, r.shared ? "" : "—");
@@ -339,16 +411,24 @@ function renderComparison(cmp, story) {
         badges([langOf.get(q.article)]), " “", q.text, "”")));
   }));
   const span = story ? [day(story.first_seen), day(story.last_seen)].filter(Boolean) : [];
+  const choices = cmp.story_versions || versions;
+  const chosen = new Set(versions.map((v) => v.article));
+  const langs = [...new Set(versions.map((v) => v.lang))];
   return h("section", { id: "story", "data-id": story ? story.id : "" },
     h("h1", {}, title),
-    h("p", { class: "meta" }, badges(versions.map((v) => v.lang)), " ", versions.length, " versions",
+    h("p", { class: "meta" }, badges(langs), " ", versions.length, " versions",
+      choices.length > versions.length ? " of " + choices.length : "",
       span.length ? " · " + [...new Set(span)].join(" – ") : ""),
-    h("h2", {}, "Versions side by side"),
-    h("p", { class: "legend" }, h("span", { class: "aligned" }, "said in several versions"),
-      h("span", { class: "unaligned" }, "only in one version")),
-    h("table", { class: "versions" }, head, rows),
+    story ? renderPicker(story.id, choices, chosen, versions[spine] ? versions[spine].article : null) : null,
+    h("h2", {}, many ? "Versions along " + (versions[spine].title || versions[spine].article) : "Versions side by side"),
+    many
+      ? h("p", { class: "legend" }, "Each row is a passage of the spine version (", badges([versions[spine].lang]),
+        "); open a row for the other versions that say the same.")
+      : h("p", { class: "legend" }, h("span", { class: "aligned" }, "said in several versions"),
+        h("span", { class: "unaligned" }, "only in one version")),
+    many ? renderSpine(rowList, versions, spine) : h("div", { class: "wide" }, h("table", { class: "versions" }, head, rows)),
     h("h2", {}, "Figures"),
-    (cmp.figures || []).length ? figures : h("p", { class: "muted" }, "no figures to compare"),
+    (cmp.figures || []).length ? h("div", { class: "wide" }, figures) : h("p", { class: "muted" }, "no figures to compare"),
     h("h2", {}, "Quotes"),
     (cmp.quotes || []).length ? quotes : h("p", { class: "muted" }, "no quotes"));
 }
@@ -365,13 +445,18 @@ function renderStoryOnly(story, why) {
       h("li", {}, h("a", { href: "#/article/" + encodeURIComponent(id) }, id)))));
 }
 
-async function storyPage(id) {
+// `arg`: `ID` or `ID?versions=ID,ID&spine=ID` (the permalink of a choice).
+async function storyPage(arg) {
+  const [id, query] = arg.split("?");
+  const params = new URLSearchParams(query || "");
   const s = await api("/api/stories/" + encodeURIComponent(id));
   if (!s.ok) return show(failure(s));
   if (s.body.n_articles < 2) return show(renderStoryOnly(s.body, "One version: nothing to compare yet."));
-  const r = await api("/api/stories/" + encodeURIComponent(id) + "/compare");
+  const versions = params.get("versions");
+  const r = await api("/api/stories/" + encodeURIComponent(id) + "/compare" +
+    (versions ? "?versions=" + encodeURIComponent(versions) : ""));
   if (!r.ok) return show(renderStoryOnly(s.body, r.body && r.body.error ? r.body.error : "HTTP " + r.status));
-  show(renderComparison(r.body, s.body));
+  show(renderComparison(r.body, s.body, params.get("spine")));
 }
 
 // ---- routing

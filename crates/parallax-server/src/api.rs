@@ -273,11 +273,59 @@ pub async fn story(
         .await
 }
 
+/// A comma-separated list parameter: its items trimmed, the empty ones dropped.
+fn list(params: &HashMap<String, String>, name: &str) -> Vec<String> {
+    params
+        .get(name)
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `versions` and `lang` parameters of the comparison, checked: each version an
+/// article id or prefix (hex digits), each language an ISO 639-1 code.
+fn selection(
+    params: &HashMap<String, String>,
+) -> Result<parallax_engine::compare::Selection, ApiError> {
+    let versions = list(params, "versions");
+    if let Some(v) = versions
+        .iter()
+        .find(|v| v.len() > 64 || !v.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `versions` lists article ids or prefixes (hex digits), comma-separated, not `{v}`"
+        )));
+    }
+    let mut langs = list(params, "lang");
+    for l in &mut langs {
+        if l.len() > 3 || !l.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(ApiError::bad_request(format!(
+                "query parameter `lang` lists ISO 639-1 codes like `da,ro`, not `{l}`"
+            )));
+        }
+        *l = l.to_ascii_lowercase();
+    }
+    Ok(parallax_engine::compare::Selection {
+        versions: versions
+            .into_iter()
+            .map(|v| v.to_ascii_lowercase())
+            .collect(),
+        langs,
+    })
+}
+
 pub async fn compare(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
+    Query(params): Params,
 ) -> Result<Json<Value>, ApiError> {
     let n = story_id(&id)?;
+    let selection = selection(&params)?;
     // Sentence vectors are stored on first use: the comparison writes.
     state
         .write(move |state, store| {
@@ -289,14 +337,60 @@ pub async fn compare(
                     "comparing needs the embedding model, and this server runs without it",
                 ));
             };
-            let ids: Vec<String> = story.articles.iter().map(|a| a.id.clone()).collect();
-            if ids.len() < 2 {
+            if story.articles.len() < 2 {
                 return Err(ApiError::conflict(format!(
                     "story {n} has a single article: nothing to compare"
                 )));
             }
-            let c = parallax_engine::compare::compare(store, vectors, &story.id.to_string(), &ids)?;
-            Ok(Json(parallax_engine::compare::view(&c.comparison)))
+            let known: Vec<(String, Option<String>)> = story
+                .articles
+                .iter()
+                .map(|a| (a.id.clone(), a.lang.clone()))
+                .collect();
+            if let Some(v) = selection
+                .versions
+                .iter()
+                .find(|v| known.iter().all(|(a, _)| !a.starts_with(v.as_str())))
+            {
+                return Err(ApiError::bad_request(format!(
+                    "query parameter `versions`: `{v}` is not an article of story {n}"
+                )));
+            }
+            let ids: Vec<String> = selection
+                .keep(&known)
+                .into_iter()
+                .map(String::from)
+                .collect();
+            // The versions to choose from: every text of the story once (a copy of
+            // another article of the story is that article's version).
+            let choices: Vec<Value> = story
+                .articles
+                .iter()
+                .filter(|a| {
+                    a.copy_of
+                        .as_ref()
+                        .is_none_or(|o| story.articles.iter().all(|x| &x.id != o))
+                })
+                .map(|a| json!({"article": a.id, "lang": a.lang, "title": a.title}))
+                .collect();
+            let c = (ids.len() >= 2)
+                .then(|| {
+                    parallax_engine::compare::compare(store, vectors, &story.id.to_string(), &ids)
+                })
+                .transpose()?
+                .filter(|c| c.comparison.versions.len() >= 2)
+                .ok_or_else(|| {
+                    let langs: std::collections::BTreeSet<&str> =
+                        known.iter().filter_map(|(_, l)| l.as_deref()).collect();
+                    ApiError::bad_request(format!(
+                        "the choice of `versions` and `lang` keeps {} text(s) of story {n}; a comparison needs two (languages here: {})",
+                        ids.len().min(1),
+                        langs.into_iter().collect::<Vec<_>>().join(", ")
+                    ))
+                })?;
+            let mut v = parallax_engine::compare::view(&c.comparison);
+            v["story_versions"] = json!(choices);
+            Ok(Json(v))
         })
         .await
 }

@@ -153,11 +153,15 @@ pub fn document() -> Value {
                 }
             }},
             "/api/stories/{id}/compare": {"get": {
-                "summary": "The versions of a story compared: shared sentences, what only one version says, figure relations, quotes across languages",
-                "parameters": [story_param()],
+                "summary": "The versions of a story compared: shared sentences, what only one version says, figure relations, quotes across languages; `story_versions` lists every version of the story (article, lang, title) to choose from",
+                "parameters": [
+                    story_param(),
+                    query("versions", "only these versions: article ids or unambiguous prefixes, comma-separated (as `parallax compare --versions`)", json!({"type": "string"}), false),
+                    query("lang", "only the versions in these languages (ISO 639-1), comma-separated (as `parallax compare --lang`)", json!({"type": "string"}), false)
+                ],
                 "responses": {
                     "200": ok("the comparison", json!({"type": "object"})),
-                    "400": error_response("the id is not a number"),
+                    "400": error_response("the id is not a number, a bad `versions` or `lang`, or a choice that keeps fewer than two versions"),
                     "404": error_response("no such story"),
                     "409": error_response("the story has a single article, or the server runs without the embedding model")
                 }

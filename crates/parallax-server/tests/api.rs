@@ -575,3 +575,106 @@ async fn shutdown_answers_the_request_in_flight_and_keeps_its_article() {
         .iter()
         .any(|a| a.title.as_deref() == Some("Late article before shutdown")));
 }
+
+/// The Valmora flood story of the example corpus: five versions, one per language.
+const FLOOD: [&str; 5] = [
+    "da-valmora",
+    "de-valmora",
+    "en-valmora",
+    "fr-valmora",
+    "ro-valmora",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compare_chooses_versions_by_id_and_language() {
+    let f = fixture();
+    let story = f.story_of(FLOOD[0]);
+    for name in FLOOD {
+        assert_eq!(f.story_of(name), story, "{name} in the flood story");
+    }
+    let ids: Vec<&str> = FLOOD.iter().map(|n| f.id(n)).collect();
+    let versions_of = |c: &Value| -> Vec<String> {
+        let mut v: Vec<String> = c["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["article"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let sorted = |mut v: Vec<&str>| {
+        v.sort();
+        v.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    // Whole: five versions, and the five to choose from.
+    let (status, all) = get(&f.app, &format!("/api/stories/{story}/compare")).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(versions_of(&all), sorted(ids.clone()));
+    let mut choices: Vec<&str> = all["story_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["article"].as_str().unwrap())
+        .collect();
+    choices.sort();
+    assert_eq!(choices, sorted(ids.clone()));
+    // Three by id prefix (8 digits, and one full id): those three, and still the five
+    // to choose from.
+    let (status, three) = get(
+        &f.app,
+        &format!(
+            "/api/stories/{story}/compare?versions={},{},%20{}",
+            &ids[0][..8],
+            ids[2],
+            &ids[4][..8]
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{three}");
+    assert_eq!(versions_of(&three), sorted(vec![ids[0], ids[2], ids[4]]));
+    assert_eq!(three["story_versions"].as_array().unwrap().len(), 5);
+    // Every sentence of the comparison belongs to a chosen version.
+    for g in three["shared"].as_array().unwrap() {
+        for s in g["sentences"].as_array().unwrap() {
+            assert!(
+                [ids[0], ids[2], ids[4]].contains(&s["article"].as_str().unwrap()),
+                "{s}"
+            );
+        }
+    }
+    // By language, as `parallax compare --lang`: Danish and Romanian (any case).
+    let (status, two) = get(&f.app, &format!("/api/stories/{story}/compare?lang=DA,ro")).await;
+    assert_eq!(status, StatusCode::OK, "{two}");
+    assert_eq!(versions_of(&two), sorted(vec![ids[0], ids[4]]));
+    // Both: the versions among those ids in those languages.
+    let (status, one_each) = get(
+        &f.app,
+        &format!(
+            "/api/stories/{story}/compare?versions={},{},{}&lang=da,de",
+            &ids[0][..8],
+            &ids[1][..8],
+            &ids[2][..8]
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{one_each}");
+    assert_eq!(versions_of(&one_each), sorted(vec![ids[0], ids[1]]));
+    // Bad choices: a JSON 400 naming the parameter.
+    let other = f.id("da-kursk");
+    for (query, names) in [
+        ("versions=xyz".to_string(), "versions"),
+        (format!("versions={}", &other[..8]), "versions"),
+        (format!("versions={}", &ids[0][..8]), "versions"),
+        ("lang=dansk".to_string(), "lang"),
+        ("lang=da,1".to_string(), "lang"),
+        ("lang=ja".to_string(), "lang"),
+    ] {
+        let (status, v) = get(&f.app, &format!("/api/stories/{story}/compare?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {v}");
+        let message = v["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{query}: {v}"));
+        assert!(message.contains(names), "{query}: {message}");
+    }
+}

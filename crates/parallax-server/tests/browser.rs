@@ -5,7 +5,8 @@
 //! side by side, aligned and unaligned passages, the figure table with the casualty
 //! figures as the comparison API reports them, the quotes), a one-article story, a search
 //! in English that finds the Danish and Romanian seeds, and an article page with its
-//! facts highlighted. Screenshots go to `target/test-output/`.
+//! facts highlighted; the version picker on the five-version flood story of the example
+//! corpus (its choice in the URL hash, a permalink). Screenshots go to `target/test-output/`.
 
 mod common;
 
@@ -449,4 +450,192 @@ async fn list_story_search_and_article_in_chromium() {
     c.close().await.unwrap();
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+/// A server on `db` and a headless Chromium driving it: the address, the client, and
+/// what must live as long as they do.
+struct Session {
+    addr: std::net::SocketAddr,
+    c: Client,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<Result<(), parallax_server::ServerError>>,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+async fn session(db: &Path, vectors: parallax_engine::vectors::Vectors) -> Session {
+    let state = AppState::open(ServerConfig::new(db.to_path_buf(), Some(vectors))).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(parallax_server::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let port = free_port();
+    let driver = Driver(
+        std::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian's chromium-driver) on the PATH"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--window-size=1280,1000", "--lang=en-US",
+            format!("--user-data-dir={}", profile.path().display()),
+        ]}),
+    );
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let mut client = None;
+    for _ in 0..100 {
+        match fantoccini::ClientBuilder::new(
+            hyper_util::client::legacy::connect::HttpConnector::new(),
+        )
+        .capabilities(caps.clone())
+        .connect(&webdriver)
+        .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    Session {
+        addr,
+        c: client.expect("a WebDriver session with chromium"),
+        stop,
+        server,
+        _driver: driver,
+        _profile: profile,
+    }
+}
+
+impl Session {
+    async fn end(self) {
+        self.c.close().await.unwrap();
+        self.stop.send(()).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+/// The article ids of the version columns of the table, in order.
+async fn columns(c: &Client) -> Vec<String> {
+    let v = js(
+        c,
+        "return [...document.querySelectorAll('table.versions th')].map(th => th.dataset.article);",
+    )
+    .await;
+    serde_json::from_value(v).unwrap()
+}
+
+/// The five-version flood story of the example corpus (da, de, en, fr, ro, clustered
+/// into one story by the engine): two versions unchecked in the picker leave a table
+/// of three columns and the choice in the URL hash; the permalink reloaded shows the
+/// same three.
+#[tokio::test(flavor = "multi_thread")]
+async fn version_picker_on_a_five_version_story() {
+    let seeded = Seeded::build("picker.db");
+    let names = [
+        "da-valmora",
+        "de-valmora",
+        "en-valmora",
+        "fr-valmora",
+        "ro-valmora",
+    ];
+    let story = seeded.story_of(names[0]);
+    for n in names {
+        assert_eq!(seeded.story_of(n), story, "{n} in the flood story");
+    }
+    let s = session(&seeded.db, vectors()).await;
+    let c = &s.c;
+    c.goto(&format!("http://{}/#/story/{story}", s.addr))
+        .await
+        .unwrap();
+    wait(c, "#story table.versions th").await;
+    let all = columns(c).await;
+    assert_eq!(all.len(), 5, "{all:?}");
+    let listed = texts(c, "details.picker .picker-list li").await;
+    assert_eq!(listed.len(), 5, "{listed:?}");
+    screenshot(c, "ui-picker-5-before.png").await;
+
+    // Uncheck the German and the French versions and compare the rest.
+    let (de, fr) = (seeded.id("de-valmora"), seeded.id("fr-valmora"));
+    for id in [de, fr] {
+        c.find(Locator::Css(&format!(
+            "details.picker input[name=version][value='{id}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    }
+    c.find(Locator::Css("details.picker .pick-apply"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let expected: Vec<String> = all
+        .iter()
+        .filter(|a| a.as_str() != de && a.as_str() != fr)
+        .cloned()
+        .collect();
+    let three = wait_columns(c, 3).await;
+    assert_eq!(three, expected);
+    let url = c.current_url().await.unwrap();
+    let hash = url.fragment().unwrap_or("").to_string();
+    let chosen: Vec<&str> = hash
+        .split("versions=")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no choice in the hash: {hash}"))
+        .split('&')
+        .next()
+        .unwrap()
+        .split(',')
+        .collect();
+    let mut chosen_sorted = chosen.clone();
+    chosen_sorted.sort();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(chosen_sorted, expected_sorted, "{hash}");
+    // The unchecked versions stay in the picker, unchecked.
+    let checked = js(
+        c,
+        "return [...document.querySelectorAll('details.picker input[name=version]')].map(b => [b.value, b.checked]);",
+    )
+    .await;
+    for pair in checked.as_array().unwrap() {
+        let id = pair[0].as_str().unwrap();
+        assert_eq!(pair[1], json!(id != de && id != fr), "{checked}");
+    }
+    screenshot(c, "ui-picker-5-after.png").await;
+
+    // The permalink, opened afresh: the same three columns.
+    c.goto("about:blank").await.unwrap();
+    c.goto(url.as_str()).await.unwrap();
+    let again = wait_columns(c, 3).await;
+    assert_eq!(again, expected);
+    screenshot(c, "ui-picker-5-permalink.png").await;
+    s.end().await;
+}
+
+/// Waits (up to 60 s) for the table to have `n` version columns, and returns them.
+async fn wait_columns(c: &Client, n: usize) -> Vec<String> {
+    for _ in 0..600 {
+        let cols = columns(c).await;
+        if cols.len() == n {
+            return cols;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the table never had {n} columns: {:?}", columns(c).await);
 }
