@@ -429,18 +429,18 @@ fn bench_ingest_times_the_stages_and_a_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("untouched.db");
     let seeds = shared("corpus/seeds");
-    let bin = env!("CARGO_BIN_EXE_parallax");
-    let o = parallax(
-        &db,
-        &[
+    let bench = |baseline: &str| {
+        let args = [
             "bench",
             "ingest",
             seeds.to_str().unwrap(),
             "--baseline",
-            bin,
+            baseline,
             "--json",
-        ],
-    );
+        ];
+        parallax(&db, &args)
+    };
+    let o = bench(env!("CARGO_BIN_EXE_parallax"));
     assert!(o.status.success(), "{}", stderr(&o));
     let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["articles"], 2, "{r}");
@@ -468,16 +468,7 @@ fn bench_ingest_times_the_stages_and_a_baseline() {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let o = parallax(
-        &db,
-        &[
-            "bench",
-            "ingest",
-            seeds.to_str().unwrap(),
-            "--baseline",
-            fake.to_str().unwrap(),
-        ],
-    );
+    let o = bench(fake.to_str().unwrap());
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     assert!(stderr(&o).contains("no report"), "{}", stderr(&o));
 }
