@@ -8,10 +8,10 @@
 //! ingest run once, uninterrupted, into a fresh store; `Store::contents` says what is
 //! left out of the comparison (the wall clock of each write and SQLite's row ids).
 //!
-//! A batch is written in steps, each one transaction: articles and facts, then their
-//! vectors, then their stories; a kill between them leaves articles without vectors or
-//! stories, which the next run completes. The seed of the delays is printed; set
-//! `PARALLAX_CRASH_SEED` to replay one.
+//! A batch is one transaction (articles and facts, their vectors and their stories,
+//! committed together), so after every kill each stored article has its vector and its
+//! story: a kill leaves all of a batch or none of it. The seed of the delays is printed;
+//! set `PARALLAX_CRASH_SEED` to replay one.
 
 mod common;
 
@@ -135,6 +135,17 @@ fn ingests_killed_at_random_points_leave_a_sound_store_equal_to_an_uninterrupted
         }
         if db.exists() {
             let (articles, vectors, assigned) = check(&db);
+            assert_eq!(
+                (vectors, assigned),
+                (articles as usize, articles as usize),
+                "run {runs}: a kill left articles without their vectors or stories"
+            );
+            // Every run reads the stream from its start in batches of 8 records, so
+            // whole batches are a multiple of 8 articles, or all of them.
+            assert!(
+                articles % 8 == 0 || articles == n as u64,
+                "run {runs}: {articles} articles: a batch was stored in part"
+            );
             println!(
                 "run {runs}: {} after {} ms; {articles} articles, {vectors} vectors, {assigned} in stories",
                 if finished { "finished" } else { "killed" },

@@ -238,23 +238,39 @@ impl Writer<'_, '_> {
         let (analysed, diags): (Vec<(Article, Facts)>, Vec<Vec<Diagnostic>>) =
             batch.into_par_iter().map(analyse).unzip();
         time(|t| &t.analyse, t);
-        let t = std::time::Instant::now();
-        let outcomes = self.store.write_batch(&analysed)?;
-        time(|t| &t.store, t);
         let batch: Vec<&Article> = analysed.iter().map(|(a, _)| a).collect();
         for d in diags.into_iter().flatten() {
             self.report.warnings += 1;
             (self.on)(Event::Diagnostic(&d));
         }
-        if let Some(v) = &self.config.vectors {
+        // The vectors are made before the batch's transaction opens, so that the write
+        // lock is not held while the encoder runs; articles, facts, vectors and stories
+        // are then committed together: a crash leaves all of a batch or none of it.
+        let made = match &self.config.vectors {
+            Some(v) => {
+                let t = std::time::Instant::now();
+                let made = v.embed_new(self.store, &batch)?;
+                time(|t| &t.embed, t);
+                made
+            }
+            None => Vec::new(),
+        };
+        let vectors = self.config.vectors.as_ref();
+        let params = self.config.story_params.clone().unwrap_or_default();
+        let outcomes = self.store.in_batch(|store| -> Result<_, EngineError> {
             let t = std::time::Instant::now();
-            v.embed_missing(self.store, &batch)?;
-            time(|t| &t.embed, t);
-            let t = std::time::Instant::now();
-            let params = self.config.story_params.clone().unwrap_or_default();
-            stories::assign_batch(self.store, v, &params, &analysed)?;
-            time(|t| &t.assign, t);
-        }
+            let outcomes = store.write_batch(&analysed)?;
+            if let Some(v) = vectors {
+                v.put(store, &made)?;
+            }
+            time(|t| &t.store, t);
+            if let Some(v) = vectors {
+                let t = std::time::Instant::now();
+                stories::assign_batch(store, v, &params, &analysed)?;
+                time(|t| &t.assign, t);
+            }
+            Ok(outcomes)
+        })?;
         for (a, o) in batch.iter().zip(outcomes) {
             self.report.read += 1;
             match o {

@@ -79,24 +79,46 @@ impl Vectors {
 
     /// Embeds and stores the lead vectors of those articles that have none yet.
     pub fn embed_missing(&self, store: &mut Store, batch: &[&Article]) -> Result<(), EngineError> {
+        let made = self.embed_new(store, batch)?;
+        self.put(store, &made)
+    }
+
+    /// The lead vectors of those articles that have none stored yet, made but not
+    /// stored (ingest stores them in the batch's transaction, with [`Vectors::put`]).
+    pub fn embed_new(
+        &self,
+        store: &Store,
+        batch: &[&Article],
+    ) -> Result<Vec<(ArticleId, Vec<f32>)>, EngineError> {
         let ids: Vec<&ArticleId> = batch.iter().map(|a| &a.id).collect();
         let missing = store.missing_vectors(&self.model, &ids)?;
         if missing.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
+        // An article read twice in one batch is embedded once.
+        let mut seen = std::collections::HashSet::new();
         let todo: Vec<&Article> = batch
             .iter()
             .copied()
-            .filter(|a| missing.contains(&a.id))
+            .filter(|a| missing.contains(&a.id) && seen.insert(&a.id))
             .collect();
         let texts: Vec<String> = todo.iter().map(|a| self.lead_text(a)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let vecs = self.embed(&refs)?;
-        let pairs: Vec<(&ArticleId, &[f32])> = todo
-            .iter()
-            .map(|a| &a.id)
-            .zip(vecs.iter().map(Vec::as_slice))
-            .collect();
+        Ok(todo.iter().map(|a| a.id.clone()).zip(vecs).collect())
+    }
+
+    /// Stores lead vectors made by [`Vectors::embed_new`].
+    pub fn put(
+        &self,
+        store: &mut Store,
+        made: &[(ArticleId, Vec<f32>)],
+    ) -> Result<(), EngineError> {
+        if made.is_empty() {
+            return Ok(());
+        }
+        let pairs: Vec<(&ArticleId, &[f32])> =
+            made.iter().map(|(id, v)| (id, v.as_slice())).collect();
         store.put_vectors(&self.model, &pairs)?;
         Ok(())
     }

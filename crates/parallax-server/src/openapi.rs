@@ -35,8 +35,52 @@ fn query(name: &str, description: &str, schema: Value, required: bool) -> Value 
     json!({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
 }
 
+/// The answers any operation can give besides its own: the guards of `guard.rs` and
+/// the router's. Every one carries the JSON error body.
+fn add_common_responses(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            let responses = &mut op["responses"];
+            let mut put = |code: &str, description: &str| {
+                if responses.get(code).is_none() {
+                    responses[code] = error_response(description);
+                }
+            };
+            put(
+                "414",
+                "the request target is longer than the server's limit",
+            );
+            put(
+                "429",
+                "too many requests at once; retry after the `Retry-After` seconds",
+            );
+            put(
+                "503",
+                "the request took longer than the server's time limit",
+            );
+            if method == "post" {
+                put("401", "the server has a write token and the request does not carry it (`Authorization: Bearer TOKEN`)");
+                put("413", "the body is larger than the server's limit");
+                put("415", "the body's content type is not JSON or JSON Lines");
+            }
+        }
+    }
+}
+
 /// The document.
 pub fn document() -> Value {
+    let mut doc = paths_and_schemas();
+    add_common_responses(&mut doc);
+    doc
+}
+
+fn paths_and_schemas() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -77,8 +121,7 @@ pub fn document() -> Value {
                     }},
                     "responses": {
                         "200": ok("at least one article stored; rejected records are listed in `errors`", json!({"$ref": "#/components/schemas/IngestAnswer"})),
-                        "400": ok("nothing stored: every record rejected, or the body is not JSON", json!({"$ref": "#/components/schemas/IngestAnswer"})),
-                        "413": {"description": "the body is larger than the server's limit"}
+                        "400": ok("nothing stored: every record rejected, or the body is not JSON", json!({"$ref": "#/components/schemas/IngestAnswer"}))
                     }
                 }
             },

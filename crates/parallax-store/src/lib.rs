@@ -25,6 +25,31 @@ pub use schema::SCHEMA_VERSION;
 pub use search::{fts_query, query_terms, ArticleSummary, TextHit, MAX_QUERY_TERMS};
 pub use stories::{StoryArticle, StoryFilter, StoryInfo, StoryRecord, StoryStep};
 
+/// The transaction a write runs in: its own, or a savepoint of the open batch.
+enum Tx<'c> {
+    Own(rusqlite::Transaction<'c>),
+    Nested(rusqlite::Savepoint<'c>),
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Tx::Own(t) => t,
+            Tx::Nested(s) => s,
+        }
+    }
+}
+
+impl Tx<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            Tx::Own(t) => t.commit(),
+            Tx::Nested(s) => s.commit(),
+        }
+    }
+}
+
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -218,6 +243,43 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Runs `f` as one transaction: every write the store makes inside it (articles and
+    /// facts, vectors, an assignment step) is committed together when `f` returns `Ok`,
+    /// and none of them when it returns an error (or the process dies first). The write
+    /// lock is taken when it begins, so do the slow work (embedding) before calling it.
+    pub fn in_batch<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| E::from(self.err(e)))?;
+        match f(self) {
+            Ok(v) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(|e| E::from(self.err(e)))?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The error that stopped the batch is the one to report; a failed
+                // rollback leaves the transaction to SQLite, which drops it on close.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// A write transaction: a savepoint inside the batch of [`Store::in_batch`] when one
+    /// is open, else a transaction of its own.
+    fn write_tx(&mut self) -> rusqlite::Result<Tx<'_>> {
+        if self.conn.is_autocommit() {
+            self.conn.transaction().map(Tx::Own)
+        } else {
+            self.conn.savepoint().map(Tx::Nested)
+        }
+    }
+
     /// Writes a batch of analysed articles and their facts in one transaction.
     pub fn write_batch(&mut self, articles: &[(Article, Facts)]) -> Result<Vec<Outcome>> {
         let path = self.path.clone();
@@ -229,7 +291,7 @@ impl Store {
             .iter()
             .map(|(a, _)| parallax_core::Fingerprint::of_article(a))
             .collect();
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.write_tx().map_err(err)?;
         let mut outcomes = Vec::with_capacity(articles.len());
         {
             let mut insert = tx
@@ -465,7 +527,7 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.write_tx().map_err(err)?;
         {
             let mut stmt = tx
                 .prepare_cached("INSERT OR REPLACE INTO vectors (article_id, model, dim, lead) VALUES (?1, ?2, ?3, ?4)")

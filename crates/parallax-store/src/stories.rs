@@ -81,7 +81,7 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.write_tx().map_err(err)?;
         {
             let mut seq: i64 = tx
                 .query_row(
