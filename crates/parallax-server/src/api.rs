@@ -352,7 +352,7 @@ pub async fn compare(
                 .iter()
                 .find(|v| known.iter().all(|(a, _)| !a.starts_with(v.as_str())))
             {
-                return Err(ApiError::bad_request(format!(
+                return Err(ApiError::not_found(format!(
                     "query parameter `versions`: `{v}` is not an article of story {n}"
                 )));
             }
@@ -382,7 +382,7 @@ pub async fn compare(
                 .ok_or_else(|| {
                     let langs: std::collections::BTreeSet<&str> =
                         known.iter().filter_map(|(_, l)| l.as_deref()).collect();
-                    ApiError::bad_request(format!(
+                    ApiError::conflict(format!(
                         "the choice of `versions` and `lang` keeps {} text(s) of story {n}; a comparison needs two (languages here: {})",
                         ids.len().min(1),
                         langs.into_iter().collect::<Vec<_>>().join(", ")

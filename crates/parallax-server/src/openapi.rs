@@ -31,6 +31,32 @@ fn story_param() -> Value {
     json!({"name": "id", "in": "path", "required": true, "description": "a story id", "schema": {"type": "integer"}})
 }
 
+/// `lang`: a language code (ISO 639-1, or the three letters of ISO 639-3), any case.
+fn lang_schema() -> Value {
+    json!({"type": "string", "pattern": "^[A-Za-z]{0,3}$"})
+}
+
+/// A comma-separated list of codes or article ids: the items of `item` (a pattern).
+fn list_schema(item: &str) -> Value {
+    json!({"type": "string", "pattern": format!("^({item})?(,({item})?)*$")})
+}
+
+/// `since`: a date (YYYY-MM-DD) or an RFC 3339 time.
+fn since_schema() -> Value {
+    json!({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]})
+}
+
+/// `q`: text with at least one character that is not a space; at most 1000 bytes (250
+/// characters of at most 4 bytes each).
+fn q_schema() -> Value {
+    json!({"type": "string", "pattern": "\\S", "maxLength": 250})
+}
+
+/// `offset`: a whole number the server can count to.
+fn offset_schema() -> Value {
+    json!({"type": "integer", "minimum": 0, "maximum": u64::MAX, "default": 0})
+}
+
 fn query(name: &str, description: &str, schema: Value, required: bool) -> Value {
     json!({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
 }
@@ -90,6 +116,7 @@ fn paths_and_schemas() -> Value {
         },
         "paths": {
             "/api/health": {"get": {
+                "operationId": "health",
                 "summary": "The server is up: article count, schema version, model",
                 "responses": {"200": ok("status", json!({"type": "object", "properties": {
                     "status": {"type": "string"}, "version": {"type": "string"},
@@ -98,10 +125,11 @@ fn paths_and_schemas() -> Value {
             }},
             "/api/articles": {
                 "get": {
-                    "summary": "Stored articles, newest first",
+                    "operationId": "listArticles",
+                "summary": "Stored articles, newest first",
                     "parameters": [
-                        query("lang", "only this language (ISO 639-1)", json!({"type": "string"}), false),
-                        query("offset", "skip this many", json!({"type": "integer", "minimum": 0, "default": 0}), false),
+                        query("lang", "only this language (ISO 639-1)", lang_schema(), false),
+                        query("offset", "skip this many", offset_schema(), false),
                         query("limit", "at most this many", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}), false)
                     ],
                     "responses": {
@@ -112,20 +140,29 @@ fn paths_and_schemas() -> Value {
                     }
                 },
                 "post": {
-                    "summary": "Store articles: a JSON object, an array of objects, or JSON Lines (the fields of the JSON Lines input format)",
+                    "operationId": "postArticles",
+                "summary": "Store articles: a JSON object, an array of objects, or JSON Lines (the fields of the JSON Lines input format)",
                     "requestBody": {"required": true, "content": {
                         "application/json": {"schema": {"oneOf": [
                             {"$ref": "#/components/schemas/ArticleInput"},
-                            {"type": "array", "items": {"$ref": "#/components/schemas/ArticleInput"}}]}},
+                            {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/ArticleInput"}}]}},
                         "application/x-ndjson": {"schema": {"type": "string"}}
                     }},
                     "responses": {
-                        "200": ok("at least one article stored; rejected records are listed in `errors`", json!({"$ref": "#/components/schemas/IngestAnswer"})),
+                        "200": {
+                            "description": "at least one article stored; rejected records are listed in `errors`",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestAnswer"}}},
+                            "links": {
+                                "GetArticle": {"operationId": "getArticle", "parameters": {"id": "$response.body#/ids/0"}},
+                                "GetArticleFacts": {"operationId": "getArticleFacts", "parameters": {"id": "$response.body#/ids/0"}}
+                            }
+                        },
                         "400": ok("nothing stored: every record rejected, or the body is not JSON", json!({"$ref": "#/components/schemas/IngestAnswer"}))
                     }
                 }
             },
             "/api/articles/{id}": {"get": {
+                "operationId": "getArticle",
                 "summary": "One article with every field and its sentences",
                 "parameters": [id_param()],
                 "responses": {
@@ -135,6 +172,7 @@ fn paths_and_schemas() -> Value {
                 }
             }},
             "/api/articles/{id}/facts": {"get": {
+                "operationId": "getArticleFacts",
                 "summary": "The entities, figures, quotes and dates of an article, each with its sentence and byte spans",
                 "parameters": [id_param()],
                 "responses": {
@@ -147,11 +185,12 @@ fn paths_and_schemas() -> Value {
                 }
             }},
             "/api/search": {"get": {
+                "operationId": "search",
                 "summary": "Search across languages (the search of `parallax search`): words folded and stemmed per language, and lead vectors; each hit scored by the fitted relevance model, those above its floor, best first (none when nothing is relevant)",
                 "parameters": [
-                    query("q", "the query, in any language", json!({"type": "string"}), true),
-                    query("lang", "only articles in this language (ISO 639-1)", json!({"type": "string"}), false),
-                    query("since", "only articles published at or after this date or time", json!({"type": "string"}), false),
+                    query("q", "the query, in any language", q_schema(), true),
+                    query("lang", "only articles in this language (ISO 639-1)", lang_schema(), false),
+                    query("since", "only articles published at or after this date or time", since_schema(), false),
                     query("limit", "at most this many hits", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 20}), false)
                 ],
                 "responses": {
@@ -171,12 +210,13 @@ fn paths_and_schemas() -> Value {
                 }
             }},
             "/api/stories": {"get": {
+                "operationId": "listStories",
                 "summary": "A page of stories, the most recent first (by their last article; with `q`, in the order of the search's best hits): id, languages, article count, first and last seen, a title per language, article ids",
                 "parameters": [
-                    query("lang", "only stories with an article in this language (ISO 639-1)", json!({"type": "string"}), false),
-                    query("since", "only stories seen at or after this date (YYYY-MM-DD or RFC 3339)", json!({"type": "string"}), false),
-                    query("q", "only stories with one of the 50 articles a search across languages finds first", json!({"type": "string"}), false),
-                    query("offset", "skip this many", json!({"type": "integer", "minimum": 0, "default": 0}), false),
+                    query("lang", "only stories with an article in this language (ISO 639-1)", lang_schema(), false),
+                    query("since", "only stories seen at or after this date (YYYY-MM-DD or RFC 3339)", since_schema(), false),
+                    query("q", "only stories with one of the 50 articles a search across languages finds first", json!({"type": "string", "maxLength": 250}), false),
+                    query("offset", "skip this many", offset_schema(), false),
                     query("limit", "at most this many", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}), false)
                 ],
                 "responses": {
@@ -187,6 +227,7 @@ fn paths_and_schemas() -> Value {
                 }
             }},
             "/api/stories/{id}": {"get": {
+                "operationId": "getStory",
                 "summary": "One story; a merged story's id answers with the story it went into and `merged_from`: the id asked for",
                 "parameters": [story_param()],
                 "responses": {
@@ -196,20 +237,22 @@ fn paths_and_schemas() -> Value {
                 }
             }},
             "/api/stories/{id}/compare": {"get": {
+                "operationId": "compareStory",
                 "summary": "The versions of a story compared: shared sentences, what only one version says, figure relations, quotes across languages; `story_versions` lists every version of the story (article, lang, title) to choose from",
                 "parameters": [
                     story_param(),
-                    query("versions", "only these versions: article ids or unambiguous prefixes, comma-separated (as `parallax compare --versions`)", json!({"type": "string"}), false),
-                    query("lang", "only the versions in these languages (ISO 639-1), comma-separated (as `parallax compare --lang`)", json!({"type": "string"}), false)
+                    query("versions", "only these versions: article ids or unambiguous prefixes, comma-separated (as `parallax compare --versions`)", list_schema("[0-9A-Fa-f]{1,64}"), false),
+                    query("lang", "only the versions in these languages (ISO 639-1), comma-separated (as `parallax compare --lang`)", list_schema("[A-Za-z]{1,3}"), false)
                 ],
                 "responses": {
                     "200": ok("the comparison", json!({"type": "object"})),
-                    "400": error_response("the id is not a number, a bad `versions` or `lang`, or a choice that keeps fewer than two versions"),
-                    "404": error_response("no such story"),
-                    "409": error_response("the story has a single article, or the server runs without the embedding model")
+                    "400": error_response("the id is not a number, or a malformed `versions` or `lang`"),
+                    "404": error_response("no such story, or a version in `versions` that is not an article of the story"),
+                    "409": error_response("nothing to compare: the story has a single article, the choice of `versions` and `lang` keeps fewer than two versions, or the server runs without the embedding model")
                 }
             }},
             "/api/openapi.json": {"get": {
+                "operationId": "openapi",
                 "summary": "This document",
                 "responses": {"200": ok("OpenAPI 3.1", json!({"type": "object"}))}
             }}
@@ -220,7 +263,12 @@ fn paths_and_schemas() -> Value {
                 "id": {"type": "string"}, "lang": {"type": ["string", "null"]},
                 "published": {"type": ["string", "null"]}, "title": {"type": ["string", "null"]},
                 "standfirst": {"type": ["string", "null"]}, "source": {"type": ["string", "null"]}}},
-            "ArticleInput": {"type": "object", "description": "`title` or `body` is required; other fields are kept as metadata", "properties": {
+            "ArticleInput": {"type": "object", "description": "`title` or `body` (or `text`) with something that is not a space is required; other fields are kept as metadata",
+                "anyOf": [
+                    {"required": ["title"], "properties": {"title": {"pattern": "\\S"}}},
+                    {"required": ["body"], "properties": {"body": {"pattern": "\\S"}}},
+                    {"required": ["text"], "properties": {"text": {"pattern": "\\S"}}}],
+                "properties": {
                 "title": {"type": "string"}, "body": {"type": "string"}, "text": {"type": "string"},
                 "id": {"type": ["string", "number"]}, "url": {"type": "string"}, "source": {"type": "string"},
                 "lang": {"type": "string"}, "published": {"type": "string"},

@@ -660,18 +660,32 @@ async fn compare_chooses_versions_by_id_and_language() {
     .await;
     assert_eq!(status, StatusCode::OK, "{one_each}");
     assert_eq!(versions_of(&one_each), sorted(vec![ids[0], ids[1]]));
-    // Bad choices: a JSON 400 naming the parameter.
+    // Bad choices: a JSON error naming the parameter; 400 for a malformed value, 404
+    // for an article that is not in the story, 409 for a choice that leaves fewer than
+    // two versions (nothing to compare, as for a one-article story).
     let other = f.id("da-kursk");
-    for (query, names) in [
-        ("versions=xyz".to_string(), "versions"),
-        (format!("versions={}", &other[..8]), "versions"),
-        (format!("versions={}", &ids[0][..8]), "versions"),
-        ("lang=dansk".to_string(), "lang"),
-        ("lang=da,1".to_string(), "lang"),
-        ("lang=ja".to_string(), "lang"),
+    for (query, names, want) in [
+        (
+            "versions=xyz".to_string(),
+            "versions",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("versions={}", &other[..8]),
+            "versions",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("versions={}", &ids[0][..8]),
+            "versions",
+            StatusCode::CONFLICT,
+        ),
+        ("lang=dansk".to_string(), "lang", StatusCode::BAD_REQUEST),
+        ("lang=da,1".to_string(), "lang", StatusCode::BAD_REQUEST),
+        ("lang=ja".to_string(), "lang", StatusCode::CONFLICT),
     ] {
         let (status, v) = get(&f.app, &format!("/api/stories/{story}/compare?{query}")).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {v}");
+        assert_eq!(status, want, "{query}: {v}");
         let message = v["error"]
             .as_str()
             .unwrap_or_else(|| panic!("{query}: {v}"));
