@@ -54,6 +54,7 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
         }
         join_next = ends_without_sentence_end(trimmed, &text[e..]);
     }
+    move_openers_forward(text, &mut spans);
     // Line breaks inside a block separate sentences too (lists, verse, captions).
     let mut lines = Vec::with_capacity(spans.len());
     for (s, e) in spans {
@@ -65,6 +66,50 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
         push_trimmed(text, from, e, &mut lines);
     }
     lines
+}
+
+/// Opening brackets that always open (Unicode's Ps, as news text uses them, and the
+/// low-9 quotation marks), in every script.
+const OPENERS: &[char] = &[
+    '(', '[', '{', '„', '‚', '（', '［', '｛', '「', '『', '【', '〔', '〈', '《', '〖', '〘',
+    '〝', '｢', '﹁', '﹃',
+];
+
+/// Quotation marks that open after a full-width (CJK) sentence end: in Chinese “ and
+/// ‘ open a quote, while after a Latin full stop they may close one (German „…“).
+const OPENERS_AFTER_CJK: &[char] = &['“', '‘'];
+
+/// UAX #29 keeps punctuation after a sentence's end with that sentence, opening
+/// brackets included: "…（１月10日）。「如果…" gives a first sentence ending in `「`.
+/// An opener at the end of a piece, after its sentence end, starts the next piece.
+fn move_openers_forward(text: &str, spans: &mut [(usize, usize)]) {
+    for i in 0..spans.len().saturating_sub(1) {
+        let (s, e) = spans[i];
+        let piece = &text[s..e];
+        let mut cut = piece.len();
+        for (j, c) in piece.char_indices().rev() {
+            let before = piece[..j].trim_end().chars().next_back();
+            let cjk_end = before.is_some_and(|b| matches!(b, '。' | '！' | '？'));
+            if OPENERS.contains(&c) || (OPENERS_AFTER_CJK.contains(&c) && cjk_end) {
+                cut = j;
+            } else {
+                break;
+            }
+        }
+        if cut == piece.len() {
+            continue;
+        }
+        let kept = piece[..cut].trim_end();
+        let ends_sentence = kept
+            .chars()
+            .next_back()
+            .is_some_and(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…' | '।' | '؟'));
+        if kept.is_empty() || !ends_sentence {
+            continue;
+        }
+        spans[i].1 = s + kept.len();
+        spans[i + 1].0 = s + cut;
+    }
 }
 
 fn push_trimmed(text: &str, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
@@ -119,6 +164,26 @@ mod tests {
     fn check(text: &str, expected: &[&str]) {
         let got: Vec<&str> = split(text).into_iter().map(|(s, e)| &text[s..e]).collect();
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn an_opening_bracket_after_a_sentence_end_starts_the_next_sentence() {
+        check(
+            "組合は声明を出した（１月10日）。「立場は明確だ」と述べた。",
+            &[
+                "組合は声明を出した（１月10日）。",
+                "「立場は明確だ」と述べた。",
+            ],
+        );
+        check(
+            "协会发表了声明。“我们的立场是明确的。”他说。",
+            &["协会发表了声明。", "“我们的立场是明确的。”", "他说。"],
+        );
+        // After a Latin full stop a closing “ stays where it is (German „…“).
+        check(
+            "Er sagte: „Wir kommen.“ Dann ging er.",
+            &["Er sagte: „Wir kommen.“", "Dann ging er."],
+        );
     }
 
     #[test]
