@@ -12,6 +12,7 @@ use crate::commands::Ctx;
 use crate::output;
 use anyhow::{bail, Result};
 use parallax_engine::compare::{Comparison, Selection};
+use parallax_engine::reports::{copies_lines, kind_words, lang_of, markdown, short};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -86,7 +87,7 @@ pub fn run(ctx: &Ctx, ids: &[String], selection: &Selection, format: Output) -> 
         Output::Json => output::json(&parallax_engine::compare::view(c))?,
         Output::Markdown => {
             let mut out = std::io::stdout().lock();
-            out.write_all(markdown_report(c).as_bytes())?;
+            out.write_all(markdown(c).as_bytes())?;
         }
         Output::Csv(table) => crate::export::compare(c, table)?,
         Output::Terminal => {
@@ -189,43 +190,6 @@ pub fn eval(
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line per version that several articles carry (copies of one text: another file,
-/// another outlet): its sources.
-fn copies_lines(c: &Comparison) -> Vec<String> {
-    c.versions
-        .iter()
-        .filter(|v| v.sources.len() > 1)
-        .map(|v| {
-            let list: Vec<String> = v
-                .sources
-                .iter()
-                .map(|x| {
-                    let mut s = short(&x.article).to_string();
-                    let about: Vec<&str> = [x.source.as_deref(), x.url.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    if !about.is_empty() {
-                        s.push_str(&format!(" ({})", about.join(", ")));
-                    }
-                    s
-                })
-                .collect();
-            format!(
-                "{} [{}] is one text in {} articles: {}",
-                short(&v.article),
-                v.lang,
-                v.sources.len(),
-                list.join("; ")
-            )
-        })
-        .collect()
-}
-
-fn short(id: &str) -> &str {
-    &id[..id.len().min(8)]
-}
-
 /// Word-wraps to `width` characters a line.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
@@ -276,14 +240,6 @@ fn sentence_text(c: &Comparison, v: usize, index: usize) -> String {
                 .map(|o| o.text.clone())
         })
         .unwrap_or_default()
-}
-
-fn lang_of<'a>(c: &'a Comparison, article: &str) -> &'a str {
-    c.versions
-        .iter()
-        .find(|v| v.article == article)
-        .map(|v| v.lang.as_str())
-        .unwrap_or("")
 }
 
 /// The narrowest readable column; with more versions than fit at this width the view
@@ -521,15 +477,6 @@ fn row_differences(c: &Comparison, row: &parallax_engine::compare::Row) -> Vec<S
         .unwrap_or_default()
 }
 
-fn kind_words(k: parallax_engine::compare::DifferenceKind) -> &'static str {
-    use parallax_engine::compare::DifferenceKind as K;
-    match k {
-        K::Figure => "differs in a figure",
-        K::Source => "differs in the source",
-        K::Speaker => "differs in the speaker",
-    }
-}
-
 fn push_row(s: &mut String, mark: &str, cells: &[Vec<String>], col: usize) {
     let height = cells.iter().map(Vec::len).max().unwrap_or(0);
     for line in 0..height {
@@ -541,114 +488,4 @@ fn push_row(s: &mut String, mark: &str, cells: &[Vec<String>], col: usize) {
         s.push_str(parts.join(" │ ").trim_end());
         s.push('\n');
     }
-}
-
-fn md(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// The Markdown report.
-pub fn markdown_report(c: &Comparison) -> String {
-    let mut s = String::from(
-        "# Comparison of the versions\n\n| Version | Language | Title |\n|---|---|---|\n",
-    );
-    for v in &c.versions {
-        s.push_str(&format!(
-            "| `{}` | {} | {} |\n",
-            short(&v.article),
-            v.lang,
-            md(v.title.as_deref().unwrap_or(""))
-        ));
-    }
-    let copies = copies_lines(c);
-    if !copies.is_empty() {
-        s.push('\n');
-        for line in copies {
-            s.push_str(&format!("- {}\n", md(&line)));
-        }
-    }
-    s.push_str("\n## Said by several versions\n\n");
-    if c.shared.is_empty() {
-        s.push_str("Nothing.\n");
-    }
-    for (k, g) in c.shared.iter().enumerate() {
-        s.push_str(&format!("{}. ", k + 1));
-        for (i, x) in g.sentences.iter().enumerate() {
-            if i > 0 {
-                s.push_str("   ");
-            }
-            s.push_str(&format!(
-                "**{}** (`{}`): {}\n",
-                lang_of(c, &x.article),
-                short(&x.article),
-                x.text.trim()
-            ));
-        }
-        for d in &g.differs {
-            s.push_str(&format!(
-                "   *{}*: {}\n",
-                kind_words(d.kind),
-                md(&d.explanation)
-            ));
-        }
-    }
-    for v in &c.versions {
-        s.push_str(&format!(
-            "\n## Only in `{}` ({})\n\n",
-            short(&v.article),
-            v.lang
-        ));
-        let list = c.only_in.get(&v.article).map(Vec::as_slice).unwrap_or(&[]);
-        if list.is_empty() {
-            s.push_str("Nothing.\n");
-        }
-        for o in list {
-            s.push_str(&format!("- {}\n", o.text.trim()));
-        }
-    }
-    s.push_str("\n## Figures\n\n");
-    if c.figures.is_empty() {
-        s.push_str("No figures to compare.\n");
-    } else {
-        for g in &c.figures {
-            s.push_str(&format!(
-                "**{}**: {}\n\n| Version | Figure | As written | Counted | Source | Sentence |\n|---|---|---|---|---|---|\n",
-                g.relation.label(),
-                md(&g.explanation)
-            ));
-            for f in &g.items {
-                s.push_str(&format!(
-                    "| {} `{}` | {} | {} | {} | {} | {} |\n",
-                    lang_of(c, &f.article),
-                    short(&f.article),
-                    md(&f.written),
-                    md(&f.text),
-                    md(&f.counted),
-                    f.source.as_deref().unwrap_or(""),
-                    md(f.sentence.trim())
-                ));
-            }
-            s.push('\n');
-        }
-    }
-    s.push_str("\n## Quotes in several versions\n\n");
-    if c.quotes.is_empty() {
-        s.push_str("None.\n");
-    }
-    for g in &c.quotes {
-        let who = g
-            .items
-            .iter()
-            .find_map(|q| q.speaker.as_deref())
-            .unwrap_or("speaker not named");
-        s.push_str(&format!("- {who}:\n"));
-        for q in &g.items {
-            s.push_str(&format!(
-                "  - **{}**: “{}”\n",
-                lang_of(c, &q.article),
-                md(&q.text)
-            ));
-        }
-    }
-    s
 }

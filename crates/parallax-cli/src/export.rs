@@ -6,6 +6,7 @@
 
 use anyhow::Result;
 use parallax_engine::compare::Comparison;
+use parallax_engine::reports::{figures_table, rows_table, FIGURE_COLUMNS};
 use serde_json::Value;
 use std::io::Write;
 
@@ -152,141 +153,15 @@ pub enum CompareTable {
     Figures,
 }
 
-/// A version's column name in the rows table: its language and id.
-fn version_column(lang: &str, article: &str) -> String {
-    format!("{lang} {}", &article[..article.len().min(12)])
-}
-
-/// The text of a version's sentence by index.
-fn sentence(c: &Comparison, article: &str, index: usize) -> String {
-    c.shared
-        .iter()
-        .flat_map(|s| &s.sentences)
-        .find(|s| s.article == article && s.index == index)
-        .map(|s| s.text.trim().to_string())
-        .or_else(|| {
-            c.only_in
-                .get(article)?
-                .iter()
-                .find(|o| o.index == index)
-                .map(|o| o.text.trim().to_string())
-        })
-        .unwrap_or_default()
-}
-
-/// The rows table: `row`, `shared` (yes/no), `differs` (the differences of a shared
-/// row, "; "-joined), then per version the sentences it has on the row.
-pub fn compare_rows(c: &Comparison) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut header = vec!["row".to_string(), "shared".into(), "differs".into()];
-    header.extend(
-        c.versions
-            .iter()
-            .map(|v| version_column(&v.lang, &v.article)),
-    );
-    let mut rows = Vec::new();
-    for (k, row) in c.rows().iter().enumerate() {
-        let first = row
-            .cells
-            .iter()
-            .enumerate()
-            .find_map(|(v, cell)| cell.first().map(|i| (v, *i)));
-        let differs = match first {
-            Some((v, i)) if row.shared => c
-                .shared
-                .iter()
-                .find(|g| {
-                    g.sentences
-                        .iter()
-                        .any(|x| x.article == c.versions[v].article && x.index == i)
-                })
-                .map(|g| {
-                    g.differs
-                        .iter()
-                        .map(|d| d.explanation.clone())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        let mut out = vec![
-            (k + 1).to_string(),
-            if row.shared { "yes" } else { "no" }.to_string(),
-            differs,
-        ];
-        for (v, cell) in row.cells.iter().enumerate() {
-            let article = &c.versions[v].article;
-            out.push(
-                cell.iter()
-                    .map(|&i| sentence(c, article, i))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
-        }
-        rows.push(out);
-    }
-    (header, rows)
-}
-
-pub const FIGURE_COLUMNS: &[&str] = &[
-    "group",
-    "relation",
-    "explanation",
-    "lang",
-    "article",
-    "figure",
-    "as_written",
-    "value",
-    "value_max",
-    "counted",
-    "event",
-    "source",
-    "sentence",
-];
-
-/// The figures table: one row per figure of each group.
-pub fn compare_figures(c: &Comparison) -> Vec<Vec<String>> {
-    let lang = |article: &str| {
-        c.versions
-            .iter()
-            .find(|v| v.article == article)
-            .map(|v| v.lang.clone())
-            .unwrap_or_default()
-    };
-    let mut rows = Vec::new();
-    for (k, g) in c.figures.iter().enumerate() {
-        for f in &g.items {
-            rows.push(vec![
-                (k + 1).to_string(),
-                g.relation.label().to_string(),
-                g.explanation.clone(),
-                lang(&f.article),
-                f.article.clone(),
-                f.written.clone(),
-                f.text.clone(),
-                crate::output::number(&serde_json::json!(f.value)),
-                f.value_max
-                    .map(|m| crate::output::number(&serde_json::json!(m)))
-                    .unwrap_or_default(),
-                f.counted.clone(),
-                f.event.clone().unwrap_or_default(),
-                f.source.clone().unwrap_or_default(),
-                f.sentence.trim().to_string(),
-            ]);
-        }
-    }
-    rows
-}
-
 /// `compare --csv TABLE`.
 pub fn compare(c: &Comparison, table: CompareTable) -> Result<()> {
     match table {
         CompareTable::Rows => {
-            let (header, rows) = compare_rows(c);
+            let (header, rows) = rows_table(c);
             let header: Vec<&str> = header.iter().map(String::as_str).collect();
             write(&header, rows)
         }
-        CompareTable::Figures => write(FIGURE_COLUMNS, compare_figures(c)),
+        CompareTable::Figures => write(FIGURE_COLUMNS, figures_table(c)),
     }
 }
 

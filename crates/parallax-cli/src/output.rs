@@ -36,13 +36,7 @@ pub fn ellipsis(s: &str, max: usize) -> String {
 }
 
 /// A JSON number as people write it: `2000`, `2.5`.
-pub fn number(v: &serde_json::Value) -> String {
-    match v.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
-        Some(f) => format!("{f}"),
-        None => v.to_string(),
-    }
-}
+pub use parallax_engine::reports::number;
 
 /// A figure in words, its unit written once: the one notation of figures (shared with
 /// `compare`: "about 2,000", "more than 10,000", "2.5 h", "25%"), then what was counted

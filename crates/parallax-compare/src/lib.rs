@@ -97,6 +97,9 @@ pub struct VersionSource {
     /// The publication date and time (RFC 3339), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// The credit line of the article's picture or text ("AA", "Reuters"), as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
 }
 
 /// A version in the output.

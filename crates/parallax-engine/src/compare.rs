@@ -107,6 +107,7 @@ fn source_of(a: &Article) -> parallax_compare::VersionSource {
         source: a.source.clone(),
         url: a.url.clone(),
         published: a.published.map(|p| p.to_string()),
+        credit: a.credit.clone(),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod eval;
 pub mod eval_facts;
 pub mod eval_queries;
+pub mod reports;
 pub mod search;
 pub mod stories;
 pub mod vectors;

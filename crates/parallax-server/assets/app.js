@@ -39,6 +39,11 @@ function show(...nodes) {
   main.replaceChildren(...nodes);
 }
 
+// The page title: what the page shows, then the tool.
+function titled(what) {
+  document.title = what ? what + " · parallax" : "parallax";
+}
+
 function failure(r) {
   const msg = r.body && r.body.error ? r.body.error : "HTTP " + r.status;
   return h("p", { class: "error" }, msg);
@@ -89,6 +94,7 @@ function renderStoryList(data) {
   const pager = h("p", { class: "pager" },
     offset > 0 ? h("a", { href: "#/stories/" + Math.max(0, offset - data.limit), rel: "prev" }, "← newer") : null,
     offset + stories.length < data.total ? h("a", { href: "#/stories/" + (offset + stories.length), rel: "next" }, "older →") : null);
+  titled("Stories");
   return h("section", { id: "stories" },
     h("h1", {}, "Stories"),
     stories.length === 0 ? h("p", { class: "muted" }, "No stories yet.") :
@@ -115,6 +121,7 @@ function articleRow(a, extra) {
 function renderArticleList(data) {
   const langs = new Set(data.articles.map((a) => a.lang).filter(Boolean));
   setLanguages([...langs]);
+  titled("Articles");
   return h("section", { id: "articles" },
     h("h1", {}, "Articles"),
     h("p", { class: "muted" }, data.total + " stored, newest first"),
@@ -134,13 +141,19 @@ async function home(offset) {
 // ---- search
 
 function renderSearch(data) {
+  setLanguages([...new Set(data.hits.map((hit) => hit.lang).filter(Boolean))]);
+  titled("Search: " + data.query);
   return h("section", { id: "results" },
     h("h1", {}, "Search: ", data.query),
     h("p", { class: "muted" }, data.hits.length + " results",
       data.vectors ? " (words and meaning, across languages)" : " (words only)"),
-    h("ul", { class: "list" }, data.hits.map((hit) => articleRow(hit,
+    data.hits.length === 0 ? h("p", { class: "muted" }, "Nothing matches.") : null,
+    h("ul", { class: "list" }, data.hits.map((hit) => articleRow(hit, [
       " · " + [hit.text_rank ? "words #" + hit.text_rank : null,
-        hit.vector_rank ? "meaning #" + hit.vector_rank : null].filter(Boolean).join(", ")))));
+        hit.vector_rank ? "meaning #" + hit.vector_rank : null].filter(Boolean).join(", "),
+      hit.story !== null && hit.story !== undefined
+        ? [" · ", h("a", { href: "#/story/" + encodeURIComponent(hit.story), class: "story-link" }, "story " + hit.story)]
+        : null]))));
 }
 
 async function search(q) {
@@ -207,6 +220,18 @@ function markedBlock(block, marks) {
   return el;
 }
 
+// Each entity key once, with a readable name: the shortest of its mentions in the text
+// ("Kim" among "Kim", "Kims", "Kim Jong-un"), never the key itself.
+function entityNames(entities) {
+  const out = new Map();
+  for (const e of entities || []) {
+    const name = (e.text || e.key).trim();
+    const cur = out.get(e.key);
+    if (!cur || name.length < cur.name.length) out.set(e.key, { name, kind: e.kind });
+  }
+  return out;
+}
+
 function renderArticle(a, facts) {
   const marks = factMarks(facts);
   const text = h("div", { class: "article-text", lang: a.lang || null }, blocks(a).map((b) => markedBlock(b, marks)));
@@ -217,11 +242,18 @@ function renderArticle(a, facts) {
       h("td", {}, f.source || ""), h("td", {}, f.sentence))));
   const quotes = h("ul", { class: "quotes" }, (facts.quotes || []).map((q) =>
     h("li", {}, h("strong", {}, q.speaker || q.speaker_text || "unnamed"), ": “", q.text, "”")));
-  const entities = h("p", { class: "entities" }, [...new Map((facts.entities || []).map((e) => [e.key, e])).values()]
-    .map((e) => h("span", { class: "badge", title: e.kind }, e.key)));
+  const entities = h("p", { class: "entities" }, [...entityNames(facts.entities).entries()]
+    .map(([key, e]) => h("span", { class: "entity-name", "data-key": key, title: e.kind + " · " + key }, e.name)));
+  setLanguages([a.lang].filter(Boolean));
+  titled(a.title || a.id);
   return h("article", { id: "article", "data-id": a.id },
     h("p", { class: "meta" }, badges([a.lang]), " ", day(a.published), a.source ? " · " + a.source : "",
+      a.credit ? " · credit: " + a.credit : "",
       a.url ? h("span", {}, " · ", h("a", { href: a.url, rel: "noreferrer" }, "original")) : ""),
+    a.story !== null && a.story !== undefined
+      ? h("p", { class: "story-link" }, "In ", h("a", { href: "#/story/" + encodeURIComponent(a.story) }, "story " + a.story),
+        ": its versions side by side")
+      : h("p", { class: "muted story-link" }, "Not in a story yet."),
     h("p", { class: "legend" }, h("span", { class: "f-entity" }, "entity"), h("span", { class: "f-figure" }, "figure"),
       h("span", { class: "f-quote" }, "quote"), h("span", { class: "f-date" }, "date")),
     h("div", { class: "layout" },
@@ -367,6 +399,29 @@ function renderSpine(rows, versions, spine) {
   }));
 }
 
+// Where a version comes from: the outlet, the time, a link to the original and the
+// credit, as its first source gives them.
+function versionMeta(v) {
+  const x = (v.sources || [])[0] || {};
+  const parts = [x.source, x.published ? String(x.published).replace("T", " ").replace(/:00Z$|Z$/, "") : null,
+    x.credit ? "credit: " + x.credit : null].filter(Boolean);
+  return h("div", { class: "version-meta meta" }, parts.join(" · "),
+    x.url ? [parts.length ? " · " : "", h("a", { href: x.url, rel: "noreferrer" }, "original")] : null);
+}
+
+// Links that save the comparison as `parallax compare` writes it.
+function exportLinks(storyId, versions) {
+  const base = "/api/stories/" + encodeURIComponent(storyId) + "/compare?versions=" +
+    encodeURIComponent(versions.map((v) => v.article).join(",")) + "&format=";
+  const link = (format, label, file) => h("a", { href: base + format, download: file, "data-format": format }, label);
+  return h("p", { class: "exports" }, "Save: ",
+    link("markdown", "Markdown", "story-" + storyId + ".md"), " · ",
+    link("csv-rows", "CSV (rows)", "story-" + storyId + "-rows.csv"), " · ",
+    link("csv-figures", "CSV (figures)", "story-" + storyId + "-figures.csv"), " · ",
+    link("json", "JSON", "story-" + storyId + ".json"), " · ",
+    h("a", { href: location.href, class: "permalink" }, "permalink"));
+}
+
 function renderComparison(cmp, story, spineId) {
   const versions = cmp.versions || [];
   const col = new Map(versions.map((v, i) => [v.article, i]));
@@ -374,6 +429,7 @@ function renderComparison(cmp, story, spineId) {
   const title = story ? storyTitle(story, readerLang()) : (versions[0] && versions[0].title) || String(cmp.story);
   const head = h("tr", {}, versions.map((v) => h("th", { "data-article": v.article, lang: v.lang || null },
     badges([v.lang]), " ", h("a", { href: "#/article/" + encodeURIComponent(v.article) }, v.title || v.article),
+    versionMeta(v),
     (v.sources || []).length > 1
       ? h("div", { class: "sources muted", "data-sources": v.sources.length }, "one text in " + v.sources.length + " articles: ",
           v.sources.map((x) => [h("a", { href: "#/article/" + encodeURIComponent(x.article) }, x.source || x.article.slice(0, 8)), " "]))
@@ -414,12 +470,15 @@ function renderComparison(cmp, story, spineId) {
   const choices = cmp.story_versions || versions;
   const chosen = new Set(versions.map((v) => v.article));
   const langs = [...new Set(versions.map((v) => v.lang))];
+  setLanguages(story ? story.languages || langs : langs);
+  titled(title);
   return h("section", { id: "story", "data-id": story ? story.id : "" },
     h("h1", {}, title),
     h("p", { class: "meta" }, badges(langs), " ", versions.length, " versions",
       choices.length > versions.length ? " of " + choices.length : "",
       span.length ? " · " + [...new Set(span)].join(" – ") : ""),
     story ? renderPicker(story.id, choices, chosen, versions[spine] ? versions[spine].article : null) : null,
+    story ? exportLinks(story.id, versions) : null,
     h("h2", {}, many ? "Versions along " + (versions[spine].title || versions[spine].article) : "Versions side by side"),
     many
       ? h("p", { class: "legend" }, "Each row is a passage of the spine version (", badges([versions[spine].lang]),
@@ -436,6 +495,8 @@ function renderComparison(cmp, story, spineId) {
 // A story with a single article, or one the server cannot compare (no model): its
 // header and its articles.
 function renderStoryOnly(story, why) {
+  setLanguages(story.languages || []);
+  titled(storyTitle(story, readerLang()));
   return h("section", { id: "story", "data-id": story.id },
     h("h1", {}, storyTitle(story, readerLang())),
     h("p", { class: "meta" }, badges(story.languages), " ", story.n_articles,

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use parallax_core::{ArticleId, Diagnostic};
-use parallax_engine::{search, views, Event, Format, IngestConfig};
+use parallax_engine::{reports, search, views, Event, Format, IngestConfig};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -153,9 +153,12 @@ pub async fn article(
         .read(move |_, store| {
             let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
             let mut v = views::article(&a);
+            let story = store.stories_of(&[&a.id])?.first().copied();
             // Where the server read a file is its own business.
             if let Some(o) = v.as_object_mut() {
                 o.remove("source_path");
+                // The story the article is in now (after merges), to link to.
+                o.insert("story".into(), json!(story));
             }
             Ok(Json(v))
         })
@@ -323,9 +326,10 @@ pub async fn compare(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     Query(params): Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let n = story_id(&id)?;
     let selection = selection(&params)?;
+    let format = ReportFormat::parse(&params)?;
     // Sentence vectors are stored on first use: the comparison writes.
     state
         .write(move |state, store| {
@@ -388,11 +392,73 @@ pub async fn compare(
                         langs.into_iter().collect::<Vec<_>>().join(", ")
                     ))
                 })?;
-            let mut v = parallax_engine::compare::view(&c.comparison);
-            v["story_versions"] = json!(choices);
-            Ok(Json(v))
+            Ok(match format {
+                ReportFormat::Json => {
+                    let mut v = parallax_engine::compare::view(&c.comparison);
+                    v["story_versions"] = json!(choices);
+                    Json(v).into_response()
+                }
+                ReportFormat::Markdown => download(
+                    "text/markdown; charset=utf-8",
+                    &format!("story-{n}.md"),
+                    reports::markdown(&c.comparison),
+                ),
+                ReportFormat::CsvRows => {
+                    let (header, rows) = reports::rows_table(&c.comparison);
+                    download(
+                        "text/csv; charset=utf-8",
+                        &format!("story-{n}-rows.csv"),
+                        reports::csv_text(&header, &rows),
+                    )
+                }
+                ReportFormat::CsvFigures => download(
+                    "text/csv; charset=utf-8",
+                    &format!("story-{n}-figures.csv"),
+                    reports::csv_text(
+                        reports::FIGURE_COLUMNS,
+                        &reports::figures_table(&c.comparison),
+                    ),
+                ),
+            })
         })
         .await
+}
+
+/// What `/api/stories/{id}/compare` answers: the JSON view, or one of the reports of
+/// `parallax compare` (`--markdown`, `--csv rows`, `--csv figures`).
+#[derive(Debug, Clone, Copy)]
+enum ReportFormat {
+    Json,
+    Markdown,
+    CsvRows,
+    CsvFigures,
+}
+
+impl ReportFormat {
+    fn parse(params: &HashMap<String, String>) -> Result<Self, ApiError> {
+        match params.get("format").map(|f| f.trim()) {
+            None | Some("") | Some("json") => Ok(ReportFormat::Json),
+            Some("markdown") => Ok(ReportFormat::Markdown),
+            Some("csv-rows") => Ok(ReportFormat::CsvRows),
+            Some("csv-figures") => Ok(ReportFormat::CsvFigures),
+            Some(other) => Err(ApiError::bad_request(format!(
+                "query parameter `format` is one of json, markdown, csv-rows, csv-figures, not `{other}`"
+            ))),
+        }
+    }
+}
+
+/// A report to save: its type and the file name a browser offers.
+fn download(content_type: &'static str, file: &str, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"{file}\"");
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// The body as JSON Lines: an array becomes one line per element, a single object one

@@ -166,7 +166,7 @@ fn paths_and_schemas() -> Value {
                 "summary": "One article with every field and its sentences",
                 "parameters": [id_param()],
                 "responses": {
-                    "200": ok("the article", json!({"type": "object"})),
+                    "200": ok("the article; `story`: the story it is in now (after merges), or null", json!({"type": "object", "properties": {"story": {"type": ["integer", "null"]}}})),
                     "400": error_response("the prefix matches several articles"),
                     "404": error_response("no such article")
                 }
@@ -242,11 +242,16 @@ fn paths_and_schemas() -> Value {
                 "parameters": [
                     story_param(),
                     query("versions", "only these versions: article ids or unambiguous prefixes, comma-separated (as `parallax compare --versions`)", list_schema("[0-9A-Fa-f]{1,64}"), false),
-                    query("lang", "only the versions in these languages (ISO 639-1), comma-separated (as `parallax compare --lang`)", list_schema("[A-Za-z]{1,3}"), false)
+                    query("lang", "only the versions in these languages (ISO 639-1), comma-separated (as `parallax compare --lang`)", list_schema("[A-Za-z]{1,3}"), false),
+                    query("format", "the answer: `json` (the default), or a report to save as `parallax compare` writes it: `markdown`, `csv-rows` (the side-by-side rows), `csv-figures` (the figure table)", json!({"type": "string", "enum": ["json", "markdown", "csv-rows", "csv-figures"]}), false)
                 ],
                 "responses": {
-                    "200": ok("the comparison", json!({"type": "object"})),
-                    "400": error_response("the id is not a number, or a malformed `versions` or `lang`"),
+                    "200": {"description": "the comparison (JSON), or the report `format` asks for",
+                        "content": {
+                            "application/json": {"schema": {"type": "object"}},
+                            "text/markdown": {"schema": {"type": "string"}},
+                            "text/csv": {"schema": {"type": "string"}}}},
+                    "400": error_response("the id is not a number, or a malformed `versions`, `lang` or `format`"),
                     "404": error_response("no such story, or a version in `versions` that is not an article of the story"),
                     "409": error_response("nothing to compare: the story has a single article, the choice of `versions` and `lang` keeps fewer than two versions, or the server runs without the embedding model")
                 }
