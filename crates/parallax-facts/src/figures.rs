@@ -28,11 +28,13 @@ struct Cand {
     words: bool,
     year_like: bool,
     num: Option<Num>,
+    /// The magnitude word multiplied in ("万" in "2万"), 1 if none.
+    mag: f64,
 }
 
 /// A value rounded to 12 significant digits, past any written precision, so that a
 /// decimal times a magnitude is the number written.
-fn round_significant(v: f64) -> f64 {
+pub(crate) fn round_significant(v: f64) -> f64 {
     if v == 0.0 || !v.is_finite() {
         return v;
     }
@@ -52,9 +54,12 @@ pub(crate) fn object(
     // words passed over that are not links ("2.000 nordkoreanske soldater")
     let mut loose = 0;
     while k < toks.len() && skipped <= 3 {
-        // Another number (in digits or words) begins a figure of its own.
-        if k > 0 && breaks(doc.gap(&toks[k - 1], &toks[k]))
-            || toks[k].digit
+        // Another number (in digits or words) begins a figure of its own; a comma ends
+        // the phrase ("on Jan. 6, some passengers").
+        if k > 0 && {
+            let gap = doc.gap(&toks[k - 1], &toks[k]);
+            breaks(gap) || gap.contains([',', '，', '、', '،'])
+        } || toks[k].digit
             || lex.cardinal.at(toks, k).is_some()
         {
             return None;
@@ -74,8 +79,23 @@ pub(crate) fn object(
             }
             return Some((c, u, k + n, loose));
         }
+        // In CJK every ideograph is a token: the counter or the noun follows the number
+        // at once, or after a hedge ("100多名", "1万余人"); a word further on belongs
+        // to another phrase ("三権分立" has no minutes, "15胜13负位" no people).
+        let hedge = lex
+            .lower_after
+            .at(toks, k)
+            .or(lex.upper_after.at(toks, k))
+            .or(lex.approx_after.at(toks, k));
         if let Some((n, ())) = lex.link.at(toks, k) {
             k += n;
+        } else if lex.noun_before_number
+            && crate::tokens::is_cjk(toks[k].text.chars().next().unwrap_or(' '))
+        {
+            match hedge {
+                Some((n, ())) if skipped == 0 => k += n,
+                _ => return None,
+            }
         } else if lex.events.at(toks, k).is_none() {
             k += 1;
             loose += 1;
@@ -334,6 +354,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 words: false,
                 year_like: n.year_like,
                 num: Some(n.clone()),
+                mag: 1.0,
             });
         }
         // number words: "tusindvis", "alți mii", "two hundred"
@@ -359,6 +380,14 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                     continue;
                 }
             }
+            // "第二天" (the second day), "第三者": an ordinal
+            if k > 0
+                && lex.ordinal_before.at(toks, k - 1).is_some()
+                && doc.gap(&toks[k - 1], &toks[k]).is_empty()
+            {
+                k += 1;
+                continue;
+            }
             let vague = lex.vague.at(toks, k);
             let card = lex
                 .cardinal
@@ -374,6 +403,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                         words: true,
                         year_like: false,
                         num: None,
+                        mag: 1.0,
                     });
                     k += n;
                 }
@@ -386,6 +416,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                         words: true,
                         year_like: false,
                         num: None,
+                        mag: 1.0,
                     });
                     k += n;
                 }
@@ -412,7 +443,16 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
         }
         // magnitudes: "2,5 mia.", "10 mii", "to hundrede"
         for c in cands.iter_mut() {
+            // "数千万人", "数百万": an indefinite number written straight before a larger
+            // magnitude multiplies it, as "tens of millions" does
             if c.approx && c.words {
+                if let Some((n, m)) = lex.magnitude.at(toks, c.end) {
+                    if m > c.value && doc.gap(&toks[c.end - 1], &toks[c.end]).is_empty() {
+                        c.value = round_significant(c.value * m);
+                        c.end += n;
+                        c.mag = m;
+                    }
+                }
                 continue;
             }
             let link = lex.link.at(toks, c.end).map_or(0, |(n, ())| n);
@@ -435,7 +475,24 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                     c.value = round_significant(c.value * m);
                     c.end += n + l;
                     c.year_like = false;
+                    c.mag = m;
                 }
+            }
+        }
+        // "2万8000人", "1億3600万ドル": a number after a magnitude, with nothing between,
+        // is the rest of the same number when it is smaller than that magnitude
+        let mut k = 0;
+        while k + 1 < cands.len() {
+            let (a, b) = (&cands[k], &cands[k + 1]);
+            let adjacent = b.first == a.end && toks[a.end - 1].end == toks[b.first].start;
+            if a.mag >= 1e4 && adjacent && !a.approx && !b.approx && b.value < a.mag {
+                let (value, end, mag) = (round_significant(a.value + b.value), b.end, b.mag);
+                cands[k].value = value;
+                cands[k].end = end;
+                cands[k].mag = mag;
+                cands.remove(k + 1);
+            } else {
+                k += 1;
             }
         }
         // "5分の1" (a fifth), "十分之四" (four tenths): a share, not two counts
@@ -524,7 +581,18 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                     .gap(&toks[c.first - 1], &toks[c.first])
                     .trim()
                     .is_empty();
-            if pct || lex.percent.at(toks, end).is_some() || pct_before {
+            // "7割", "七成": tenths
+            let tenths = lex
+                .tenths
+                .at(toks, end)
+                .filter(|_| lex.not_tenths.at(toks, end).is_none());
+            let mut value = c.value;
+            if let Some((n, ())) = tenths {
+                value = round_significant(c.value * 10.0);
+                counted = Some("percent".to_string());
+                unit = Some("%".to_string());
+                obj_end = end + n;
+            } else if pct || lex.percent.at(toks, end).is_some() || pct_before {
                 counted = Some("percent".to_string());
                 unit = Some("%".to_string());
                 if let Some((n, ())) = lex.percent.at(toks, end) {
@@ -561,7 +629,12 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             if lex.noun_before_number && matches!(counted.as_deref(), None | Some("people")) {
                 if let Some((s, (concept, u))) = lex.objects.before(toks, c.first) {
                     let joined = s == 0 || !breaks(doc.gap(&toks[s], &toks[c.first]));
-                    if joined && u.is_none() {
+                    // "仙台８９": a counter counts what follows it, it names nothing before
+                    let counter = lex
+                        .counter
+                        .at(toks, s)
+                        .is_some_and(|(n, ())| s + n == c.first);
+                    if joined && u.is_none() && !counter {
                         counted = Some(concept);
                         unit = None;
                     }
@@ -585,7 +658,23 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             // a date or a clock time ("3月", "5日", "10時"), unless a unit is longer there
             // ("5日間"); a year is not a count of years ("2023年", "2023 года")
             if let Some((n, ())) = lex.date_after.at(toks, end) {
-                if lex.objects.at(toks, end).is_none_or(|(m, _)| m <= n) {
+                // "1650日元" is money, "5日間" days
+                let longer = |m: Option<usize>| m.is_some_and(|m| m > n);
+                if !longer(lex.objects.at(toks, end).map(|(m, _)| m))
+                    && !longer(lex.currencies.at(toks, end).map(|(m, _)| m))
+                {
+                    continue;
+                }
+            }
+            // "（81岁）", "(35 years)": an age in parentheses after a name
+            if counted.as_deref() == Some("years") {
+                let open = doc.text[..toks[c.first].start]
+                    .trim_end()
+                    .ends_with(['(', '（']);
+                let close = doc.text[toks[obj_end.max(end) - 1].end..]
+                    .trim_start()
+                    .starts_with([')', '）']);
+                if open && close {
                     continue;
                 }
             }
@@ -627,7 +716,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 .filter(|(_, from)| c.first >= *from)
                 .map(|(k, _)| k.clone());
             figs.push(Figure {
-                value: c.value,
+                value,
                 value_max,
                 approx,
                 bound,
@@ -642,7 +731,12 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
         }
         // "600 soldiers were killed and thousands (of them) wounded"
         for k in 1..figs.len() {
-            if figs[k].counted.is_none() {
+            // not across a semicolon: "…4 hours; 30 ambulances…" are two clauses
+            let across = doc
+                .text
+                .get(figs[k - 1].span.end..figs[k].span.start)
+                .is_some_and(|g| g.contains([';', '；']));
+            if figs[k].counted.is_none() && !across {
                 figs[k].counted = figs[..k].iter().rev().find_map(|f| f.counted.clone());
             }
         }
@@ -755,6 +849,60 @@ mod tests {
             "en",
             "Ministers from twelve countries ended two days of talks.",
             "2 days d",
+        );
+    }
+
+    #[test]
+    fn cjk_numbers() {
+        // a number continued after its magnitude, an indefinite number times a magnitude
+        check(
+            "ja",
+            "避難者は3万4500人に上った。",
+            "34500 people evacuated",
+        );
+        check("ja", "総工費は2億4000万円。", "240000000 money JPY");
+        check("zh", "共有1亿2000万人口。", "120000000 people");
+        check("ja", "数百万人が影響を受けた。", "1000000~> people");
+        // tenths: 割 and 成
+        check("ja", "住民の６割が賛成した。", "60 percent %");
+        check("zh", "八成的学生参加了。", "80 percent %");
+        check("zh", "三成员国同意了。", "");
+        // the counter follows the number at once: no loose ideographs between
+        check("ja", "三権分立を守る。", "");
+        check("zh", "以12胜8负位列第二。", "");
+        check("zh", "有300多名学生参加。", "300> people");
+        // a counter before a number names nothing; an ordinal is no count
+        check("ja", "大阪台12号線で渋滞。", "");
+        check("zh", "第二天有40人到场。", "40 people");
+        // an age in parentheses
+        check(
+            "zh",
+            "记者王明（45岁）说，有20人受伤。",
+            "20 people wounded",
+        );
+        // money written with a word that begins with a date word
+        check("zh", "票价为3000日元。", "3000 money JPY");
+    }
+
+    #[test]
+    fn inflected_magnitudes_and_units() {
+        check("ru", "Пособие получат 12 тысячам семей.", "12000 families");
+        check(
+            "uk",
+            "Збитки оцінюють у 3 мільярдах гривень.",
+            "3000000000 money UAH",
+        );
+        check(
+            "is",
+            "Verkfallið stóð í 12 daga og kostaði 40 milljónum króna.",
+            "12 days d; 40000000 money ISK",
+        );
+        check("is", "Hann bjó þar í 7 árum.", "7 years y");
+        check("hi", "मरीज़ों को 9 घंटों तक इंतज़ार करना पड़ा।", "9< hours h");
+        check(
+            "en",
+            "The ministry allocated 4.5 bln rubles and 30 mln people voted.",
+            "4500000000 money RUB; 30000000 people",
         );
     }
 
