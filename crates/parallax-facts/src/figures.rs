@@ -479,13 +479,38 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 }
             }
         }
-        // "2万8000人", "1億3600万ドル": a number after a magnitude, with nothing between,
-        // is the rest of the same number when it is smaller than that magnitude
+        // a magnitude may have swallowed a following number word ("sedm tisíc")
+        let mut reach = 0;
+        cands.retain(|c| {
+            let keep = c.first >= reach;
+            if keep {
+                reach = c.end;
+            }
+            keep
+        });
+        // "2万8000人", "1億3600万ドル", "sedm tisíc pět set", "twenty-five": a number
+        // right after another that ends in more zeros than it has digits is the rest of
+        // the same number, in digits after a magnitude (CJK) or in words
         let mut k = 0;
         while k + 1 < cands.len() {
             let (a, b) = (&cands[k], &cands[k + 1]);
-            let adjacent = b.first == a.end && toks[a.end - 1].end == toks[b.first].start;
-            if a.mag >= 1e4 && adjacent && !a.approx && !b.approx && b.value < a.mag {
+            if b.first != a.end {
+                k += 1;
+                continue;
+            }
+            let gap = doc.gap(&toks[a.end - 1], &toks[b.first]);
+            let digits_after_mag = a.mag >= 1e4 && gap.is_empty() && !b.words;
+            let words = a.words && b.words && matches!(gap, " " | "-" | "\u{a0}");
+            let place = {
+                let mut p = 1.0;
+                let v = a.value.round();
+                while v > 0.0 && v % (p * 10.0) == 0.0 && v == a.value {
+                    p *= 10.0;
+                }
+                p
+            };
+            let fits = b.value < place && place >= 10.0;
+            if b.first == a.end && (digits_after_mag || words) && !a.approx && !b.approx && fits {
                 let (value, end, mag) = (round_significant(a.value + b.value), b.end, b.mag);
                 cands[k].value = value;
                 cands[k].end = end;
@@ -598,7 +623,18 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 if let Some((n, ())) = lex.percent.at(toks, end) {
                     obj_end = end + n;
                 }
-            } else if let Some(code) = c.num.as_ref().and_then(|n| n.currency) {
+            } else if let Some(code) = c.num.as_ref().and_then(|n| n.currency).or_else(|| {
+                // "100 milionu €", "110 milionů $": the sign after the magnitude word
+                (c.mag > 1.0)
+                    .then(|| {
+                        doc.text[toks[end - 1].end..doc.sents[si].1]
+                            .trim_start_matches([' ', '\u{a0}'])
+                            .chars()
+                            .next()
+                            .and_then(numbers::symbol)
+                    })
+                    .flatten()
+            }) {
                 counted = Some("money".to_string());
                 unit = Some(code.to_string());
             } else if let Some((n, code)) = lex.currencies.at(toks, end).or_else(|| {
@@ -665,6 +701,16 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 {
                     continue;
                 }
+            }
+            // "1年", "1台", "1週間": one of a counter is the article, as "一年", "a year"
+            // and "one year" are (neither "一" alone nor "one" is read as a number)
+            let one = c.value == 1.0 && c.mag == 1.0 && bound.is_none() && value_max.is_none();
+            if lex.noun_before_number
+                && one
+                && c.num.as_ref().is_some_and(|n| n.first == n.last)
+                && !matches!(counted.as_deref(), Some("percent" | "money"))
+            {
+                continue;
             }
             // "（81岁）", "(35 years)": an age in parentheses after a name
             if counted.as_deref() == Some("years") {
@@ -824,7 +870,7 @@ mod tests {
         check(
             "en",
             "The army sent dozens of drones and $5 million.",
-            "12~> drones sent; 5000000 money USD",
+            "10~> drones sent; 5000000 money USD",
         );
         check(
             "en",
@@ -882,6 +928,36 @@ mod tests {
         );
         // money written with a word that begins with a date word
         check("zh", "票价为3000日元。", "3000 money JPY");
+    }
+
+    #[test]
+    fn compound_number_words() {
+        check(
+            "cs",
+            "Poplatky vzrostly o sedm set až tisíc pět set korun.",
+            "700..1500 money CZK",
+        );
+        check(
+            "cs",
+            "Nově zaplatí zhruba šest tisíc tři sta korun.",
+            "6300~ money CZK",
+        );
+        check("en", "Twenty-five people were hurt.", "25 people wounded");
+        check("en", "two three-bedroom flats", "");
+        // the currency sign after the magnitude word
+        check(
+            "cs",
+            "Škoda dosáhla 40 milionů € denně.",
+            "40000000 money EUR",
+        );
+        // a measure joined by a hyphen; an age is none
+        check(
+            "en",
+            "After a 40-hour siege, a 52-year-old man was held.",
+            "40 hours h",
+        );
+        // one of a counter in CJK digits is the article
+        check("ja", "車1台と住宅12棟が焼けた。", "12 houses");
     }
 
     #[test]

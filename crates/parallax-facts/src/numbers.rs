@@ -48,7 +48,7 @@ fn digits_of(lex: &crate::lexicon::Lexicon, t: &Tok) -> Option<(String, f64)> {
 /// The signs written after a number for "per cent": ASCII, full width, Arabic.
 pub const PERCENT_SIGNS: [char; 3] = ['%', '％', '٪'];
 
-fn symbol(c: char) -> Option<&'static str> {
+pub(crate) fn symbol(c: char) -> Option<&'static str> {
     match c {
         '$' => Some("USD"),
         '€' => Some("EUR"),
@@ -283,7 +283,13 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
                 continue;
             }
         }
-        if after == "-" && toks.get(i + 1).is_some_and(|n| !n.digit) {
+        // "an 83-hour wait", "a 10-km queue" measure as "83 hours" does; "3-lea",
+        // "2-årig" are not counts
+        // ("a 34-year-old" is an age, no count)
+        let unit_after = lex.objects.at(toks, i + 1).is_some_and(|(n, (_, u))| {
+            u.is_some() && toks.get(i + 1 + n).is_none_or(|o| o.fold != "old")
+        });
+        if after == "-" && toks.get(i + 1).is_some_and(|n| !n.digit) && !unit_after {
             i += 1;
             continue;
         }
