@@ -71,9 +71,17 @@ pub(crate) fn object(
             if u.is_some() && loose > 1 {
                 return None;
             }
-            // "1000名士兵": a counter for people, then the noun that says who
-            if c == "people" && lex.noun_before_number {
-                if let Some((m, (c2, u2))) = lex.objects.at(toks, k + n) {
+            // "1000名士兵": a counter for people, then the noun that says who; "8 тысячам
+            // пострадавших семей": a participle counted as people, then the noun
+            if c == "people" && u.is_none() {
+                let next = lex
+                    .objects
+                    .at(toks, k + n)
+                    .filter(|(_, (_, u2))| u2.is_none())
+                    .filter(|_| {
+                        lex.noun_before_number || doc.gap(&toks[k + n - 1], &toks[k + n]) == " "
+                    });
+                if let Some((m, (c2, u2))) = next {
                     return Some((c2, u2, k + n + m, loose));
                 }
             }
@@ -943,6 +951,18 @@ mod tests {
             "6300~ money CZK",
         );
         check("en", "Twenty-five people were hurt.", "25 people wounded");
+        check(
+            "ru",
+            "В аварии погибли триста двадцать пять человек.",
+            "325 people killed",
+        );
+        check("uk", "Квиток коштує п'ятсот гривень.", "500 money UAH");
+        // a participle read as people, then the noun it qualifies
+        check(
+            "ru",
+            "Помощь получат 300 пострадавших семей.",
+            "300 families",
+        );
         check("en", "two three-bedroom flats", "");
         // the currency sign after the magnitude word
         check(
