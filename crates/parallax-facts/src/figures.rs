@@ -635,8 +635,9 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 // "100 milionu €", "110 milionů $": the sign after the magnitude word
                 (c.mag > 1.0)
                     .then(|| {
+                        // "100 Mio. €": past the abbreviation's point
                         doc.text[toks[end - 1].end..doc.sents[si].1]
-                            .trim_start_matches([' ', '\u{a0}'])
+                            .trim_start_matches(['.', ' ', '\u{a0}'])
                             .chars()
                             .next()
                             .and_then(numbers::symbol)
@@ -970,6 +971,17 @@ mod tests {
             "Škoda dosáhla 40 milionů € denně.",
             "40000000 money EUR",
         );
+        check(
+            "de",
+            "Der Streik kostet 70 Mio. € pro Woche.",
+            "70000000 money EUR",
+        );
+        check(
+            "de",
+            "vor 14 Monaten und in den letzten fünf Jahren",
+            "14 months mo; 5 years y",
+        );
+        check("de", "mehr als eine Million Tonnen", "1000000> mass t");
         // a measure joined by a hyphen; an age is none
         check(
             "en",
