@@ -390,7 +390,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             }
             // "第二天" (the second day), "第三者": an ordinal
             if k > 0
-                && lex.ordinal_before.at(toks, k - 1).is_some()
+                && lex.ordinal_before.before(toks, k).is_some()
                 && doc.gap(&toks[k - 1], &toks[k]).is_empty()
             {
                 k += 1;
@@ -531,13 +531,12 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
         // "5分の1" (a fifth), "十分之四" (four tenths): a share, not two counts
         let mut k = 0;
         while k < cands.len() {
-            if lex.fraction.at(toks, cands[k].end).is_some() {
-                let n = lex.fraction.at(toks, cands[k].end).map_or(0, |(n, ())| n);
-                let next = cands[k].end + n;
+            // only with the second number there: "３～５分の個人発表" is five minutes
+            let n = lex.fraction.at(toks, cands[k].end).map_or(0, |(n, ())| n);
+            let next = cands[k].end + n;
+            if n > 0 && cands.get(k + 1).is_some_and(|c| c.first == next) {
                 cands.remove(k);
-                if cands.get(k).is_some_and(|c| c.first == next) {
-                    cands.remove(k);
-                }
+                cands.remove(k);
             } else {
                 k += 1;
             }
@@ -569,7 +568,9 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             // ranges: "10-15", "10 til 15", "mellem 10 og 15"
             if let Some(next) = cands.get(ci + 1).filter(|n| n.first >= end) {
                 let gap = doc.gap(&toks[end - 1], &toks[next.first]).trim();
-                let joined = (gap == "-" || gap == "–")
+                // "３～５分", "3〜5", "10-15", "10–15"
+                let dash = matches!(gap, "-" | "–" | "～" | "〜" | "~");
+                let joined = dash
                     || lex
                         .range
                         .at(toks, end)
@@ -579,14 +580,14 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                             .and
                             .at(toks, end)
                             .is_some_and(|(n, _)| end + n == next.first));
-                hyphen = gap == "-" || gap == "–";
+                hyphen = dash;
                 if joined && next.num.is_some() == c.num.is_some() {
                     if next.value > c.value {
                         bound = Some(Bound::Range);
                         value_max = Some(next.value);
                         end = next.end;
                         consumed_until = next.end;
-                    } else if gap == "-" || gap == "–" {
+                    } else if dash {
                         // a score such as 2-0
                         consumed_until = next.end;
                         continue;
@@ -720,6 +721,22 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 && !matches!(counted.as_deref(), Some("percent" | "money"))
             {
                 continue;
+            }
+            // "１１時２５分" is a clock time, "26年３月期" a date: a number after a number
+            // and its date word, or followed by one
+            if lex.noun_before_number {
+                let after_date = c.first >= 2
+                    && toks[c.first - 2].digit
+                    && lex.date_after.at(toks, c.first - 1).is_some()
+                    && toks[c.first - 1].end == toks[c.first].start;
+                let before_date = counted.as_deref() == Some("years")
+                    && obj_end < toks.len()
+                    && toks[obj_end].digit
+                    && toks[obj_end - 1].end == toks[obj_end].start
+                    && lex.date_after.at(toks, obj_end + 1).is_some();
+                if (after_date && counted.as_deref() == Some("minutes")) || before_date {
+                    continue;
+                }
             }
             // "（81岁）", "(35 years)": an age in parentheses after a name
             if counted.as_deref() == Some("years") {
@@ -929,6 +946,17 @@ mod tests {
         // a counter before a number names nothing; an ordinal is no count
         check("ja", "大阪台12号線で渋滞。", "");
         check("zh", "第二天有40人到场。", "40 people");
+        // ranges with a wave dash, a share only with its second number
+        check("ja", "発表は３～５分の予定。", "3..5 minutes min");
+        check("ja", "全体の3分の1が賛成した。", "");
+        // clock times, a year before its month, school and era years
+        check(
+            "ja",
+            "午前９時３０分ごろ、20人が避難した。",
+            "20 people evacuated",
+        );
+        check("ja", "25年３月期の売上高", "");
+        check("zh", "昭和20年出生的老人", "");
         // an age in parentheses
         check(
             "zh",

@@ -172,7 +172,7 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             continue;
         }
         // "第3回", "第二天", "제3": an ordinal
-        if i > 0 && lex.ordinal_before.at(toks, i - 1).is_some() && gap_after(i - 1).is_empty() {
+        if i > 0 && lex.ordinal_before.before(toks, i).is_some() && gap_after(i - 1).is_empty() {
             i += 1;
             continue;
         }
