@@ -1021,6 +1021,31 @@ mod tests {
     }
 
     #[test]
+    fn a_magnitude_alone() {
+        check(
+            "ru",
+            "Склад принял более миллиона тонн зерна.",
+            "1000000> mass t",
+        );
+        check(
+            "uk",
+            "Завод переробив понад мільйон тонн сталі.",
+            "1000000~> mass t",
+        );
+        check(
+            "cs",
+            "Firma zpracovala více než milion tun odpadu.",
+            "1000000> mass t",
+        );
+        check(
+            "is",
+            "Höfnin tók við meira en einni milljón tonna.",
+            "1000000> mass t",
+        );
+        check("uk", "Ціна сягнула 30 000 дол. США.", "30000 money USD");
+    }
+
+    #[test]
     fn inflected_magnitudes_and_units() {
         check("ru", "Пособие получат 12 тысячам семей.", "12000 families");
         check(
