@@ -956,6 +956,7 @@ mod tests {
             "20 people evacuated",
         );
         check("ja", "25年３月期の売上高", "");
+        check("ja", "期限まであと5日後に迫った。", "5 days d");
         check("zh", "昭和20年出生的老人", "");
         // an age in parentheses
         check(
