@@ -89,6 +89,14 @@ pub fn invariance(file: &std::path::Path, json: bool, worst: usize) -> Result<Ex
                 p.original,
                 p.translation
             )?;
+            for (side, figs) in [
+                ("original", &p.figures_only_original),
+                ("translation", &p.figures_only_translation),
+            ] {
+                for f in figs {
+                    writeln!(out, "        only in the {side}: {f}")?;
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -152,6 +152,10 @@ pub struct PairResult {
     /// The entity keys found on one side only: where keys fail to meet.
     pub keys_only_original: Vec<String>,
     pub keys_only_translation: Vec<String>,
+    /// The figures found on one side that no figure of the other side matches on its
+    /// value: `VALUE counted "text"`, where the readings part.
+    pub figures_only_original: Vec<String>,
+    pub figures_only_translation: Vec<String>,
 }
 
 /// The whole report.
@@ -179,17 +183,46 @@ fn same_value(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
 }
 
-/// Greedy one-to-one matching: how many of `a` find a partner in `b`.
-fn matched(a: &[Figure], b: &[Figure], same: impl Fn(&Figure, &Figure) -> bool) -> usize {
+/// Greedy one-to-one matching: which of `a` and which of `b` found a partner.
+fn pairing(
+    a: &[Figure],
+    b: &[Figure],
+    same: impl Fn(&Figure, &Figure) -> bool,
+) -> (Vec<bool>, Vec<bool>) {
     let mut used = vec![false; b.len()];
-    let mut n = 0;
-    for x in a {
+    let mut hit = vec![false; a.len()];
+    for (i, x) in a.iter().enumerate() {
         if let Some(j) = (0..b.len()).find(|&j| !used[j] && same(x, &b[j])) {
             used[j] = true;
-            n += 1;
+            hit[i] = true;
         }
     }
-    n
+    (hit, used)
+}
+
+/// Greedy one-to-one matching: how many of `a` find a partner in `b`.
+fn matched(a: &[Figure], b: &[Figure], same: impl Fn(&Figure, &Figure) -> bool) -> usize {
+    pairing(a, b, same).0.iter().filter(|&&h| h).count()
+}
+
+/// The figures of each side with no partner of the same value on the other side.
+fn unmatched(a: &[Figure], b: &[Figure]) -> (Vec<String>, Vec<String>) {
+    let (ha, hb) = pairing(a, b, |x, y| same_value(x.value, y.value));
+    let show = |fs: &[Figure], hit: &[bool]| -> Vec<String> {
+        fs.iter()
+            .zip(hit)
+            .filter(|(_, &h)| !h)
+            .map(|(f, _)| {
+                format!(
+                    "{} {} {:?}",
+                    f.value,
+                    f.counted.as_deref().unwrap_or("-"),
+                    f.text
+                )
+            })
+            .collect()
+    };
+    (show(a, &ha), show(b, &hb))
 }
 
 /// Compares the facts of an original with those of its translation.
@@ -290,6 +323,7 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
                 };
                 let (ko, kt) = (keys(&o.facts), keys(&t.facts));
                 let langs = format!("{}-{}", o.lang, t.lang);
+                let (fo, ft) = unmatched(&o.facts.figures, &t.facts.figures);
                 overall.add(&m);
                 by_pair.entry(langs.clone()).or_default().add(&m);
                 pairs.push(PairResult {
@@ -300,6 +334,8 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
                     measures: m.into(),
                     keys_only_original: ko.difference(&kt).cloned().collect(),
                     keys_only_translation: kt.difference(&ko).cloned().collect(),
+                    figures_only_original: fo,
+                    figures_only_translation: ft,
                 });
             }
         }
@@ -376,6 +412,9 @@ mod tests {
         assert_eq!(m.figures_counted_matched, 0);
         assert!((m.figure_value_f1() - 0.4).abs() < 1e-9);
         assert_eq!(m.entity_jaccard(), 1.0);
+        let (only_a, only_b) = unmatched(&a.figures, &b.figures);
+        assert_eq!(only_a, ["3 hours \"\""]);
+        assert_eq!(only_b, ["7 - \"\"", "8 - \"\""]);
     }
 
     #[test]

@@ -28,11 +28,13 @@ struct Cand {
     words: bool,
     year_like: bool,
     num: Option<Num>,
+    /// The magnitude word multiplied in ("万" in "2万"), 1 if none.
+    mag: f64,
 }
 
 /// A value rounded to 12 significant digits, past any written precision, so that a
 /// decimal times a magnitude is the number written.
-fn round_significant(v: f64) -> f64 {
+pub(crate) fn round_significant(v: f64) -> f64 {
     if v == 0.0 || !v.is_finite() {
         return v;
     }
@@ -52,9 +54,12 @@ pub(crate) fn object(
     // words passed over that are not links ("2.000 nordkoreanske soldater")
     let mut loose = 0;
     while k < toks.len() && skipped <= 3 {
-        // Another number (in digits or words) begins a figure of its own.
-        if k > 0 && breaks(doc.gap(&toks[k - 1], &toks[k]))
-            || toks[k].digit
+        // Another number (in digits or words) begins a figure of its own; a comma ends
+        // the phrase ("on Jan. 6, some passengers").
+        if k > 0 && {
+            let gap = doc.gap(&toks[k - 1], &toks[k]);
+            breaks(gap) || gap.contains([',', '，', '、', '،'])
+        } || toks[k].digit
             || lex.cardinal.at(toks, k).is_some()
         {
             return None;
@@ -66,16 +71,39 @@ pub(crate) fn object(
             if u.is_some() && loose > 1 {
                 return None;
             }
-            // "1000名士兵": a counter for people, then the noun that says who
-            if c == "people" && lex.noun_before_number {
-                if let Some((m, (c2, u2))) = lex.objects.at(toks, k + n) {
+            // "1000名士兵": a counter for people, then the noun that says who; "8 тысячам
+            // пострадавших семей": a participle counted as people, then the noun
+            if c == "people" && u.is_none() {
+                let next = lex
+                    .objects
+                    .at(toks, k + n)
+                    .filter(|(_, (_, u2))| u2.is_none())
+                    .filter(|_| {
+                        lex.noun_before_number || doc.gap(&toks[k + n - 1], &toks[k + n]) == " "
+                    });
+                if let Some((m, (c2, u2))) = next {
                     return Some((c2, u2, k + n + m, loose));
                 }
             }
             return Some((c, u, k + n, loose));
         }
+        // In CJK every ideograph is a token: the counter or the noun follows the number
+        // at once, or after a hedge ("100多名", "1万余人"); a word further on belongs
+        // to another phrase ("三権分立" has no minutes, "15胜13负位" no people).
+        let hedge = lex
+            .lower_after
+            .at(toks, k)
+            .or(lex.upper_after.at(toks, k))
+            .or(lex.approx_after.at(toks, k));
         if let Some((n, ())) = lex.link.at(toks, k) {
             k += n;
+        } else if lex.noun_before_number
+            && crate::tokens::is_cjk(toks[k].text.chars().next().unwrap_or(' '))
+        {
+            match hedge {
+                Some((n, ())) if skipped == 0 => k += n,
+                _ => return None,
+            }
         } else if lex.events.at(toks, k).is_none() {
             k += 1;
             loose += 1;
@@ -334,6 +362,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 words: false,
                 year_like: n.year_like,
                 num: Some(n.clone()),
+                mag: 1.0,
             });
         }
         // number words: "tusindvis", "alți mii", "two hundred"
@@ -359,6 +388,14 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                     continue;
                 }
             }
+            // "第二天" (the second day), "第三者": an ordinal
+            if k > 0
+                && lex.ordinal_before.before(toks, k).is_some()
+                && doc.gap(&toks[k - 1], &toks[k]).is_empty()
+            {
+                k += 1;
+                continue;
+            }
             let vague = lex.vague.at(toks, k);
             let card = lex
                 .cardinal
@@ -374,6 +411,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                         words: true,
                         year_like: false,
                         num: None,
+                        mag: 1.0,
                     });
                     k += n;
                 }
@@ -386,6 +424,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                         words: true,
                         year_like: false,
                         num: None,
+                        mag: 1.0,
                     });
                     k += n;
                 }
@@ -412,7 +451,16 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
         }
         // magnitudes: "2,5 mia.", "10 mii", "to hundrede"
         for c in cands.iter_mut() {
+            // "数千万人", "数百万": an indefinite number written straight before a larger
+            // magnitude multiplies it, as "tens of millions" does
             if c.approx && c.words {
+                if let Some((n, m)) = lex.magnitude.at(toks, c.end) {
+                    if m > c.value && doc.gap(&toks[c.end - 1], &toks[c.end]).is_empty() {
+                        c.value = round_significant(c.value * m);
+                        c.end += n;
+                        c.mag = m;
+                    }
+                }
                 continue;
             }
             let link = lex.link.at(toks, c.end).map_or(0, |(n, ())| n);
@@ -435,19 +483,60 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                     c.value = round_significant(c.value * m);
                     c.end += n + l;
                     c.year_like = false;
+                    c.mag = m;
                 }
+            }
+        }
+        // a magnitude may have swallowed a following number word ("sedm tisíc")
+        let mut reach = 0;
+        cands.retain(|c| {
+            let keep = c.first >= reach;
+            if keep {
+                reach = c.end;
+            }
+            keep
+        });
+        // "2万8000人", "1億3600万ドル", "sedm tisíc pět set", "twenty-five": a number
+        // right after another that ends in more zeros than it has digits is the rest of
+        // the same number, in digits after a magnitude (CJK) or in words
+        let mut k = 0;
+        while k + 1 < cands.len() {
+            let (a, b) = (&cands[k], &cands[k + 1]);
+            if b.first != a.end {
+                k += 1;
+                continue;
+            }
+            let gap = doc.gap(&toks[a.end - 1], &toks[b.first]);
+            let digits_after_mag = a.mag >= 1e4 && gap.is_empty() && !b.words;
+            let words = a.words && b.words && matches!(gap, " " | "-" | "\u{a0}");
+            let place = {
+                let mut p = 1.0;
+                let v = a.value.round();
+                while v > 0.0 && v % (p * 10.0) == 0.0 && v == a.value {
+                    p *= 10.0;
+                }
+                p
+            };
+            let fits = b.value < place && place >= 10.0;
+            if b.first == a.end && (digits_after_mag || words) && !a.approx && !b.approx && fits {
+                let (value, end, mag) = (round_significant(a.value + b.value), b.end, b.mag);
+                cands[k].value = value;
+                cands[k].end = end;
+                cands[k].mag = mag;
+                cands.remove(k + 1);
+            } else {
+                k += 1;
             }
         }
         // "5分の1" (a fifth), "十分之四" (four tenths): a share, not two counts
         let mut k = 0;
         while k < cands.len() {
-            if lex.fraction.at(toks, cands[k].end).is_some() {
-                let n = lex.fraction.at(toks, cands[k].end).map_or(0, |(n, ())| n);
-                let next = cands[k].end + n;
+            // only with the second number there: "３～５分の個人発表" is five minutes
+            let n = lex.fraction.at(toks, cands[k].end).map_or(0, |(n, ())| n);
+            let next = cands[k].end + n;
+            if n > 0 && cands.get(k + 1).is_some_and(|c| c.first == next) {
                 cands.remove(k);
-                if cands.get(k).is_some_and(|c| c.first == next) {
-                    cands.remove(k);
-                }
+                cands.remove(k);
             } else {
                 k += 1;
             }
@@ -479,7 +568,9 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             // ranges: "10-15", "10 til 15", "mellem 10 og 15"
             if let Some(next) = cands.get(ci + 1).filter(|n| n.first >= end) {
                 let gap = doc.gap(&toks[end - 1], &toks[next.first]).trim();
-                let joined = (gap == "-" || gap == "–")
+                // "３～５分", "3〜5", "10-15", "10–15"
+                let dash = matches!(gap, "-" | "–" | "～" | "〜" | "~");
+                let joined = dash
                     || lex
                         .range
                         .at(toks, end)
@@ -489,14 +580,14 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                             .and
                             .at(toks, end)
                             .is_some_and(|(n, _)| end + n == next.first));
-                hyphen = gap == "-" || gap == "–";
+                hyphen = dash;
                 if joined && next.num.is_some() == c.num.is_some() {
                     if next.value > c.value {
                         bound = Some(Bound::Range);
                         value_max = Some(next.value);
                         end = next.end;
                         consumed_until = next.end;
-                    } else if gap == "-" || gap == "–" {
+                    } else if dash {
                         // a score such as 2-0
                         consumed_until = next.end;
                         continue;
@@ -524,13 +615,36 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                     .gap(&toks[c.first - 1], &toks[c.first])
                     .trim()
                     .is_empty();
-            if pct || lex.percent.at(toks, end).is_some() || pct_before {
+            // "7割", "七成": tenths
+            let tenths = lex
+                .tenths
+                .at(toks, end)
+                .filter(|_| lex.not_tenths.at(toks, end).is_none());
+            let mut value = c.value;
+            if let Some((n, ())) = tenths {
+                value = round_significant(c.value * 10.0);
+                counted = Some("percent".to_string());
+                unit = Some("%".to_string());
+                obj_end = end + n;
+            } else if pct || lex.percent.at(toks, end).is_some() || pct_before {
                 counted = Some("percent".to_string());
                 unit = Some("%".to_string());
                 if let Some((n, ())) = lex.percent.at(toks, end) {
                     obj_end = end + n;
                 }
-            } else if let Some(code) = c.num.as_ref().and_then(|n| n.currency) {
+            } else if let Some(code) = c.num.as_ref().and_then(|n| n.currency).or_else(|| {
+                // "100 milionu €", "110 milionů $": the sign after the magnitude word
+                (c.mag > 1.0)
+                    .then(|| {
+                        // "100 Mio. €": past the abbreviation's point
+                        doc.text[toks[end - 1].end..doc.sents[si].1]
+                            .trim_start_matches(['.', ' ', '\u{a0}'])
+                            .chars()
+                            .next()
+                            .and_then(numbers::symbol)
+                    })
+                    .flatten()
+            }) {
                 counted = Some("money".to_string());
                 unit = Some(code.to_string());
             } else if let Some((n, code)) = lex.currencies.at(toks, end).or_else(|| {
@@ -561,7 +675,12 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             if lex.noun_before_number && matches!(counted.as_deref(), None | Some("people")) {
                 if let Some((s, (concept, u))) = lex.objects.before(toks, c.first) {
                     let joined = s == 0 || !breaks(doc.gap(&toks[s], &toks[c.first]));
-                    if joined && u.is_none() {
+                    // "仙台８９": a counter counts what follows it, it names nothing before
+                    let counter = lex
+                        .counter
+                        .at(toks, s)
+                        .is_some_and(|(n, ())| s + n == c.first);
+                    if joined && u.is_none() && !counter {
                         counted = Some(concept);
                         unit = None;
                     }
@@ -585,7 +704,49 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
             // a date or a clock time ("3月", "5日", "10時"), unless a unit is longer there
             // ("5日間"); a year is not a count of years ("2023年", "2023 года")
             if let Some((n, ())) = lex.date_after.at(toks, end) {
-                if lex.objects.at(toks, end).is_none_or(|(m, _)| m <= n) {
+                // "1650日元" is money, "5日間" days
+                let longer = |m: Option<usize>| m.is_some_and(|m| m > n);
+                if !longer(lex.objects.at(toks, end).map(|(m, _)| m))
+                    && !longer(lex.currencies.at(toks, end).map(|(m, _)| m))
+                {
+                    continue;
+                }
+            }
+            // "1年", "1台", "1週間": one of a counter is the article, as "一年", "a year"
+            // and "one year" are (neither "一" alone nor "one" is read as a number)
+            let one = c.value == 1.0 && c.mag == 1.0 && bound.is_none() && value_max.is_none();
+            if lex.noun_before_number
+                && one
+                && c.num.as_ref().is_some_and(|n| n.first == n.last)
+                && !matches!(counted.as_deref(), Some("percent" | "money"))
+            {
+                continue;
+            }
+            // "１１時２５分" is a clock time, "26年３月期" a date: a number after a number
+            // and its date word, or followed by one
+            if lex.noun_before_number {
+                let after_date = c.first >= 2
+                    && toks[c.first - 2].digit
+                    && lex.date_after.at(toks, c.first - 1).is_some()
+                    && toks[c.first - 1].end == toks[c.first].start;
+                let before_date = counted.as_deref() == Some("years")
+                    && obj_end < toks.len()
+                    && toks[obj_end].digit
+                    && toks[obj_end - 1].end == toks[obj_end].start
+                    && lex.date_after.at(toks, obj_end + 1).is_some();
+                if (after_date && counted.as_deref() == Some("minutes")) || before_date {
+                    continue;
+                }
+            }
+            // "（81岁）", "(35 years)": an age in parentheses after a name
+            if counted.as_deref() == Some("years") {
+                let open = doc.text[..toks[c.first].start]
+                    .trim_end()
+                    .ends_with(['(', '（']);
+                let close = doc.text[toks[obj_end.max(end) - 1].end..]
+                    .trim_start()
+                    .starts_with([')', '）']);
+                if open && close {
                     continue;
                 }
             }
@@ -627,7 +788,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 .filter(|(_, from)| c.first >= *from)
                 .map(|(k, _)| k.clone());
             figs.push(Figure {
-                value: c.value,
+                value,
                 value_max,
                 approx,
                 bound,
@@ -642,7 +803,12 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
         }
         // "600 soldiers were killed and thousands (of them) wounded"
         for k in 1..figs.len() {
-            if figs[k].counted.is_none() {
+            // not across a semicolon: "…4 hours; 30 ambulances…" are two clauses
+            let across = doc
+                .text
+                .get(figs[k - 1].span.end..figs[k].span.start)
+                .is_some_and(|g| g.contains([';', '；']));
+            if figs[k].counted.is_none() && !across {
                 figs[k].counted = figs[..k].iter().rev().find_map(|f| f.counted.clone());
             }
         }
@@ -730,7 +896,7 @@ mod tests {
         check(
             "en",
             "The army sent dozens of drones and $5 million.",
-            "12~> drones sent; 5000000 money USD",
+            "10~> drones sent; 5000000 money USD",
         );
         check(
             "en",
@@ -755,6 +921,150 @@ mod tests {
             "en",
             "Ministers from twelve countries ended two days of talks.",
             "2 days d",
+        );
+    }
+
+    #[test]
+    fn cjk_numbers() {
+        // a number continued after its magnitude, an indefinite number times a magnitude
+        check(
+            "ja",
+            "避難者は3万4500人に上った。",
+            "34500 people evacuated",
+        );
+        check("ja", "総工費は2億4000万円。", "240000000 money JPY");
+        check("zh", "共有1亿2000万人口。", "120000000 people");
+        check("ja", "数百万人が影響を受けた。", "1000000~> people");
+        // tenths: 割 and 成
+        check("ja", "住民の６割が賛成した。", "60 percent %");
+        check("zh", "八成的学生参加了。", "80 percent %");
+        check("zh", "三成员国同意了。", "");
+        // the counter follows the number at once: no loose ideographs between
+        check("ja", "三権分立を守る。", "");
+        check("zh", "以12胜8负位列第二。", "");
+        check("zh", "有300多名学生参加。", "300> people");
+        // a counter before a number names nothing; an ordinal is no count
+        check("ja", "大阪台12号線で渋滞。", "");
+        check("zh", "第二天有40人到场。", "40 people");
+        // ranges with a wave dash, a share only with its second number
+        check("ja", "発表は３～５分の予定。", "3..5 minutes min");
+        check("ja", "全体の3分の1が賛成した。", "");
+        // clock times, a year before its month, school and era years
+        check(
+            "ja",
+            "午前９時３０分ごろ、20人が避難した。",
+            "20 people evacuated",
+        );
+        check("ja", "25年３月期の売上高", "");
+        check("ja", "期限まであと5日後に迫った。", "5 days d");
+        check("zh", "昭和20年出生的老人", "");
+        // an age in parentheses
+        check(
+            "zh",
+            "记者王明（45岁）说，有20人受伤。",
+            "20 people wounded",
+        );
+        // money written with a word that begins with a date word
+        check("zh", "票价为3000日元。", "3000 money JPY");
+    }
+
+    #[test]
+    fn compound_number_words() {
+        check(
+            "cs",
+            "Poplatky vzrostly o sedm set až tisíc pět set korun.",
+            "700..1500 money CZK",
+        );
+        check(
+            "cs",
+            "Nově zaplatí zhruba šest tisíc tři sta korun.",
+            "6300~ money CZK",
+        );
+        check("en", "Twenty-five people were hurt.", "25 people wounded");
+        check(
+            "ru",
+            "В аварии погибли триста двадцать пять человек.",
+            "325 people killed",
+        );
+        check("uk", "Квиток коштує п'ятсот гривень.", "500 money UAH");
+        // a participle read as people, then the noun it qualifies
+        check(
+            "ru",
+            "Помощь получат 300 пострадавших семей.",
+            "300 families",
+        );
+        check("en", "two three-bedroom flats", "");
+        // the currency sign after the magnitude word
+        check(
+            "cs",
+            "Škoda dosáhla 40 milionů € denně.",
+            "40000000 money EUR",
+        );
+        check(
+            "de",
+            "Der Streik kostet 70 Mio. € pro Woche.",
+            "70000000 money EUR",
+        );
+        check(
+            "de",
+            "vor 14 Monaten und in den letzten fünf Jahren",
+            "14 months mo; 5 years y",
+        );
+        check("de", "mehr als eine Million Tonnen", "1000000> mass t");
+        // a measure joined by a hyphen; an age is none
+        check(
+            "en",
+            "After a 40-hour siege, a 52-year-old man was held.",
+            "40 hours h",
+        );
+        // one of a counter in CJK digits is the article
+        check("ja", "車1台と住宅12棟が焼けた。", "12 houses");
+    }
+
+    #[test]
+    fn a_magnitude_alone() {
+        check(
+            "ru",
+            "Склад принял более миллиона тонн зерна.",
+            "1000000> mass t",
+        );
+        check(
+            "uk",
+            "Завод переробив понад мільйон тонн сталі.",
+            "1000000~> mass t",
+        );
+        check(
+            "cs",
+            "Firma zpracovala více než milion tun odpadu.",
+            "1000000> mass t",
+        );
+        check(
+            "is",
+            "Höfnin tók við meira en einni milljón tonna.",
+            "1000000> mass t",
+        );
+        check("uk", "Ціна сягнула 30 000 дол. США.", "30000 money USD");
+    }
+
+    #[test]
+    fn inflected_magnitudes_and_units() {
+        check("ru", "Пособие получат 12 тысячам семей.", "12000 families");
+        check(
+            "uk",
+            "Збитки оцінюють у 3 мільярдах гривень.",
+            "3000000000 money UAH",
+        );
+        check(
+            "is",
+            "Verkfallið stóð í 12 daga og kostaði 40 milljónum króna.",
+            "12 days d; 40000000 money ISK",
+        );
+        check("is", "Hann bjó þar í 7 árum.", "7 years y");
+        check("hi", "मरीज़ों को 9 घंटों तक इंतज़ार करना पड़ा।", "9< hours h");
+        check(
+            "en",
+            "The ministry allocated 4.5 bln rubles and 30 mln people voted.",
+            "4500000000 money RUB; 30000000 people",
         );
     }
 

@@ -11,7 +11,10 @@
 //! "100'den fazla", "500명 이상"), `range`, `between`, `and`, `link`,
 //! `source`, `source_after` (a cue written after its source: "によると", "के अनुसार"),
 //! `speech`, `locative`, `not_locative`, `time_cue`, `date_after`, `phone_cue`,
-//! `magnitude`, `vague`, `cardinal`, `not_number`, `fraction`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
+//! `magnitude`, `magnitude_suffix` (written onto the digits: "100m", "1.8bn"),
+//! `ordinal_before` ("第3", "第二"), `counter` (a word that only counts: "人", "台",
+//! never the noun counted when written before the number), `tenths` (a share in tenths:
+//! "7割", "七成") and `not_tenths` (the words it begins: "割引", "成员"), `vague`, `cardinal`, `not_number`, `fraction`, `obj.CONCEPT[/UNIT]`, `event.CONCEPT`,
 //! `cur.CODE`, `percent`, `weekdays`, `rel.today|yesterday|tomorrow|last_year|
 //! this_year|next_year|last_month|this_month|next_month`, `start_of`, `nonname`,
 //! `person_cue`, `role.ROLE`, `inst.INSTITUTION`, `suffixes`, `name_link`, `article`,
@@ -340,6 +343,15 @@ pub struct Lexicon {
     pub date_after: Table<()>,
     pub phone_cue: Table<()>,
     pub magnitude: Table<f64>,
+    /// Magnitudes written onto the digits ("100m", "1.8bn"), lower case.
+    pub magnitude_suffix: Vec<(String, f64)>,
+    /// Before a number, an ordinal ("第3回", "第二天").
+    pub ordinal_before: Table<()>,
+    /// Counters: words that count what is named elsewhere ("人", "台", "件").
+    pub counter: Table<()>,
+    /// After a number, a share in tenths ("7割" is 70 %, "七成" 70 %).
+    pub tenths: Table<()>,
+    pub not_tenths: Table<()>,
     pub vague: Table<f64>,
     pub cardinal: Table<f64>,
     /// Words that begin with a numeral and are not numbers ("十分" enough, "统一").
@@ -460,6 +472,19 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
             "start_of" => plain(&mut lx.start_of),
             "person_cue" => plain(&mut lx.person_cue),
             "magnitude" => valued(&mut lx.magnitude),
+            "magnitude_suffix" => {
+                for i in &items {
+                    if let Some((w, v)) = i.rsplit_once('=') {
+                        if let Ok(v) = v.trim().parse::<f64>() {
+                            lx.magnitude_suffix.push((w.trim().to_lowercase(), v));
+                        }
+                    }
+                }
+            }
+            "ordinal_before" => plain(&mut lx.ordinal_before),
+            "counter" => plain(&mut lx.counter),
+            "tenths" => plain(&mut lx.tenths),
+            "not_tenths" => plain(&mut lx.not_tenths),
             "vague" => valued(&mut lx.vague),
             "cardinal" => valued(&mut lx.cardinal),
             "not_number" => plain(&mut lx.not_number),

@@ -26,7 +26,29 @@ fn all_digits(t: &Tok) -> bool {
     t.digit && t.fold.len() == t.text.chars().count() && t.fold.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn symbol(c: char) -> Option<&'static str> {
+/// The digits of a token and the magnitude written onto them ("100m", "1,8bn" in a
+/// language whose lexicon lists the suffix under `magnitude_suffix`): the digits alone
+/// and 1 for a plain number; none for a token that is not a number.
+fn digits_of(lex: &crate::lexicon::Lexicon, t: &Tok) -> Option<(String, f64)> {
+    if all_digits(t) {
+        return Some((t.fold.clone(), 1.0));
+    }
+    if !t.digit || !t.text.is_ascii() {
+        return None;
+    }
+    let split = t.text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, suffix) = t.text.split_at(split);
+    let suffix = suffix.to_ascii_lowercase();
+    lex.magnitude_suffix
+        .iter()
+        .find(|(s, _)| *s == suffix)
+        .map(|(_, m)| (digits.to_string(), *m))
+}
+
+/// The signs written after a number for "per cent": ASCII, full width, Arabic.
+pub const PERCENT_SIGNS: [char; 3] = ['%', '％', '٪'];
+
+pub(crate) fn symbol(c: char) -> Option<&'static str> {
     match c {
         '$' => Some("USD"),
         '€' => Some("EUR"),
@@ -141,10 +163,16 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
         };
         // CJK is written without spaces, and Arabic prefixes "و" (and) to a number
         let cjk_before = crate::tokens::is_cjk(before) || matches!(before as u32, 0x0600..=0x06FF);
-        if doc.is_masked(t.start, t.end)
-            || !all_digits(t)
-            || (before.is_alphanumeric() && !cjk_before)
-        {
+        let Some((first_digits, mut suffix_mag)) = digits_of(lex, t) else {
+            i += 1;
+            continue;
+        };
+        if doc.is_masked(t.start, t.end) || (before.is_alphanumeric() && !cjk_before) {
+            i += 1;
+            continue;
+        }
+        // "第3回", "第二天", "제3": an ordinal
+        if i > 0 && lex.ordinal_before.before(toks, i).is_some() && gap_after(i - 1).is_empty() {
             i += 1;
             continue;
         }
@@ -186,7 +214,7 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             // nor is "1.35 millones"
             let percent_after = text[toks[i + 1].end..doc.sents[si].1]
                 .trim_start_matches([' ', '\u{a0}'])
-                .starts_with('%')
+                .starts_with(PERCENT_SIGNS)
                 || lex.percent.at(toks, i + 2).is_some()
                 || lex.magnitude.at(toks, i + 2).is_some();
             if h <= 24
@@ -200,17 +228,23 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
         }
         // "в 14" is an hour; "в 13.7 процентов" a decimal
         let decimal_after = gap_after(i) == "." && toks.get(i + 1).is_some_and(|n| n.digit);
+        // "около 1 354 кг": a thousands group follows, so not an hour
+        let group_after = run > i && thousands && {
+            let mut g = gap_after(i).chars();
+            g.next().is_some_and(|c| lex.group.contains(&c)) && g.next().is_none()
+        };
         if lex.time_cue.before(toks, i).is_some()
             && t.fold.len() <= 2
             && gap_after(i).starts_with([' ', '.'])
             && !decimal_after
+            && !group_after
         {
             // "à 8 heures" is an hour, "à 8 millions d’euros" is not
             let next_is_unit = lex.objects.at(toks, i + 1).is_some()
                 || lex.magnitude.at(toks, i + 1).is_some()
                 || lex.percent.at(toks, i + 1).is_some()
                 || lex.currencies.at(toks, i + 1).is_some()
-                || gap_after(i).trim_start().starts_with('%');
+                || gap_after(i).trim_start().starts_with(PERCENT_SIGNS);
             if !next_is_unit
                 && lex
                     .time_cue
@@ -232,14 +266,37 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
                 }
             }
         }
-        if after == "-" && toks.get(i + 1).is_some_and(|n| !n.digit) {
+        // a day of the month: "6 февраля", "19. listopadu", "Jan. 6", "January 19"
+        let day: u32 = t.fold.parse().unwrap_or(0);
+        if i == run && (1..=31).contains(&day) && t.fold.len() <= 2 && suffix_mag == 1.0 {
+            let month_after = toks.get(i + 1).is_some_and(|n| {
+                !n.digit
+                    && matches!(after, " " | "\u{a0}" | ". ")
+                    && calendar::month_number(doc.lang, n.text).is_some()
+            });
+            let month_before = i > 0
+                && !toks[i - 1].digit
+                && matches!(gap_after(i - 1), " " | "\u{a0}" | ". ")
+                && calendar::month_number(doc.lang, toks[i - 1].text).is_some();
+            if month_after || month_before {
+                i += 1;
+                continue;
+            }
+        }
+        // "an 83-hour wait", "a 10-km queue" measure as "83 hours" does; "3-lea",
+        // "2-årig" are not counts
+        // ("a 34-year-old" is an age, no count)
+        let unit_after = lex.objects.at(toks, i + 1).is_some_and(|(n, (_, u))| {
+            u.is_some() && toks.get(i + 1 + n).is_none_or(|o| o.fold != "old")
+        });
+        if after == "-" && toks.get(i + 1).is_some_and(|n| !n.digit) && !unit_after {
             i += 1;
             continue;
         }
         // digits, thousands groups, decimals
-        let mut digits = t.fold.clone();
+        let mut digits = first_digits;
         let mut last = i;
-        if t.fold.len() <= 3 {
+        if t.fold.len() <= 3 && suffix_mag == 1.0 {
             while last + 1 < toks.len()
                 && toks[last + 1].fold.len() == 3
                 && all_digits(&toks[last + 1])
@@ -266,7 +323,24 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
         }
         let mut value: f64 = digits.parse().unwrap_or(0.0);
         let mut decimal = false;
-        if let (Some(d), Some(n)) = (lex.decimal, toks.get(last + 1)) {
+        // "２・５メートル": a decimal sign that is a token of its own, written without
+        // spaces between digits (the Japanese middle dot)
+        let sign_tok = toks.get(last + 1).zip(toks.get(last + 2)).filter(|(m, n)| {
+            suffix_mag == 1.0
+                && m.start == toks[last].end
+                && n.start == m.end
+                && m.text.chars().count() == 1
+                && m.text.chars().all(|c| lex.decimal_alt.contains(&c))
+                && all_digits(n)
+        });
+        if let Some((_, n)) = sign_tok {
+            value = format!("{digits}.{}", n.fold).parse().unwrap_or(value);
+            decimal = true;
+            last += 2;
+        } else if let (Some(d), Some(n)) = (
+            lex.decimal,
+            toks.get(last + 1).filter(|_| suffix_mag == 1.0),
+        ) {
             let g = gap_after(last);
             let mut gc = g.chars();
             let sep = gc.next().filter(|_| gc.next().is_none());
@@ -276,15 +350,24 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
             let foreign = |c: char| matches!(c, '.' | ',') && last == i && n.fold.len() != 3;
             let is_decimal =
                 sep.is_some_and(|c| c == d || lex.decimal_alt.contains(&c) || foreign(c));
-            if all_digits(n) && is_decimal {
-                value = format!("{digits}.{}", n.fold).parse().unwrap_or(value);
+            if let Some((frac, m)) = digits_of(lex, n).filter(|_| is_decimal) {
+                value = format!("{digits}.{frac}").parse().unwrap_or(value);
                 decimal = true;
+                suffix_mag = m;
                 last += 1;
             }
         }
+        let ambiguous_suffix = toks[last].text.ends_with(|c: char| c.is_ascii_alphabetic())
+            && !toks[last].text[..toks[last].text.len() - 1]
+                .ends_with(|c: char| c.is_ascii_alphabetic());
+        if suffix_mag != 1.0 {
+            value = crate::figures::round_significant(value * suffix_mag);
+        }
         let year_like = last == i && t.fold.len() == 4 && (1000.0..=2100.0).contains(&value);
         let rest = &text[toks[last].end..doc.sents[si].1];
-        let percent = rest.trim_start_matches([' ', '\u{a0}']).starts_with('%');
+        let percent = rest
+            .trim_start_matches([' ', '\u{a0}'])
+            .starts_with(PERCENT_SIGNS);
         let currency = text[..t.start]
             .trim_end_matches([' ', '\u{a0}'])
             .chars()
@@ -297,6 +380,12 @@ pub fn scan(doc: &Doc, si: usize) -> Vec<Num> {
                     .and_then(symbol)
             });
         let _ = decimal;
+        // a one-letter suffix is a magnitude after a currency sign ("$5m"), a unit
+        // elsewhere ("the 100m final")
+        if suffix_mag != 1.0 && ambiguous_suffix && currency.is_none() {
+            i = last + 1;
+            continue;
+        }
         out.push(Num {
             value,
             first: i,
@@ -346,6 +435,37 @@ mod tests {
             "25000 45000 2.5 0.5",
         );
         check("es", "(110 millones de dólares)", "110");
+    }
+
+    #[test]
+    fn signs_suffixes_and_dates() {
+        // the full-width percent sign, the Japanese middle dot as a decimal sign
+        let pct = |lang: &str, input: &str| {
+            let sents = crate::doc::one_sentence(input);
+            let doc = Doc::new(input, &sents, lang);
+            scan(&doc, 0)
+                .iter()
+                .map(|n| format!("{}{}", n.value, if n.percent { "%" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(pct("ja", "失業率は３・８％に上がった"), "3.8%");
+        assert_eq!(pct("zh", "增长了12％"), "12%");
+        // magnitudes written onto the digits, a one-letter one only after a currency sign
+        check(
+            "en",
+            "a fine of €40m and a £2.5bn deal",
+            "40000000 2500000000",
+        );
+        check("en", "she won the 400m race", "");
+        // a thousands group after a word that also cues an hour
+        check("ru", "около 2 450 тонн зерна", "2450");
+        // a day of the month, before or after the month's name
+        check("ru", "8 марта на митинг пришли 300 человек", "300");
+        check("en", "On Feb. 3, 40 people were hurt", "40");
+        check("cs", "dne 14 května zemřelo 12 lidí", "12");
+        // an ordinal
+        check("ja", "第3回の会合に50人", "50");
     }
 
     #[test]
