@@ -33,6 +33,22 @@ struct Name {
     toks: Vec<Vec<String>>,
     /// An acronym such as "US" or "EU": matches upper-case text only.
     acronym: bool,
+    /// The script of a name not in Latin letters: it matches text in its own script
+    /// only ("أوسلو" folds to a Latin word).
+    script: Option<u32>,
+}
+
+/// The script of a letter, as the start of its Unicode block range; `None` for Latin.
+pub fn script(c: char) -> Option<u32> {
+    let u = c as u32;
+    Some(match u {
+        0..=0x24F | 0x1E00..=0x1EFF => return None,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => 0x370,
+        0x400..=0x52F => 0x400,
+        0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF => 0x3040,
+        0x20000..=0x2FFFF => 0x3040,
+        _ => u & !0x7F,
+    })
 }
 
 /// All names, indexed by the forms of their first token.
@@ -46,6 +62,9 @@ pub struct Gazetteer {
     pub roles: HashMap<(String, String), String>,
     /// Adjectives of countries.
     pub adjectives: Table<String>,
+    /// People by the sound key of a Latin-script name ([`crate::entities::name_key`]),
+    /// for names written in other scripts ("プーチン").
+    sounds: HashMap<String, usize>,
 }
 
 /// The forms a name's token matches: itself, without a final vowel ("Rusia" in
@@ -128,14 +147,21 @@ impl Gazetteer {
                 }
             })
             .collect();
+        if latin && self.entries[entry].kind == EntityKind::Person {
+            let words: Vec<String> = toks.iter().map(|t| t.text.to_string()).collect();
+            let key = crate::entities::name_key(&words, &[]);
+            self.sounds.entry(key).or_insert(entry);
+        }
         let id = self.names.len();
         for f in &forms[0] {
             self.index.entry(f.clone()).or_default().push(id);
         }
+        let script = name.chars().find(|c| c.is_alphabetic()).and_then(script);
         self.names.push(Name {
             entry,
             toks: forms,
             acronym,
+            script,
         });
     }
 
@@ -205,6 +231,11 @@ impl Gazetteer {
         g
     }
 
+    /// The person whose Latin-script name has this sound key.
+    pub fn by_sound(&self, key: &str) -> Option<&Entry> {
+        self.sounds.get(key).map(|&i| &self.entries[i])
+    }
+
     /// The entry with this key.
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.by_key.get(key).map(|&i| &self.entries[i])
@@ -231,6 +262,11 @@ impl Gazetteer {
                 if i + n > toks.len() {
                     continue;
                 }
+                if name.script.is_some()
+                    && first.text.chars().next().and_then(script) != name.script
+                {
+                    continue;
+                }
                 if name.acronym && !(first.caps || first.text.chars().count() == 1 && first.upper) {
                     continue;
                 }
@@ -238,7 +274,7 @@ impl Gazetteer {
                     let t = &toks[i + k];
                     if k > 0 {
                         let gap = &text[toks[i + k - 1].end..t.start];
-                        if gap.len() > 3 || !gap.chars().all(|c| " -.'’\u{a0}".contains(c)) {
+                        if gap.len() > 3 || !gap.chars().all(|c| " -.'’\u{a0}・·".contains(c)) {
                             return false;
                         }
                     }

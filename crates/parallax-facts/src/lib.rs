@@ -74,6 +74,7 @@ pub mod figures;
 pub mod gazetteer;
 pub mod lexicon;
 pub mod numbers;
+pub mod phonetic;
 pub mod quotes;
 pub mod tokens;
 
