@@ -47,17 +47,22 @@ fn starts_clause(doc: &Doc, toks: &[Tok], i: usize, sent_start: usize) -> bool {
 }
 
 /// The key of a name the lists do not know, made so that its spellings in other
-/// languages and scripts meet: each word loses its case ending where the language
-/// inflects names ("Муаммара" is "Муаммар"), then is reduced to the skeleton of its
-/// sounds ([`phonetic`]), the same in every script and romanisation ("Khaftar" and
-/// "Haftar", "Dzhonson" and "Johnson", "トランプ" and "Trump" meet). The name as
-/// written stays in the entity's `text`. `folds` are words as written (or folded).
+/// languages and scripts meet. It is the key of its last word, the surname of a person
+/// and the head of most names: translations drop or add titles and first names
+/// ("Speaker Mike Johnson" is "マイク・ジョンソン"), and spell first names their own way
+/// ("Vicente", "Винсенте"). Each word loses its case ending where the language inflects
+/// names ("Муаммара" is "Муаммар"), then is reduced to the skeleton of its sounds
+/// ([`phonetic`]), the same in every script and romanisation ("Khaftar" and "Haftar",
+/// "Dzhonson" and "Johnson", "トランプ" and "Trump" meet). The name as written stays in
+/// the entity's `text`. `folds` are the words as written (or folded).
 pub fn name_key(folds: &[String], suffixes: &[String]) -> String {
-    folds
-        .iter()
-        .map(|f| word_key(f, "", suffixes))
-        .collect::<Vec<_>>()
-        .join("-")
+    let words: Vec<String> = folds.iter().map(|f| word_key(f, "", suffixes)).collect();
+    key_of_words(&words)
+}
+
+/// The key of a name from the keys of its words: the last word's.
+fn key_of_words(words: &[String]) -> String {
+    words.last().cloned().unwrap_or_default()
 }
 
 /// The key of one word of a name, as written in an article in `lang`.
@@ -203,12 +208,13 @@ impl Caseless {
                 word_key(text, doc.lang, &doc.lex.suffixes)
             })
             .collect();
-        let key = words.join("-");
+        let full = words.join("-");
+        let key = key_of_words(&words);
         // a person of the lists, spelt in this script ("プーチン" is Putin)
         // (not for a lone word that may be any loanword: "パターン" is not Putin)
         let known = gz
-            .by_sound(&key)
-            .filter(|_| key.len() >= 3 && !self.tentative);
+            .by_sound(&full)
+            .filter(|_| full.len() >= 3 && !self.tentative);
         let start = toks[i].start;
         let end = toks[self.end - 1].end;
         Found {
@@ -632,7 +638,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 };
                 out.push(Found {
                     entity: Entity {
-                        key: words.join("-"),
+                        key: key_of_words(&words),
                         text: doc.text[toks[s].start..toks[last].end].to_string(),
                         kind,
                         span: Span::new(toks[s].start, toks[last].end),

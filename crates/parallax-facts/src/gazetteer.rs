@@ -62,7 +62,8 @@ pub struct Gazetteer {
     pub roles: HashMap<(String, String), String>,
     /// Adjectives of countries.
     pub adjectives: Table<String>,
-    /// People by the sound key of a Latin-script name ([`crate::entities::name_key`]),
+    /// People by the sound keys of the words of a Latin-script name, joined by "-"
+    /// ([`crate::entities::word_key`]),
     /// for names written in other scripts ("プーチン").
     sounds: HashMap<String, usize>,
 }
@@ -148,8 +149,11 @@ impl Gazetteer {
             })
             .collect();
         if latin && self.entries[entry].kind == EntityKind::Person {
-            let words: Vec<String> = toks.iter().map(|t| t.text.to_string()).collect();
-            let key = crate::entities::name_key(&words, &[]);
+            let key = toks
+                .iter()
+                .map(|t| crate::entities::word_key(t.text, "", &[]))
+                .collect::<Vec<_>>()
+                .join("-");
             self.sounds.entry(key).or_insert(entry);
         }
         let id = self.names.len();
