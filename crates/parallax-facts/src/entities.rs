@@ -187,6 +187,22 @@ fn joins_name(gap: &str) -> bool {
     matches!(gap, "・" | "·" | "•" | "＝" | "=" | "‧" | "･")
 }
 
+/// The runs of the Han characters of transliteration in a text, with their counts.
+fn translit_runs(text: &str) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        if TRANSLIT.contains(&c) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            if text[s..i].chars().count() >= 2 {
+                *out.entry(text[s..i].to_string()).or_default() += 1;
+            }
+        }
+    }
+    out
+}
+
 /// A name found in a script without capitals.
 struct Caseless {
     /// Token after the name.
@@ -210,18 +226,21 @@ impl Caseless {
             .collect();
         let full = words.join("-");
         let key = key_of_words(&words);
-        // a person of the lists, spelt in this script ("プーチン" is Putin)
-        // (not for a lone word that may be any loanword: "パターン" is not Putin)
+        // a name of the lists, spelt in this script ("プーチン" is Putin, "ワシントン"
+        // Washington); a lone word may be any loanword ("パターン" is not Putin), so it
+        // needs a longer key
+        let kana = toks[i].text.starts_with(is_katakana);
         let known = gz
-            .by_sound(&full)
-            .filter(|_| full.len() >= 3 && !self.tentative);
+            .by_sound(&full, if self.tentative { 5 } else { 4 })
+            .filter(|(_, e)| !self.tentative || (kana && e.kind != EntityKind::Person))
+            .map(|(_, e)| entry_key(doc, toks, i, self.end - i, e));
         let start = toks[i].start;
         let end = toks[self.end - 1].end;
         Found {
             entity: Entity {
-                key: known.map_or(key, |e| e.key.clone()),
+                key: known.as_ref().map_or(key, |k| k.0.clone()),
                 text: doc.text[start..end].to_string(),
-                kind: known.map_or(self.kind, |e| e.kind),
+                kind: known.as_ref().map_or(self.kind, |k| k.1),
                 span: Span::new(start, end),
                 sentence: si,
             },
@@ -239,7 +258,12 @@ impl Caseless {
 /// "・" (Japanese), a run of the Han characters of transliteration (Chinese), a
 /// Devanagari name after a title (Hindi). A name of one part with no title or place
 /// word next to it is tentative.
-fn caseless_name(doc: &Doc, toks: &[Tok], i: usize) -> Option<Caseless> {
+fn caseless_name(
+    doc: &Doc,
+    toks: &[Tok],
+    i: usize,
+    runs: &HashMap<String, usize>,
+) -> Option<Caseless> {
     let first = toks[i].text.chars().next()?;
     let cues = CUES.get(doc.lang);
     let after_text = |e: usize| &doc.text[toks[e - 1].end..];
@@ -295,6 +319,16 @@ fn caseless_name(doc: &Doc, toks: &[Tok], i: usize) -> Option<Caseless> {
         let mut j = run(i);
         if j == i {
             return None;
+        }
+        // a run that goes one character past a run found as often elsewhere in the
+        // text ("凯文·麦卡锡达成" where "麦卡锡" stands alone too) ends before it
+        if j - i >= 3 && (j == toks.len() || !joins_name(doc.gap(&toks[j - 1], &toks[j]))) {
+            let text = &doc.text[toks[i].start..toks[j - 1].end];
+            let shorter = &doc.text[toks[i].start..toks[j - 2].end];
+            let count = |r: &str| runs.get(r).copied().unwrap_or(0);
+            if count(shorter) >= count(text).max(1) {
+                j -= 1;
+            }
         }
         let mut parts = vec![(i, j)];
         while j < toks.len() && translit(j) && joins_name(doc.gap(&toks[j - 1], &toks[j])) {
@@ -368,6 +402,32 @@ fn caseless_name(doc: &Doc, toks: &[Tok], i: usize) -> Option<Caseless> {
     None
 }
 
+/// The key of a gazetteer entry found at tokens `i..i + n`: a capital used as an actor
+/// (not after a locative preposition, or before a locative postposition) takes its
+/// country's key.
+fn entry_key(
+    doc: &Doc,
+    toks: &[Tok],
+    i: usize,
+    n: usize,
+    entry: &gazetteer::Entry,
+) -> (String, EntityKind) {
+    let lex = doc.lex;
+    if !entry.capital {
+        return (entry.key.clone(), entry.kind);
+    }
+    // where postpositions follow the noun ("マドリードに"), after it
+    let locative = lex.locative.before(toks, i).is_some()
+        || (lex.verb_final && lex.locative.at(toks, i + n).is_some());
+    let actor = lex.not_locative.before(toks, i).is_some()
+        || lex.source.before(toks, i).is_some()
+        || !locative;
+    match (&entry.country, actor) {
+        (Some(c), true) => (c.clone(), EntityKind::Country),
+        _ => (entry.key.clone(), EntityKind::Place),
+    }
+}
+
 /// Finds the entities of a document.
 pub fn find(doc: &Doc) -> Vec<Found> {
     let gz = gazetteer::get();
@@ -419,6 +479,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             }
         }
     }
+    let runs = translit_runs(doc.text);
     let mut out: Vec<Found> = Vec::new();
     for (si, toks) in doc.toks.iter().enumerate() {
         let mut i = 0;
@@ -476,21 +537,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 continue;
             }
             if let Some((e, n)) = gz.at(doc.text, toks, i, &lex.suffixes) {
-                let entry = &gz.entries[e];
-                let (key, kind) = if entry.capital {
-                    // where postpositions follow the noun ("マドリードに"), after it
-                    let locative = lex.locative.before(toks, i).is_some()
-                        || (lex.verb_final && lex.locative.at(toks, i + n).is_some());
-                    let actor = lex.not_locative.before(toks, i).is_some()
-                        || lex.source.before(toks, i).is_some()
-                        || !locative;
-                    match (&entry.country, actor) {
-                        (Some(c), true) => (c.clone(), EntityKind::Country),
-                        _ => (entry.key.clone(), EntityKind::Place),
-                    }
-                } else {
-                    (entry.key.clone(), entry.kind)
-                };
+                let (key, kind) = entry_key(doc, toks, i, n, &gz.entries[e]);
                 let end = toks[i + n - 1].end;
                 out.push(Found {
                     entity: Entity {
@@ -514,7 +561,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 continue;
             }
             if caseless {
-                match caseless_name(doc, toks, i) {
+                match caseless_name(doc, toks, i, &runs) {
                     Some(c) => {
                         out.push(c.found(doc, si, toks, i));
                         i = c.end;
@@ -636,9 +683,24 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 } else {
                     EntityKind::Other
                 };
+                // a name of the lists in a script they lack it in ("Вашингтон"); Latin
+                // words are spelt in the lists, and would meet too many names by sound
+                let latin = toks[s]
+                    .text
+                    .chars()
+                    .next()
+                    .and_then(gazetteer::script)
+                    .is_none();
+                let known = gz
+                    .by_sound(&words.join("-"), 5)
+                    .filter(|_| !latin)
+                    .map(|(_, e)| entry_key(doc, toks, s, last + 1 - s, e));
+                let kind = known.as_ref().map_or(kind, |k| k.1);
                 out.push(Found {
                     entity: Entity {
-                        key: key_of_words(&words),
+                        key: known
+                            .as_ref()
+                            .map_or_else(|| key_of_words(&words), |k| k.0.clone()),
                         text: doc.text[toks[s].start..toks[last].end].to_string(),
                         kind,
                         span: Span::new(toks[s].start, toks[last].end),
@@ -647,9 +709,9 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     sent: si,
                     tok: s,
                     len: last + 1 - s,
-                    known: false,
+                    known: known.is_some(),
+                    tentative: tentative && known.is_none(),
                     words,
-                    tentative,
                 });
             }
             i = last + 1;
@@ -683,13 +745,16 @@ fn resolve_short_names(found: &mut Vec<Found>) {
         if word.trim_start_matches('a').len() < 2 {
             continue;
         }
-        let hit = people.iter().find(|(words, key, _)| {
-            *key != f.entity.key
-                && [words.first(), words.last()]
-                    .into_iter()
-                    .flatten()
-                    .any(|w| w == word)
-        });
+        // a surname before a first name: "マッカーシー" is "ケビン・マッカーシー", not
+        // "マイク・ジョンソン" whose first name has the same key
+        let hit = people
+            .iter()
+            .find(|(words, key, _)| *key != f.entity.key && words.last() == Some(word))
+            .or_else(|| {
+                people
+                    .iter()
+                    .find(|(words, key, _)| *key != f.entity.key && words.first() == Some(word))
+            });
         if let Some((_, key, kind)) = hit {
             if !f.known {
                 f.entity.key = key.clone();

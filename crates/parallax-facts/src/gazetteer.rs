@@ -62,7 +62,7 @@ pub struct Gazetteer {
     pub roles: HashMap<(String, String), String>,
     /// Adjectives of countries.
     pub adjectives: Table<String>,
-    /// People by the sound keys of the words of a Latin-script name, joined by "-"
+    /// Entries by the sound keys of the words of a Latin-script name, joined by "-"
     /// ([`crate::entities::word_key`]),
     /// for names written in other scripts ("プーチン").
     sounds: HashMap<String, usize>,
@@ -148,7 +148,7 @@ impl Gazetteer {
                 }
             })
             .collect();
-        if latin && self.entries[entry].kind == EntityKind::Person {
+        if latin {
             let key = toks
                 .iter()
                 .map(|t| crate::entities::word_key(t.text, "", &[]))
@@ -235,9 +235,19 @@ impl Gazetteer {
         g
     }
 
-    /// The person whose Latin-script name has this sound key.
-    pub fn by_sound(&self, key: &str) -> Option<&Entry> {
-        self.sounds.get(key).map(|&i| &self.entries[i])
+    /// The entry with a Latin-script name of this sound key, if the key is long enough
+    /// to say so: three consonants for a person, `min` (at least four) for others
+    /// ("ワシントン" is Washington).
+    pub fn by_sound(&self, key: &str, min: usize) -> Option<(usize, &Entry)> {
+        let sounds = key.bytes().filter(|&b| b != b'-' && b != b'a').count();
+        let &i = self.sounds.get(key)?;
+        let e = &self.entries[i];
+        let enough = if e.kind == EntityKind::Person {
+            sounds >= 3.min(min)
+        } else {
+            sounds >= min.max(4)
+        };
+        enough.then_some((i, e))
     }
 
     /// The entry with this key.
@@ -255,6 +265,15 @@ impl Gazetteer {
         suffixes: &[String],
     ) -> Option<(usize, usize)> {
         let first = &toks[i];
+        // hiragana is grammar, not names ("び" of "および")
+        if first
+            .text
+            .chars()
+            .next()
+            .is_some_and(|c| ('\u{3040}'..='\u{309F}').contains(&c))
+        {
+            return None;
+        }
         let mut best: Option<(usize, usize, bool)> = None;
         for f in text_forms(&first.fold, suffixes) {
             let Some(cands) = self.index.get(f) else {

@@ -93,6 +93,13 @@ pub fn romanise(word: &str, lang: &str) -> String {
 /// The pinyin of a Han ideograph as a transliteration of a foreign name: "j" and "q"
 /// before "i" and "ü" stand for "k" and "ch", "x" for "s", "zh" for "j", "c" for "ts".
 fn pinyin(c: char) -> String {
+    // characters whose first reading is not the one used in names: "约" writes "jo"
+    // ("约翰", John), "卡" "ka"
+    match c {
+        '约' | '約' => return "jo".into(),
+        '卡' => return "ka".into(),
+        _ => {}
+    }
     let p = deunicode::deunicode_char(c)
         .unwrap_or("")
         .trim()
@@ -266,7 +273,15 @@ mod tests {
             ("ru", "Макрон"),
         ]);
         same(&[("en", "Haftar"), ("ru", "Хафтар"), ("ja", "ハフタル")]);
-        same(&[("en", "Johnson"), ("ru", "Джонсон"), ("ja", "ジョンソン")]);
+        same(&[
+            ("en", "Johnson"),
+            ("ru", "Джонсон"),
+            ("ja", "ジョンソン"),
+            ("zh", "约翰逊"),
+        ]);
+        same(&[("en", "Monica"), ("zh", "莫尼卡")]);
+        same(&[("en", "Hollywood"), ("ja", "ハリウッド")]);
+        same(&[("en", "West"), ("ja", "ウエスト")]);
         same(&[
             ("en", "Obama"),
             ("ja", "オバマ"),
