@@ -365,5 +365,8 @@ mod tests {
         check("ja", "東京", "tokyo 2");
         check("zh", "俄罗斯", "RU 3");
         check("ar", "طوكيو", "tokyo 1");
+        // a name in another script matches text in that script only ("أوسلو")
+        check("en", "Sol", "");
+        check("ja", "び", "");
     }
 }

@@ -359,6 +359,27 @@ mod tests {
     }
 
     #[test]
+    fn speakers_before_a_colon_and_in_the_sentence_before() {
+        // the name nearest the reporting verb
+        check(
+            "zh",
+            "科瓦尔斯基向记者表示：“我们会赢。”",
+            "我们会赢。=kowalski",
+        );
+        check(
+            "ja",
+            "ビセンテ・シソは記者に「必ず勝つ」と述べた。",
+            "必ず勝つ=vicente-siso",
+        );
+        // the attribution of the sentence before
+        check(
+            "de",
+            "Das sei schwer, sagte Anna Berger. „Wir bleiben hier.“",
+            "Wir bleiben hier.=anna-berger",
+        );
+    }
+
+    #[test]
     fn titles_and_apostrophes_are_not_quotes() {
         check("da", "Kinas “Victory Day”-parade i Beijing.", "");
         check("en", "The film “Top Gun” was shown at Kim's house.", "");
