@@ -109,6 +109,7 @@ struct Cues {
     after_place: Vec<String>,
     after_org: Vec<String>,
     stop: HashSet<String>,
+    adjective_endings: Vec<String>,
 }
 
 static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
@@ -135,6 +136,7 @@ static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
             "after_place" => c.after_place.extend(items),
             "after_org" => c.after_org.extend(items),
             "stop" => c.stop.extend(items),
+            "adjective_endings" => c.adjective_endings.extend(items),
             _ => {}
         }
     }
@@ -669,6 +671,26 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     }
                 }
             }
+            // a lone word the text also writes in lower case is a common word in a title
+            // or a name of an institution ("the House", "the Act"), and a word with
+            // the ending of an adjective before a lower-case word is an adjective
+            // ("Spanish and English", "Islamic countries"): other languages write
+            // them in lower case
+            if s == last && !lex.nouns_capitalised && !cued {
+                let next_lower = toks
+                    .get(s + 1)
+                    .is_some_and(|t| !t.upper && !t.digit && doc.gap(&toks[s], t) == " ");
+                let cue = CUES.get(doc.lang);
+                let adjective = next_lower
+                    && cue.is_some_and(|c| {
+                        c.adjective_endings.iter().any(|e| {
+                            toks[s].fold.len() >= e.len() + 4 && toks[s].fold.ends_with(e.as_str())
+                        })
+                    });
+                if adjective || lower.contains(toks[s].fold.as_str()) {
+                    s += 1;
+                }
+            }
             let headline_only =
                 title_case[si] && !(s..=last).all(|k| mid_caps.contains(toks[k].fold.as_str()));
             if s <= last && !(s == last && calendar_word(&toks[s])) && !headline_only {
@@ -954,6 +976,18 @@ mod tests {
             "de",
             "Gestern begann Streik der Ärzte in Berlin.",
             "Berlin=berlin",
+        );
+        // a word written in lower case elsewhere, an adjective before a noun
+        check("en", "Later the House voted, and the house was calm.", "");
+        check(
+            "en",
+            "Spanish and English schools opened, said Maria Jensen.",
+            "Maria Jensen=maria-jensen",
+        );
+        check(
+            "ru",
+            "Сегодня утром Палата голосовала, и палата была спокойна.",
+            "",
         );
         // linking words of names in every language
         check(
