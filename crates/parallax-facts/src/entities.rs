@@ -393,7 +393,11 @@ fn caseless_name(
                 tentative: false,
             });
         }
-        // any other word: kept if it is a word of a longer name of the text
+        // any other word but a postposition or conjunction: kept if it is a word of a
+        // longer name of the text, or listed with names
+        if c.stop.contains(toks[i].text) {
+            return None;
+        }
         return Some(Caseless {
             end: i + 1,
             parts: vec![(i, i + 1)],
@@ -739,8 +743,51 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             i = last + 1;
         }
     }
+    in_lists_of_names(doc, &mut out);
     resolve_short_names(&mut out);
     out
+}
+
+/// The marks and words that join the items of a list ("ベネズエラ、トリニダード",
+/// "委内瑞拉、特立尼达和迈阿密", "वेनेज़ुएला, त्रिनिदाद और मियामी").
+fn joins_list(gap: &str) -> bool {
+    let g = gap.trim();
+    matches!(
+        g,
+        "、" | "，" | "," | "と" | "や" | "和" | "与" | "與" | "及" | "और" | "एवं" | "तथा"
+    )
+}
+
+/// A tentative name listed next to a name that is not ("ベネズエラ、トリニダード、
+/// マイアミで") is a name of the same kind.
+fn in_lists_of_names(doc: &Doc, found: &mut [Found]) {
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&k| found[k].entity.span.start);
+    loop {
+        let mut changed = false;
+        for w in order.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if found[a].tentative == found[b].tentative || found[a].sent != found[b].sent {
+                continue;
+            }
+            let gap = &doc.text[found[a].entity.span.end..found[b].entity.span.start];
+            if !joins_list(gap) {
+                continue;
+            }
+            let (sure, doubt) = if found[a].tentative { (b, a) } else { (a, b) };
+            found[doubt].tentative = false;
+            if found[doubt].entity.kind == EntityKind::Other {
+                found[doubt].entity.kind = match found[sure].entity.kind {
+                    EntityKind::Country => EntityKind::Place,
+                    k => k,
+                };
+            }
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 /// A one-word name that is the first or last word of a longer person's name in the
@@ -940,6 +987,17 @@ mod tests {
         );
         // hiragana is no name
         check("ja", "および", "");
+        // a word listed with names is one
+        check(
+            "ja",
+            "彼はベネズエラ、トリニダード、マイアミで育った。",
+            "ベネズエラ=VE, トリニダード=trinidad, マイアミ=miami",
+        );
+        check(
+            "hi",
+            "वे वेनेज़ुएला, त्रिनिदाद और मियामी में पले।",
+            "वेनेज़ुएला=VE, त्रिनिदाद=trinidad, मियामी=miami",
+        );
         // Chinese: characters of transliteration, joined or in a run of three; a run
         // going on into the next word ends where the name stands alone elsewhere
         check(
