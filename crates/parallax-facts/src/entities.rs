@@ -667,12 +667,13 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             // a sentence-initial word never capitalised inside a sentence and written in
             // lower case elsewhere is no part of the name after it ("Работы Сисо" is
             // "Сисо" where "работы" is in the text)
-            if initial && !mid_caps.contains(toks[s].fold.as_str()) {
-                if s == last || lower.contains(toks[s].fold.as_str()) {
+            if initial
+                && !mid_caps.contains(toks[s].fold.as_str())
+                && (s == last || lower.contains(toks[s].fold.as_str()))
+            {
+                s += 1;
+                while s <= last && !toks[s].upper {
                     s += 1;
-                    while s <= last && !toks[s].upper {
-                        s += 1;
-                    }
                 }
             }
             // a lone word the text also writes in lower case is a common word in a title

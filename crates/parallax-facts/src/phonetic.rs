@@ -185,9 +185,7 @@ pub fn skeleton(roman: &str) -> String {
             ("t", 2)
         } else if at(i, "dh") {
             ("d", 2)
-        } else if at(i, "gh") {
-            ("k", 2)
-        } else if at(i, "ck") {
+        } else if at(i, "gh") || at(i, "ck") {
             ("k", 2)
         } else if at(i, "ts") || at(i, "tz") || at(i, "dz") || at(i, "dj") {
             ("s", 2)
