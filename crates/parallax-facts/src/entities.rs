@@ -375,6 +375,27 @@ fn caseless_name(
                 });
             }
         }
+        // the agent of a reporting verb ("सीसो ने कहा"), one or two words that are not
+        // an institution ("पुलिस ने कहा") or a postposition
+        for k in [2, 1] {
+            let agent = (i..i + k).all(|m| {
+                toks.get(m).is_some_and(|t| {
+                    t.text.starts_with(is_devanagari)
+                        && !c.stop.contains(t.text)
+                        && (m == i || doc.gap(&toks[m - 1], t) == " ")
+                })
+            });
+            let ergative = toks.get(i + k).is_some_and(|t| t.text == "ने")
+                && doc.lex.speech.at(toks, i + k + 1).is_some();
+            if agent && ergative && doc.lex.institutions.at(toks, i).is_none() {
+                return Some(Caseless {
+                    end: i + k,
+                    parts: (i..i + k).map(|m| (m, m + 1)).collect(),
+                    kind: EntityKind::Person,
+                    tentative: false,
+                });
+            }
+        }
         // before an honorific ("मोदी जी") or a place word ("टेक्सास राज्य")
         let spaced = after_text(i + 1).starts_with(' ');
         let next_is = |list: &[String]| {
@@ -1015,6 +1036,13 @@ mod tests {
         );
         // a Devanagari word alone is no name
         check("hi", "पुल खोला गया।", "");
+        // the agent of a reporting verb, not an institution
+        check(
+            "hi",
+            "कल ओलिविया ट्रेंट ने कहा कि पुल खुला है।",
+            "ओलिविया ट्रेंट=olivia-trent",
+        );
+        check("hi", "पुलिस ने कहा कि पुल खुला है।", "");
     }
 
     #[test]
