@@ -31,7 +31,9 @@ pub fn romanise(word: &str, lang: &str) -> String {
         let nukta = next == Some('\u{93C}');
         let piece: String = match c {
             // Latin letters whose plain ASCII form loses a sound
-            'č' | 'ć' | 'ċ' => "ch".into(),
+            // "č" is "ch" everywhere; "ć" is written "c" where diacritics are dropped
+            // ("Plenković" is "Plenkovic" in English)
+            'č' | 'ċ' => "ch".into(),
             'š' | 'ś' | 'ş' | 'ș' => "sh".into(),
             'ž' | 'ź' | 'ż' => "zh".into(),
             'ř' => "rzh".into(),
@@ -288,6 +290,7 @@ mod tests {
         ]);
         same(&[("en", "Luhansk"), ("uk", "Луганськ")]);
         same(&[("cs", "Babiš"), ("ru", "Бабиш")]);
+        same(&[("hr", "Plenković"), ("en", "Plenkovic")]);
         same(&[("en", "Jessica"), ("ja", "ジェシカ")]);
         same(&[("en", "Kyriakos"), ("el", "Κυριάκο")]);
     }
