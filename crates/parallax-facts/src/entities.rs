@@ -5,11 +5,13 @@
 //! name ("Kim") takes the key of a longer name in the same text that it is part of.
 
 use crate::doc::Doc;
-use crate::gazetteer::{self, text_forms};
-use crate::tokens::Tok;
+use crate::gazetteer;
+use crate::phonetic;
+use crate::tokens::{fold, is_han, Tok};
 use parallax_core::calendar;
 use parallax_core::facts::{Entity, EntityKind, Span};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// An entity with where it sits among the tokens.
 #[derive(Debug, Clone)]
@@ -22,8 +24,11 @@ pub struct Found {
     pub len: usize,
     /// From the gazetteer or a role, rather than guessed from capitalisation.
     pub known: bool,
-    /// Folded tokens of the text (for resolving short names).
-    folds: Vec<String>,
+    /// The key of each word (for resolving short names).
+    words: Vec<String>,
+    /// A name in a script without capitals kept only if it is part of a longer name
+    /// found in the same text ("シソ" after "ビセンテ・シソ").
+    tentative: bool,
 }
 
 /// Whether token `i` opens a sentence or a quotation, where capitals say nothing.
@@ -42,17 +47,27 @@ fn starts_clause(doc: &Doc, toks: &[Tok], i: usize, sent_start: usize) -> bool {
 }
 
 /// The key of a name the lists do not know, made so that its spellings in other
-/// languages and scripts meet: each word loses its case ending where the language
-/// inflects names ("Муаммара" is "Муаммар"), then is reduced to a skeleton of its
-/// sounds, the same in every romanisation ("Khaftar" and "Haftar", "Dzhonson" and
-/// "Johnson", "Zelenskiy" and "Zelensky", "Gaddafi" and "Kaddafi" meet). The name as
-/// written stays in the entity's `text`.
+/// languages and scripts meet. It is the key of its last word, the surname of a person
+/// and the head of most names: translations drop or add titles and first names
+/// ("Speaker Mike Johnson" is "マイク・ジョンソン"), and spell first names their own way
+/// ("Vicente", "Винсенте"). Each word loses its case ending where the language inflects
+/// names ("Муаммара" is "Муаммар"), then is reduced to the skeleton of its sounds
+/// ([`phonetic`]), the same in every script and romanisation ("Khaftar" and "Haftar",
+/// "Dzhonson" and "Johnson", "トランプ" and "Trump" meet). The name as written stays in
+/// the entity's `text`. `folds` are the words as written (or folded).
 pub fn name_key(folds: &[String], suffixes: &[String]) -> String {
-    folds
-        .iter()
-        .map(|f| skeleton(strip_case(f, suffixes)))
-        .collect::<Vec<_>>()
-        .join("-")
+    let words: Vec<String> = folds.iter().map(|f| word_key(f, "", suffixes)).collect();
+    key_of_words(&words)
+}
+
+/// The key of a name from the keys of its words: the last word's.
+fn key_of_words(words: &[String]) -> String {
+    words.last().cloned().unwrap_or_default()
+}
+
+/// The key of one word of a name, as written in an article in `lang`.
+pub fn word_key(word: &str, lang: &str, suffixes: &[String]) -> String {
+    phonetic::key_of(strip_case_text(word, suffixes), lang)
 }
 
 /// The word without its longest case ending of two letters or more, if at least four
@@ -68,71 +83,376 @@ fn strip_case<'a>(fold: &'a str, suffixes: &[String]) -> &'a str {
         .map_or(fold, |s| &fold[..fold.len() - s.len()])
 }
 
-/// A romanisation-independent skeleton of a folded word: digraphs to one letter,
-/// letters that romanisations swap made one, silent "h" and doubled letters dropped,
-/// and a final "s" and the final vowels removed. A word that is not plain ASCII (a Han name) is kept.
-pub fn skeleton(word: &str) -> String {
-    if !word.is_ascii() || word.bytes().any(|b| b.is_ascii_digit()) {
-        return word.to_string();
+/// [`strip_case`] on a word as written: the endings are folded, so the word is cut
+/// where its folded form loses the ending.
+fn strip_case_text<'a>(word: &'a str, suffixes: &[String]) -> &'a str {
+    let f = fold(word);
+    let stripped = strip_case(&f, suffixes);
+    if stripped.len() == f.len() {
+        return word;
     }
-    let mut s = word.to_string();
-    for (from, to) in [
-        ("dzh", "j"),
-        ("tsch", "c"),
-        ("sch", "s"),
-        ("kh", "h"),
-        ("zh", "z"),
-        ("sh", "s"),
-        ("ch", "c"),
-        ("ts", "c"),
-        ("tz", "c"),
-        ("cz", "c"),
-        ("sz", "s"),
-        ("th", "t"),
-        ("ph", "f"),
-        ("ck", "k"),
-        ("dj", "j"),
-        ("gh", "g"),
-    ] {
-        s = s.replace(from, to);
-    }
-    let mut out = String::with_capacity(s.len());
-    for (k, c) in s.chars().enumerate() {
-        let c = match c {
-            'y' => 'i',
-            'w' => 'v',
-            'q' | 'g' => 'k',
-            'x' => {
-                out.push('k');
-                's'
-            }
-            'h' if k > 0 => continue,
-            c => c,
+    word.char_indices()
+        .rev()
+        .map(|(p, _)| p)
+        .find(|&p| fold(&word[..p]) == stripped)
+        .map_or(word, |p| &word[..p])
+}
+
+const NAME_CUES: &str = include_str!("../data/names.txt");
+const ZH_TRANSLIT: &str = include_str!("../data/zh_translit.txt");
+
+/// The cues of `data/names.txt` for one language.
+#[derive(Debug, Default)]
+struct Cues {
+    after_person: Vec<String>,
+    before_person: Vec<String>,
+    after_place: Vec<String>,
+    after_org: Vec<String>,
+    stop: HashSet<String>,
+    adjective_endings: Vec<String>,
+}
+
+static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
+    let mut m: HashMap<String, Cues> = HashMap::new();
+    for line in NAME_CUES.lines() {
+        let Some((head, items)) = line.split_once(':') else {
+            continue;
         };
-        if out.ends_with(c) {
+        let Some((lang, cue)) = head.trim().split_once('.') else {
+            continue;
+        };
+        if line.starts_with('#') {
             continue;
         }
-        out.push(c);
-    }
-    // "-iy", "-ij", "-yj": one ending in every romanisation of Slavic "-ий"
-    for end in ["ij", "ii"] {
-        if out.len() > 4 && out.ends_with(end) {
-            out.truncate(out.len() - 1);
+        let items: Vec<String> = items
+            .split('|')
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .collect();
+        let c = m.entry(lang.to_string()).or_default();
+        match cue {
+            "after_person" => c.after_person.extend(items),
+            "before_person" => c.before_person.extend(items),
+            "after_place" => c.after_place.extend(items),
+            "after_org" => c.after_org.extend(items),
+            "stop" => c.stop.extend(items),
+            "adjective_endings" => c.adjective_endings.extend(items),
+            _ => {}
         }
     }
-    // a final "s" then the final vowels: "Kyriakos", "Κυριάκο" and "Κυριάκος" meet,
-    // as "Putina", "Putinu" and "Putin" do
-    let vowels = |out: &mut String| {
-        while out.len() > 3 && out.ends_with(['a', 'e', 'i', 'o', 'u']) {
-            out.pop();
+    // longest first, so that "上院議員" is tried before "議員"
+    for c in m.values_mut() {
+        for v in [
+            &mut c.after_person,
+            &mut c.before_person,
+            &mut c.after_place,
+            &mut c.after_org,
+        ] {
+            v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+    m
+});
+
+/// Words that link the parts of a name in every language ("Tierra del Sol", "Lula da
+/// Silva"; `all.link` in `data/names.txt`), besides each language's own.
+static LINKS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    NAME_CUES
+        .lines()
+        .filter_map(|l| l.strip_prefix("all.link:"))
+        .flat_map(|l| l.split('|'))
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect()
+});
+
+/// The Han characters Chinese spells foreign names with (`data/zh_translit.txt`).
+static TRANSLIT: LazyLock<HashSet<char>> = LazyLock::new(|| {
+    ZH_TRANSLIT
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(str::chars)
+        .filter(|&c| is_han(c))
+        .collect()
+});
+
+fn is_katakana(c: char) -> bool {
+    matches!(c as u32, 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F) && c != '・'
+}
+
+fn is_devanagari(c: char) -> bool {
+    matches!(c as u32, 0x0900..=0x097F)
+}
+
+/// The marks that join the parts of a foreign name in CJK text ("ビセンテ・シソ").
+fn joins_name(gap: &str) -> bool {
+    matches!(gap, "・" | "·" | "•" | "＝" | "=" | "‧" | "･")
+}
+
+/// The runs of the Han characters of transliteration in a text, with their counts.
+fn translit_runs(text: &str) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        if TRANSLIT.contains(&c) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            if text[s..i].chars().count() >= 2 {
+                *out.entry(text[s..i].to_string()).or_default() += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A name found in a script without capitals.
+struct Caseless {
+    /// Token after the name.
+    end: usize,
+    /// Parts of the name: token ranges (one katakana run, or one run of Han characters).
+    parts: Vec<(usize, usize)>,
+    kind: EntityKind,
+    tentative: bool,
+}
+
+impl Caseless {
+    fn found(&self, doc: &Doc, si: usize, toks: &[Tok], i: usize) -> Found {
+        let gz = gazetteer::get();
+        let words: Vec<String> = self
+            .parts
+            .iter()
+            .map(|&(s, e)| {
+                let text = &doc.text[toks[s].start..toks[e - 1].end];
+                word_key(text, doc.lang, &doc.lex.suffixes)
+            })
+            .collect();
+        let full = words.join("-");
+        let key = key_of_words(&words);
+        // a name of the lists, spelt in this script ("プーチン" is Putin, "ワシントン"
+        // Washington); a lone word may be any loanword ("パターン" is not Putin), so it
+        // needs a longer key
+        let kana = toks[i].text.starts_with(is_katakana);
+        let known = gz
+            .by_sound(&full, if self.tentative { 5 } else { 4 })
+            .filter(|(_, e)| !self.tentative || (kana && e.kind != EntityKind::Person))
+            .map(|(_, e)| entry_key(doc, toks, i, self.end - i, e));
+        let start = toks[i].start;
+        let end = toks[self.end - 1].end;
+        Found {
+            entity: Entity {
+                key: known.as_ref().map_or(key, |k| k.0.clone()),
+                text: doc.text[start..end].to_string(),
+                kind: known.as_ref().map_or(self.kind, |k| k.1),
+                span: Span::new(start, end),
+                sentence: si,
+            },
+            sent: si,
+            tok: i,
+            len: self.end - i,
+            known: known.is_some(),
+            tentative: self.tentative && known.is_none(),
+            words,
+        }
+    }
+}
+
+/// A name at token `i` in a script without capitals: a katakana run or runs joined by
+/// "・" (Japanese), a run of the Han characters of transliteration (Chinese), a
+/// Devanagari name after a title (Hindi). A name of one part with no title or place
+/// word next to it is tentative.
+fn caseless_name(
+    doc: &Doc,
+    toks: &[Tok],
+    i: usize,
+    runs: &HashMap<String, usize>,
+) -> Option<Caseless> {
+    let first = toks[i].text.chars().next()?;
+    let cues = CUES.get(doc.lang);
+    let after_text = |e: usize| &doc.text[toks[e - 1].end..];
+    let kind_after = |e: usize| -> EntityKind {
+        let after = after_text(e);
+        let Some(c) = cues else {
+            return EntityKind::Other;
+        };
+        if c.after_person.iter().any(|w| after.starts_with(w.as_str())) {
+            EntityKind::Person
+        } else if c.after_place.iter().any(|w| after.starts_with(w.as_str())) {
+            EntityKind::Place
+        } else if c.after_org.iter().any(|w| after.starts_with(w.as_str())) {
+            EntityKind::Organisation
+        } else {
+            EntityKind::Other
         }
     };
-    vowels(&mut out);
-    if out.len() > 3 && out.ends_with('s') {
-        out.pop();
+    let before_person = |s: usize| {
+        let before = doc.text[..toks[s].start].trim_end();
+        cues.is_some_and(|c| c.before_person.iter().any(|w| before.ends_with(w.as_str())))
+    };
+    if is_katakana(first) {
+        let mut parts = vec![(i, i + 1)];
+        let mut j = i + 1;
+        while j < toks.len()
+            && toks[j].text.starts_with(is_katakana)
+            && joins_name(doc.gap(&toks[j - 1], &toks[j]))
+        {
+            parts.push((j, j + 1));
+            j += 1;
+        }
+        let kind = kind_after(j);
+        return Some(Caseless {
+            end: j,
+            tentative: parts.len() == 1 && kind == EntityKind::Other,
+            parts,
+            kind,
+        });
     }
-    vowels(&mut out);
-    out
+    if is_han(first) && (doc.lang == "zh" || doc.lang.starts_with("zh-")) {
+        let translit = |k: usize| {
+            let mut c = toks[k].text.chars();
+            c.next().is_some_and(|c| TRANSLIT.contains(&c)) && c.next().is_none()
+        };
+        // a run that goes one character past a run found as often elsewhere in the
+        // text ("凯文·麦卡锡达成" where "麦卡锡" stands alone too) ends before it
+        let run = |s: usize| {
+            let mut k = s;
+            while k < toks.len() && translit(k) && (k == s || toks[k - 1].end == toks[k].start) {
+                k += 1;
+            }
+            if k - s >= 3 && (k == toks.len() || !joins_name(doc.gap(&toks[k - 1], &toks[k]))) {
+                let text = &doc.text[toks[s].start..toks[k - 1].end];
+                let shorter = &doc.text[toks[s].start..toks[k - 2].end];
+                let count = |r: &str| runs.get(r).copied().unwrap_or(0);
+                if count(shorter) >= count(text).max(1) {
+                    k -= 1;
+                }
+            }
+            k
+        };
+        let mut j = run(i);
+        if j == i {
+            return None;
+        }
+        let mut parts = vec![(i, j)];
+        while j < toks.len() && translit(j) && joins_name(doc.gap(&toks[j - 1], &toks[j])) {
+            let e = run(j);
+            parts.push((j, e));
+            j = e;
+        }
+        let kind = match kind_after(j) {
+            EntityKind::Other if before_person(i) => EntityKind::Person,
+            k => k,
+        };
+        let chars = j - i;
+        if parts.len() == 1 && chars < 2 {
+            return None;
+        }
+        return Some(Caseless {
+            end: j,
+            tentative: parts.len() == 1 && kind == EntityKind::Other && chars < 3,
+            parts,
+            kind,
+        });
+    }
+    if is_devanagari(first) {
+        let c = cues?;
+        // after a title: up to three words, to a postposition or a punctuation mark
+        if before_person(i) {
+            let mut j = i;
+            while j < toks.len()
+                && j < i + 3
+                && toks[j].text.starts_with(is_devanagari)
+                && !c.stop.contains(toks[j].text)
+                && (j == i || doc.gap(&toks[j - 1], &toks[j]) == " ")
+            {
+                j += 1;
+            }
+            if j > i {
+                return Some(Caseless {
+                    end: j,
+                    parts: (i..j).map(|k| (k, k + 1)).collect(),
+                    kind: EntityKind::Person,
+                    tentative: false,
+                });
+            }
+        }
+        // the agent of a reporting verb ("सीसो ने कहा"), one or two words that are not
+        // an institution ("पुलिस ने कहा") or a postposition
+        for k in [2, 1] {
+            let agent = (i..i + k).all(|m| {
+                toks.get(m).is_some_and(|t| {
+                    t.text.starts_with(is_devanagari)
+                        && !c.stop.contains(t.text)
+                        && (m == i || doc.gap(&toks[m - 1], t) == " ")
+                })
+            });
+            let ergative = toks.get(i + k).is_some_and(|t| t.text == "ने")
+                && doc.lex.speech.at(toks, i + k + 1).is_some();
+            if agent && ergative && doc.lex.institutions.at(toks, i).is_none() {
+                return Some(Caseless {
+                    end: i + k,
+                    parts: (i..i + k).map(|m| (m, m + 1)).collect(),
+                    kind: EntityKind::Person,
+                    tentative: false,
+                });
+            }
+        }
+        // before an honorific ("मोदी जी") or a place word ("टेक्सास राज्य")
+        let spaced = after_text(i + 1).starts_with(' ');
+        let next_is = |list: &[String]| {
+            toks.get(i + 1)
+                .is_some_and(|t| list.iter().any(|w| w == t.text))
+        };
+        if spaced && (next_is(&c.after_person) || next_is(&c.after_place)) {
+            return Some(Caseless {
+                end: i + 1,
+                parts: vec![(i, i + 1)],
+                kind: if next_is(&c.after_person) {
+                    EntityKind::Person
+                } else {
+                    EntityKind::Place
+                },
+                tentative: false,
+            });
+        }
+        // any other word but a postposition or conjunction: kept if it is a word of a
+        // longer name of the text, or listed with names
+        if c.stop.contains(toks[i].text) {
+            return None;
+        }
+        return Some(Caseless {
+            end: i + 1,
+            parts: vec![(i, i + 1)],
+            kind: EntityKind::Other,
+            tentative: true,
+        });
+    }
+    None
+}
+
+/// The key of a gazetteer entry found at tokens `i..i + n`: a capital used as an actor
+/// (not after a locative preposition, or before a locative postposition) takes its
+/// country's key.
+fn entry_key(
+    doc: &Doc,
+    toks: &[Tok],
+    i: usize,
+    n: usize,
+    entry: &gazetteer::Entry,
+) -> (String, EntityKind) {
+    let lex = doc.lex;
+    if !entry.capital {
+        return (entry.key.clone(), entry.kind);
+    }
+    // where postpositions follow the noun ("マドリードに"), after it
+    let locative = lex.locative.before(toks, i).is_some()
+        || (lex.verb_final && lex.locative.at(toks, i + n).is_some());
+    let actor = lex.not_locative.before(toks, i).is_some()
+        || lex.source.before(toks, i).is_some()
+        || !locative;
+    match (&entry.country, actor) {
+        (Some(c), true) => (c.clone(), EntityKind::Country),
+        _ => (entry.key.clone(), EntityKind::Place),
+    }
 }
 
 /// Finds the entities of a document.
@@ -167,6 +487,26 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             }
         }
     }
+    // words written in lower case somewhere
+    let lower: HashSet<&str> = doc
+        .toks
+        .iter()
+        .flatten()
+        .filter(|t| !t.upper && !t.digit && t.text.chars().next().is_some_and(char::is_lowercase))
+        .map(|t| t.fold.as_str())
+        .collect();
+    // in languages that capitalise nouns: words seen right after an article
+    let mut nouns: HashSet<&str> = HashSet::new();
+    if lex.nouns_capitalised {
+        for toks in &doc.toks {
+            for (k, t) in toks.iter().enumerate() {
+                if t.upper && lex.article.before(toks, k).is_some() {
+                    nouns.insert(t.fold.as_str());
+                }
+            }
+        }
+    }
+    let runs = translit_runs(doc.text);
     let mut out: Vec<Found> = Vec::new();
     for (si, toks) in doc.toks.iter().enumerate() {
         let mut i = 0;
@@ -205,7 +545,8 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                             tok: s,
                             len: e - s,
                             known: true,
-                            folds: Vec::new(),
+                            words: Vec::new(),
+                            tentative: false,
                         });
                         i = e;
                         continue;
@@ -223,18 +564,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 continue;
             }
             if let Some((e, n)) = gz.at(doc.text, toks, i, &lex.suffixes) {
-                let entry = &gz.entries[e];
-                let (key, kind) = if entry.capital {
-                    let actor = lex.not_locative.before(toks, i).is_some()
-                        || lex.source.before(toks, i).is_some()
-                        || lex.locative.before(toks, i).is_none();
-                    match (&entry.country, actor) {
-                        (Some(c), true) => (c.clone(), EntityKind::Country),
-                        _ => (entry.key.clone(), EntityKind::Place),
-                    }
-                } else {
-                    (entry.key.clone(), entry.kind)
-                };
+                let (key, kind) = entry_key(doc, toks, i, n, &gz.entries[e]);
                 let end = toks[i + n - 1].end;
                 out.push(Found {
                     entity: Entity {
@@ -248,13 +578,23 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     tok: i,
                     len: n,
                     known: true,
-                    folds: toks[i..i + n].iter().map(|t| t.fold.clone()).collect(),
+                    words: toks[i..i + n]
+                        .iter()
+                        .map(|t| word_key(t.text, doc.lang, &lex.suffixes))
+                        .collect(),
+                    tentative: false,
                 });
                 i += n;
                 continue;
             }
             if caseless {
-                i += 1;
+                match caseless_name(doc, toks, i, &runs) {
+                    Some(c) => {
+                        out.push(c.found(doc, si, toks, i));
+                        i = c.end;
+                    }
+                    None => i += 1,
+                }
                 continue;
             }
             // a country's adjective ("Russian", "European") is not a name of its own;
@@ -280,7 +620,9 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 }
                 if tj.upper && !tj.digit && !lex.nonname.contains(&tj.fold) {
                     last = j;
-                } else if !lex.name_link.contains(&tj.fold) {
+                } else if !lex.name_link.contains(&tj.fold)
+                    && (lex.nouns_capitalised || !LINKS.contains(tj.fold.as_str()))
+                {
                     break;
                 }
                 j += 1;
@@ -294,14 +636,22 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 s += 1;
             }
             // in German every noun is capitalised: after an article a run is a noun
-            // phrase ("die Zahl von Kandidaten"), and a word with a noun ending ends it
+            // phrase ("die Zahl von Kandidaten"); a word with a noun ending, or seen after
+            // an article elsewhere in the text, ends it, and so does an article between
+            // two words ("Streik der Ärzte"; "von der Leyen" is a name)
+            let mut tentative = false;
             if lex.nouns_capitalised && !cued && s <= last {
                 if lex.article.before(toks, s).is_some() && lex.person_cue.at(toks, s).is_none() {
                     s = last + 1;
                 } else if let Some(e) = (s..=last).find(|&k| {
-                    lex.noun_suffixes.iter().any(|x| {
-                        toks[k].fold.len() > x.len() + 2 && toks[k].fold.ends_with(x.as_str())
-                    })
+                    nouns.contains(toks[k].fold.as_str())
+                        || (k > s
+                            && !toks[k].upper
+                            && lex.article.at(toks, k).is_some()
+                            && !lex.name_link.contains(&toks[k - 1].fold))
+                        || lex.noun_suffixes.iter().any(|x| {
+                            toks[k].fold.len() > x.len() + 2 && toks[k].fold.ends_with(x.as_str())
+                        })
                 }) {
                     if e == s {
                         s = last + 1;
@@ -310,26 +660,70 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     }
                 }
             }
-            // in German every noun is capitalised: a lone unknown word is a noun
+            // a genitive name before a noun ("Sisos Landschaftsportraits"): the name is
+            // the word whose form without "s" is capitalised elsewhere in the text
+            if lex.nouns_capitalised && s < last {
+                if let Some(k) = (s..last).find(|&k| {
+                    toks[k].fold.len() > 3
+                        && toks[k].fold.ends_with('s')
+                        && mid_caps.contains(&toks[k].fold[..toks[k].fold.len() - 1])
+                }) {
+                    last = k;
+                }
+            }
+            // in German every noun is capitalised: a lone unknown word is a name only
+            // if it is a word of a longer name of the text ("Siso" after "Vicente Siso")
             if lex.nouns_capitalised
                 && s == last
                 && !cued
                 && lex.person_cue.before(toks, s).is_none()
             {
-                s += 1;
+                tentative = true;
             }
             let initial = s == i && starts_clause(doc, toks, i, doc.sents[si].0);
             let calendar_word = |t: &Tok| {
                 calendar::month_number(doc.lang, t.text).is_some()
                     || lex.weekdays.at(std::slice::from_ref(t), 0).is_some()
             };
-            if initial && s == last && !mid_caps.contains(toks[s].fold.as_str()) {
+            // a sentence-initial word never capitalised inside a sentence and written in
+            // lower case elsewhere is no part of the name after it ("Работы Сисо" is
+            // "Сисо" where "работы" is in the text)
+            if initial
+                && !mid_caps.contains(toks[s].fold.as_str())
+                && (s == last || lower.contains(toks[s].fold.as_str()))
+            {
                 s += 1;
+                while s <= last && !toks[s].upper {
+                    s += 1;
+                }
+            }
+            // a lone word the text also writes in lower case is a common word in a title
+            // or a name of an institution ("the House", "the Act"), and a word with
+            // the ending of an adjective before a lower-case word is an adjective
+            // ("Spanish and English", "Islamic countries"): other languages write
+            // them in lower case
+            if s == last && !lex.nouns_capitalised && !cued {
+                let next_lower = toks
+                    .get(s + 1)
+                    .is_some_and(|t| !t.upper && !t.digit && doc.gap(&toks[s], t) == " ");
+                let cue = CUES.get(doc.lang);
+                let adjective = next_lower
+                    && cue.is_some_and(|c| {
+                        c.adjective_endings.iter().any(|e| {
+                            toks[s].fold.len() >= e.len() + 4 && toks[s].fold.ends_with(e.as_str())
+                        })
+                    });
+                if adjective || lower.contains(toks[s].fold.as_str()) {
+                    s += 1;
+                }
             }
             let headline_only =
                 title_case[si] && !(s..=last).all(|k| mid_caps.contains(toks[k].fold.as_str()));
             if s <= last && !(s == last && calendar_word(&toks[s])) && !headline_only {
-                let folds: Vec<String> = toks[s..=last].iter().map(|t| t.fold.clone()).collect();
+                let words: Vec<String> = toks[s..=last]
+                    .iter()
+                    .map(|t| word_key(t.text, doc.lang, &lex.suffixes))
+                    .collect();
                 let kind = if cued || lex.person_cue.before(toks, s).is_some() {
                     EntityKind::Person
                 } else if lex.locative.before(toks, s).is_some() {
@@ -337,9 +731,24 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 } else {
                     EntityKind::Other
                 };
+                // a name of the lists in a script they lack it in ("Вашингтон"); Latin
+                // words are spelt in the lists, and would meet too many names by sound
+                let latin = toks[s]
+                    .text
+                    .chars()
+                    .next()
+                    .and_then(gazetteer::script)
+                    .is_none();
+                let known = gz
+                    .by_sound(&words.join("-"), 5)
+                    .filter(|_| !latin)
+                    .map(|(_, e)| entry_key(doc, toks, s, last + 1 - s, e));
+                let kind = known.as_ref().map_or(kind, |k| k.1);
                 out.push(Found {
                     entity: Entity {
-                        key: name_key(&folds, &lex.suffixes),
+                        key: known
+                            .as_ref()
+                            .map_or_else(|| key_of_words(&words), |k| k.0.clone()),
                         text: doc.text[toks[s].start..toks[last].end].to_string(),
                         kind,
                         span: Span::new(toks[s].start, toks[last].end),
@@ -348,48 +757,104 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     sent: si,
                     tok: s,
                     len: last + 1 - s,
-                    known: false,
-                    folds,
+                    known: known.is_some(),
+                    tentative: tentative && known.is_none(),
+                    words,
                 });
             }
             i = last + 1;
         }
     }
-    resolve_short_names(&mut out, &doc.lex.suffixes);
+    in_lists_of_names(doc, &mut out);
+    resolve_short_names(&mut out);
     out
 }
 
+/// The marks and words that join the items of a list ("ベネズエラ、トリニダード",
+/// "委内瑞拉、特立尼达和迈阿密", "वेनेज़ुएला, त्रिनिदाद और मियामी").
+fn joins_list(gap: &str) -> bool {
+    let g = gap.trim();
+    matches!(
+        g,
+        "、" | "，" | "," | "と" | "や" | "和" | "与" | "與" | "及" | "और" | "एवं" | "तथा"
+    )
+}
+
+/// A tentative name listed next to a name that is not ("ベネズエラ、トリニダード、
+/// マイアミで") is a name of the same kind.
+fn in_lists_of_names(doc: &Doc, found: &mut [Found]) {
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&k| found[k].entity.span.start);
+    loop {
+        let mut changed = false;
+        for w in order.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if found[a].tentative == found[b].tentative || found[a].sent != found[b].sent {
+                continue;
+            }
+            let gap = &doc.text[found[a].entity.span.end..found[b].entity.span.start];
+            if !joins_list(gap) {
+                continue;
+            }
+            let (sure, doubt) = if found[a].tentative { (b, a) } else { (a, b) };
+            found[doubt].tentative = false;
+            if found[doubt].entity.kind == EntityKind::Other {
+                found[doubt].entity.kind = match found[sure].entity.kind {
+                    EntityKind::Country => EntityKind::Place,
+                    k => k,
+                };
+            }
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
 /// A one-word name that is the first or last word of a longer person's name in the
-/// same text takes that person's key: "Kim", "Kims" after "Kim Jong-un".
-fn resolve_short_names(found: &mut [Found], suffixes: &[String]) {
+/// same text takes that person's key: "Kim", "Kims" after "Kim Jong-un", "シソ" after
+/// "ビセンテ・シソ" (words compare by their keys). A tentative name that does not
+/// resolve so is dropped.
+fn resolve_short_names(found: &mut Vec<Found>) {
     let people: Vec<(Vec<String>, String, EntityKind)> = found
         .iter()
         .filter(|f| {
-            f.folds.len() >= 2
+            f.words.len() >= 2
+                && !f.tentative
                 && (f.entity.kind == EntityKind::Person
                     || (!f.known && f.entity.kind == EntityKind::Other))
         })
-        .map(|f| (f.folds.clone(), f.entity.key.clone(), f.entity.kind))
+        .map(|f| (f.words.clone(), f.entity.key.clone(), f.entity.kind))
         .collect();
     for f in found.iter_mut() {
-        if f.folds.len() != 1 || (f.known && f.entity.kind != EntityKind::Person) {
+        if f.words.len() != 1 || (f.known && f.entity.kind != EntityKind::Person) {
             continue;
         }
-        let forms = text_forms(&f.folds[0], suffixes);
-        let hit = people.iter().find(|(folds, key, _)| {
-            *key != f.entity.key
-                && [folds.first(), folds.last()]
-                    .into_iter()
-                    .flatten()
-                    .any(|w| forms.contains(&w.as_str()))
-        });
+        let word = &f.words[0];
+        // one consonant ("Un", "Li") says too little
+        if word.trim_start_matches('a').len() < 2 {
+            continue;
+        }
+        // a surname before a first name: "マッカーシー" is "ケビン・マッカーシー", not
+        // "マイク・ジョンソン" whose first name has the same key
+        let hit = people
+            .iter()
+            .find(|(words, _, _)| words.last() == Some(word))
+            .or_else(|| {
+                people
+                    .iter()
+                    .find(|(words, _, _)| words.first() == Some(word))
+            });
         if let Some((_, key, kind)) = hit {
             if !f.known {
                 f.entity.key = key.clone();
                 f.entity.kind = *kind;
+                f.tentative = false;
             }
         }
     }
+    found.retain(|f| !f.tentative);
 }
 
 #[cfg(test)]
@@ -452,6 +917,26 @@ mod tests {
                 ("cs", "Mluvili s Andrejem Babišem včera."),
             ),
             (
+                ("en", "They met Harry Hopkins there."),
+                ("uk", "Вони зустріли Гаррі Гопкінса там."),
+            ),
+            (
+                ("en", "The painter Vicente Siso opened a show."),
+                ("ja", "画家のビセンテ・シソが展覧会を開いた。"),
+            ),
+            (
+                ("en", "The painter Vicente Siso opened a show."),
+                ("zh", "画家维森特·西索举办了展览。"),
+            ),
+            (
+                ("en", "Mayor Olivia Trent opened the bridge."),
+                ("hi", "महापौर ओलिविया ट्रेंट ने पुल खोला।"),
+            ),
+            (
+                ("en", "Speaker Mike Johnson left."),
+                ("ja", "マイク・ジョンソン下院議長が去った。"),
+            ),
+            (
                 ("en", "Reporters asked Kyriakos Mitsotakis again."),
                 ("el", "Οι δημοσιογράφοι ρώτησαν τον Κυριάκο Μητσοτάκη ξανά."),
             ),
@@ -503,6 +988,99 @@ mod tests {
             "en",
             "Maria Jensen met reporters. Later Jensen left.",
             "Maria Jensen=maria-jensen, Jensen=maria-jensen",
+        );
+    }
+
+    #[test]
+    fn names_in_scripts_without_capitals() {
+        // a katakana name of two parts; its surname alone later takes its key
+        check(
+            "ja",
+            "画家のビセンテ・シソが来た。その後シソが話した。",
+            "ビセンテ・シソ=vicente-siso, シソ=vicente-siso",
+        );
+        // one katakana word: a name next to an honorific, else a loanword
+        check("ja", "ジョンソン氏がパターンを見た。", "ジョンソン=johnson");
+        // a place of the lists in a script they lack it in, found by its sound
+        check(
+            "ja",
+            "ワシントンで会議が開かれた。",
+            "ワシントン=washington",
+        );
+        // hiragana is no name
+        check("ja", "および", "");
+        // a word listed with names is one
+        check(
+            "ja",
+            "彼はベネズエラ、トリニダード、マイアミで育った。",
+            "ベネズエラ=VE, トリニダード=trinidad, マイアミ=miami",
+        );
+        check(
+            "hi",
+            "वे वेनेज़ुएला, त्रिनिदाद और मियामी में पले।",
+            "वेनेज़ुएला=VE, त्रिनिदाद=trinidad, मियामी=miami",
+        );
+        // Chinese: characters of transliteration, joined or in a run of three; a run
+        // going on into the next word ends where the name stands alone elsewhere
+        check(
+            "zh",
+            "马特·科瓦尔斯基达成协议，科瓦尔斯基方案失败。",
+            "马特·科瓦尔斯基=kowalski, 科瓦尔斯基=kowalski",
+        );
+        check("zh", "他们的工作很好。", "");
+        // Hindi: the words after a title, to a postposition
+        check(
+            "hi",
+            "महापौर ओलिविया ट्रेंट ने पुल खोला।",
+            "ओलिविया ट्रेंट=olivia-trent",
+        );
+        // a Devanagari word alone is no name
+        check("hi", "पुल खोला गया।", "");
+        // the agent of a reporting verb, not an institution
+        check(
+            "hi",
+            "कल ओलिविया ट्रेंट ने कहा कि पुल खुला है।",
+            "ओलिविया ट्रेंट=olivia-trent",
+        );
+        check("hi", "पुलिस ने कहा कि पुल खुला है।", "");
+    }
+
+    #[test]
+    fn words_that_are_not_part_of_names() {
+        // a sentence-initial word written in lower case elsewhere
+        check(
+            "ru",
+            "Работы Сисо показали в галерее, и критики хвалили работы.",
+            "Сисо=siso",
+        );
+        // German: a genitive name before a noun, a lone noun, an article between nouns
+        check(
+            "de",
+            "Die Ausstellung zeigt Sisos Landschaftsbilder, sagte Vicente Siso.",
+            "Sisos=siso, Vicente Siso=vicente-siso",
+        );
+        check(
+            "de",
+            "Gestern begann Streik der Ärzte in Berlin.",
+            "Berlin=berlin",
+        );
+        // a word written in lower case elsewhere, an adjective before a noun
+        check("en", "Later the House voted, and the house was calm.", "");
+        check(
+            "en",
+            "Spanish and English schools opened, said Maria Jensen.",
+            "Maria Jensen=maria-jensen",
+        );
+        check(
+            "ru",
+            "Сегодня утром Палата голосовала, и палата была спокойна.",
+            "",
+        );
+        // linking words of names in every language
+        check(
+            "en",
+            "They opened Tierra del Sol yesterday.",
+            "Tierra del Sol=tierra-del-sol",
         );
     }
 

@@ -33,6 +33,22 @@ struct Name {
     toks: Vec<Vec<String>>,
     /// An acronym such as "US" or "EU": matches upper-case text only.
     acronym: bool,
+    /// The script of a name not in Latin letters: it matches text in its own script
+    /// only ("أوسلو" folds to a Latin word).
+    script: Option<u32>,
+}
+
+/// The script of a letter, as the start of its Unicode block range; `None` for Latin.
+pub fn script(c: char) -> Option<u32> {
+    let u = c as u32;
+    Some(match u {
+        0..=0x24F | 0x1E00..=0x1EFF => return None,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => 0x370,
+        0x400..=0x52F => 0x400,
+        0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF => 0x3040,
+        0x20000..=0x2FFFF => 0x3040,
+        _ => u & !0x7F,
+    })
 }
 
 /// All names, indexed by the forms of their first token.
@@ -46,6 +62,10 @@ pub struct Gazetteer {
     pub roles: HashMap<(String, String), String>,
     /// Adjectives of countries.
     pub adjectives: Table<String>,
+    /// Entries by the sound keys of the words of a Latin-script name, joined by "-"
+    /// ([`crate::entities::word_key`]),
+    /// for names written in other scripts ("プーチン").
+    sounds: HashMap<String, usize>,
 }
 
 /// The forms a name's token matches: itself, without a final vowel ("Rusia" in
@@ -128,14 +148,24 @@ impl Gazetteer {
                 }
             })
             .collect();
+        if latin {
+            let key = toks
+                .iter()
+                .map(|t| crate::entities::word_key(t.text, "", &[]))
+                .collect::<Vec<_>>()
+                .join("-");
+            self.sounds.entry(key).or_insert(entry);
+        }
         let id = self.names.len();
         for f in &forms[0] {
             self.index.entry(f.clone()).or_default().push(id);
         }
+        let script = name.chars().find(|c| c.is_alphabetic()).and_then(script);
         self.names.push(Name {
             entry,
             toks: forms,
             acronym,
+            script,
         });
     }
 
@@ -205,6 +235,21 @@ impl Gazetteer {
         g
     }
 
+    /// The entry with a Latin-script name of this sound key, if the key is long enough
+    /// to say so: three consonants for a person, `min` (at least four) for others
+    /// ("ワシントン" is Washington).
+    pub fn by_sound(&self, key: &str, min: usize) -> Option<(usize, &Entry)> {
+        let sounds = key.bytes().filter(|&b| b != b'-' && b != b'a').count();
+        let &i = self.sounds.get(key)?;
+        let e = &self.entries[i];
+        let enough = if e.kind == EntityKind::Person {
+            sounds >= 3.min(min)
+        } else {
+            sounds >= min.max(4)
+        };
+        enough.then_some((i, e))
+    }
+
     /// The entry with this key.
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.by_key.get(key).map(|&i| &self.entries[i])
@@ -220,6 +265,15 @@ impl Gazetteer {
         suffixes: &[String],
     ) -> Option<(usize, usize)> {
         let first = &toks[i];
+        // hiragana is grammar, not names ("び" of "および")
+        if first
+            .text
+            .chars()
+            .next()
+            .is_some_and(|c| ('\u{3040}'..='\u{309F}').contains(&c))
+        {
+            return None;
+        }
         let mut best: Option<(usize, usize, bool)> = None;
         for f in text_forms(&first.fold, suffixes) {
             let Some(cands) = self.index.get(f) else {
@@ -231,6 +285,11 @@ impl Gazetteer {
                 if i + n > toks.len() {
                     continue;
                 }
+                if name.script.is_some()
+                    && first.text.chars().next().and_then(script) != name.script
+                {
+                    continue;
+                }
                 if name.acronym && !(first.caps || first.text.chars().count() == 1 && first.upper) {
                     continue;
                 }
@@ -238,7 +297,7 @@ impl Gazetteer {
                     let t = &toks[i + k];
                     if k > 0 {
                         let gap = &text[toks[i + k - 1].end..t.start];
-                        if gap.len() > 3 || !gap.chars().all(|c| " -.'’\u{a0}".contains(c)) {
+                        if gap.len() > 3 || !gap.chars().all(|c| " -.'’\u{a0}・·".contains(c)) {
                             return false;
                         }
                     }
@@ -306,5 +365,8 @@ mod tests {
         check("ja", "東京", "tokyo 2");
         check("zh", "俄罗斯", "RU 3");
         check("ar", "طوكيو", "tokyo 1");
+        // a name in another script matches text in that script only ("أوسلو")
+        check("en", "Sol", "");
+        check("ja", "び", "");
     }
 }

@@ -22,8 +22,9 @@
 //! * **Numbers** are read with the article's locale (decimal and group separators per
 //!   language), so "2.000" (da) and "10 000" (ro) are 2000 and 10000, "2,5" (da) 2.5 and
 //!   "2,000" (en) 2000.
-//! * **Entities** get an ISO 3166 alpha-2 key for countries (`KR`), a transliterated slug
-//!   otherwise (`vladimir-putin`, `kursk`). A capital not after a locative preposition
+//! * **Entities** get an ISO 3166 alpha-2 key for countries (`KR`), the gazetteer's key
+//!   for what it lists (`vladimir-putin`, `kursk`), and for any other name the sound
+//!   skeleton of its last word ([`phonetic`]), so that "Trump", "Трамп" and "トランプ" meet. A capital not after a locative preposition
 //!   is an actor and takes its country's key ("Seul" in "autoritățile de la Seul" is
 //!   `KR`; "i Pyongyang" stays the place `pyongyang`). "Den russiske præsident" resolves
 //!   through curated roles; a short name ("Kim", "Kims") takes the key of a longer name
@@ -53,6 +54,10 @@
 //!   `scripts/gen_territories.py` from the CLDR data of the Python package babel
 //!   (BSD-3-Clause; CLDR data under the Unicode License v3). No Rust crate carries CLDR
 //!   display names for territories without pulling in the ICU4X data stack.
+//! * `data/names.txt`: hand-written cues for names in scripts without capitals (titles
+//!   and honorifics around a name, words that end a place's name) and linking words.
+//! * `data/zh_translit.txt`: the Han characters of transliterated foreign names, generated
+//!   by `scripts/gen_translit.py` from the CLDR zh place names and the curated people.
 //! * `data/entities.txt`: curated capitals, places, heads of state and government (as of
 //!   September 2025), organisations, roles and country adjectives.
 //!
@@ -74,6 +79,7 @@ pub mod figures;
 pub mod gazetteer;
 pub mod lexicon;
 pub mod numbers;
+pub mod phonetic;
 pub mod quotes;
 pub mod tokens;
 

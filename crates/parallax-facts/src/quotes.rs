@@ -116,9 +116,61 @@ fn institution_speaker(
     None
 }
 
+/// The speaker a reporting verb outside the quote (bytes `start..end`) names in
+/// sentences `first..=last`: a person, else a name the lists do not know ("…“, řekl
+/// Petr Fiala"), next to the verb; or, with `nearest`, the name nearest the verb in its
+/// sentence ("马西向《新闻周刊》表示：“…”", "Xは「…」と述べた").
+fn attributed<'a>(
+    doc: &Doc,
+    people: &[&'a Found],
+    named: &[&'a Found],
+    first: usize,
+    last: usize,
+    (start, end): (usize, usize),
+    nearest_ok: bool,
+) -> Option<&'a Found> {
+    let mut nearest: Option<(usize, &'a Found)> = None;
+    for si in first..=last {
+        let toks = &doc.toks[si];
+        for v in 0..toks.len() {
+            if toks[v].start >= start && toks[v].end <= end {
+                continue;
+            }
+            let Some((n, ())) = doc.lex.speech.at(toks, v) else {
+                continue;
+            };
+            let next_to_verb = |f: &&&Found| {
+                f.sent == si
+                    && ((f.tok >= v + n && f.tok <= v + n + 1)
+                        || (f.tok + f.len <= v && f.tok + f.len + 2 >= v))
+            };
+            if let Some(f) = people
+                .iter()
+                .find(next_to_verb)
+                .or_else(|| named.iter().find(next_to_verb))
+            {
+                return Some(f);
+            }
+            if !nearest_ok {
+                continue;
+            }
+            for f in people.iter().chain(named).filter(|f| f.sent == si) {
+                let d = if f.tok >= v + n {
+                    f.tok - (v + n)
+                } else {
+                    v.saturating_sub(f.tok + f.len)
+                };
+                if nearest.is_none_or(|(best, _)| d < best) {
+                    nearest = Some((d, f));
+                }
+            }
+        }
+    }
+    nearest.map(|(_, f)| f)
+}
+
 /// The quotes of a document.
 pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
-    let lex = doc.lex;
     let mut out: Vec<Quote> = Vec::new();
     for (start, end) in spans(doc.text) {
         let open_len = doc.text[start..].chars().next().map_or(1, char::len_utf8);
@@ -145,34 +197,13 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
             .filter(|f| f.sent >= first && f.sent <= last && f.entity.kind == EntityKind::Other)
             .filter(outside)
             .collect();
-        let mut speaker: Option<&Found> = None;
-        'verbs: for si in first..=last {
-            let toks = &doc.toks[si];
-            for v in 0..toks.len() {
-                if toks[v].start >= start && toks[v].end <= end {
-                    continue;
-                }
-                if let Some((n, ())) = lex.speech.at(toks, v) {
-                    let next_to_verb = |f: &&&Found| {
-                        f.sent == si
-                            && ((f.tok >= v + n && f.tok <= v + n + 1)
-                                || (f.tok + f.len <= v && f.tok + f.len + 2 >= v))
-                    };
-                    let near = people
-                        .iter()
-                        .find(next_to_verb)
-                        .or_else(|| named.iter().find(next_to_verb));
-                    if let Some(f) = near {
-                        speaker = Some(f);
-                        break 'verbs;
-                    }
-                }
-            }
-        }
-        let speaker = speaker
+        let span = (start, end);
+        let who = |f: &Found| (f.entity.key.clone(), f.entity.text.clone());
+        let speaker = attributed(doc, &people, &named, first, last, span, false)
             .or_else(|| people.first().copied())
-            .map(|f| (f.entity.key.clone(), f.entity.text.clone()))
-            .or_else(|| institution_speaker(doc, found, first, last, start, end));
+            .map(who)
+            .or_else(|| institution_speaker(doc, found, first, last, start, end))
+            .or_else(|| attributed(doc, &people, &named, first, last, span, true).map(who));
         let (key, said) = match speaker {
             Some((k, t)) => (Some(k), Some(t)),
             None if first > 0 => {
@@ -181,6 +212,20 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
                     .rev()
                     .find(|q| q.sentence + 1 == first && q.speaker.is_some())
                     .map(|q| (q.speaker.clone(), q.speaker_text.clone()));
+                // the attribution of the sentence before ("…, sagte Matt Rosendale.
+                // „Wir hatten …“")
+                let before = |kind: EntityKind| {
+                    found
+                        .iter()
+                        .filter(|f| f.sent + 1 == first && f.entity.kind == kind)
+                        .collect::<Vec<&Found>>()
+                };
+                let (p, n) = (before(EntityKind::Person), before(EntityKind::Other));
+                let prev = prev.or_else(|| {
+                    attributed(doc, &p, &n, first - 1, first - 1, (0, 0), false)
+                        .or_else(|| attributed(doc, &p, &n, first - 1, first - 1, (0, 0), true))
+                        .map(|f| (Some(f.entity.key.clone()), Some(f.entity.text.clone())))
+                });
                 prev.unwrap_or_else(|| {
                     found
                         .iter()
@@ -310,6 +355,27 @@ mod tests {
             "da",
             "“Vandet steg hurtigt”, sagde borgmester Ilse Brandt.",
             "Vandet steg hurtigt=ilse-brandt",
+        );
+    }
+
+    #[test]
+    fn speakers_before_a_colon_and_in_the_sentence_before() {
+        // the name nearest the reporting verb
+        check(
+            "zh",
+            "科瓦尔斯基向记者表示：“我们会赢。”",
+            "我们会赢。=kowalski",
+        );
+        check(
+            "ja",
+            "ビセンテ・シソは記者に「必ず勝つ」と述べた。",
+            "必ず勝つ=vicente-siso",
+        );
+        // the attribution of the sentence before
+        check(
+            "de",
+            "Das sei schwer, sagte Anna Berger. „Wir bleiben hier.“",
+            "Wir bleiben hier.=anna-berger",
         );
     }
 

@@ -60,7 +60,7 @@ pub fn fold(s: &str) -> String {
 /// Greek by ELOT 743 / ISO 843, the romanisation that gives the names as they are
 /// written in Latin script ("Μητσοτάκης" is "mitsotakis", "Κυριάκος" "kyriakos";
 /// a plain letter-by-letter table gives "metsotakes", "kuriakos").
-fn greek(
+pub(crate) fn greek(
     c: char,
     prev2: Option<char>,
     prev: Option<char>,
@@ -124,7 +124,7 @@ fn greek(
 /// Arabic and Persian letters one by one, so that words keep a skeleton of their own
 /// (the plain table drops alif, ʿayn and hamza, and "ساعات", hours, folded as "ست",
 /// six). Vowel marks and the tatweel are dropped.
-fn arabic(c: char) -> Option<&'static str> {
+pub(crate) fn arabic(c: char) -> Option<&'static str> {
     Some(match c {
         'ا' | 'أ' | 'آ' | 'ٱ' | 'ى' => "a",
         'إ' => "i",
@@ -183,7 +183,7 @@ enum Class {
 }
 
 /// Han ideographs (not kana, whose readings are unambiguous).
-fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3005)
 }
@@ -205,6 +205,10 @@ fn is_mark(c: char) -> bool {
 }
 
 fn class(c: char) -> Class {
+    // the katakana middle dot parts the words of a name ("ビセンテ・シソ")
+    if c == '・' || c == '･' {
+        return Class::Other;
+    }
     if matches!(c as u32, 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F) && c != '・' {
         Class::Kana
     } else if is_cjk(c) {
