@@ -80,56 +80,12 @@ async fn list_story_search_and_article_in_chromium() {
     let seed_story = seeded.story_of("da-kursk");
     assert_eq!(seeded.story_of("ro-kursk"), seed_story);
 
-    let state = AppState::open(ServerConfig::new(seeded.db.clone(), Some(vectors()))).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(parallax_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-
-    let port = free_port();
-    let _driver = Driver(
-        std::process::Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian's chromium-driver) on the PATH"),
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1400,1000", "--lang=en-US",
-            format!("--user-data-dir={}", profile.path().display()),
-        ]}),
-    );
-    let webdriver = format!("http://127.0.0.1:{port}");
-    let mut client = None;
-    for _ in 0..100 {
-        match fantoccini::ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(caps.clone())
-        .connect(&webdriver)
-        .await
-        {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let c = client.expect("a WebDriver session with chromium");
+    let s = session(&seeded.db, (1400, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
 
     // The list: the stories, with language badges; every article is in one of them.
     c.goto(&format!("http://{addr}/")).await.unwrap();
-    wait(&c, "#stories .story-row").await;
+    wait(c, "#stories .story-row").await;
     let rows = c.find_all(Locator::Css(".story-row")).await.unwrap();
     assert!(
         !rows.is_empty() && rows.len() < seeded.ids.len(),
@@ -137,7 +93,7 @@ async fn list_story_search_and_article_in_chromium() {
         rows.len(),
         seeded.ids.len()
     );
-    let langs: Vec<String> = texts(&c, ".story-row .lang-badge")
+    let langs: Vec<String> = texts(c, ".story-row .lang-badge")
         .await
         .iter()
         .map(|l| l.to_lowercase())
@@ -145,12 +101,12 @@ async fn list_story_search_and_article_in_chromium() {
     for l in ["da", "ro", "en", "de", "fr"] {
         assert!(langs.iter().any(|x| x == l), "{l} in {langs:?}");
     }
-    screenshot(&c, "ui-list.png").await;
+    screenshot(c, "ui-list.png").await;
 
     // The seeds' story in the list: Danish and Romanian, two articles; open it by
     // clicking its title.
     let row = format!(".story-row[data-id='{seed_story}']");
-    let badges: Vec<String> = texts(&c, &format!("{row} .lang-badge"))
+    let badges: Vec<String> = texts(c, &format!("{row} .lang-badge"))
         .await
         .iter()
         .map(|l| l.to_lowercase())
@@ -170,11 +126,7 @@ async fn list_story_search_and_article_in_chromium() {
         .click()
         .await
         .unwrap();
-    wait(
-        &c,
-        &format!("#story[data-id='{seed_story}'] table.versions"),
-    )
-    .await;
+    wait(c, &format!("#story[data-id='{seed_story}'] table.versions")).await;
     assert!(c
         .current_url()
         .await
@@ -184,7 +136,7 @@ async fn list_story_search_and_article_in_chromium() {
 
     // What the page shows is what the comparison API answers.
     let cmp = js(
-        &c,
+        c,
         &format!("return fetch('/api/stories/{seed_story}/compare').then(r => r.json());"),
     )
     .await;
@@ -193,7 +145,7 @@ async fn list_story_search_and_article_in_chromium() {
     // Both versions side by side: one column each, Danish then Romanian as the API
     // orders them, headed by the article's language and title.
     let columns = js(
-        &c,
+        c,
         "return [...document.querySelectorAll('table.versions th')]
             .map(th => [th.dataset.article, th.querySelector('.lang-badge').textContent]);",
     )
@@ -228,7 +180,7 @@ async fn list_story_search_and_article_in_chromium() {
         .sum();
     assert!(!shared.is_empty() && only > 0, "{cmp:#}");
     let layout = js(
-        &c,
+        c,
         "const rows = [...document.querySelectorAll('table.versions tr.shared, table.versions tr.only')];
          return {
            shared: rows.filter(r => r.classList.contains('shared'))
@@ -271,13 +223,13 @@ async fn list_story_search_and_article_in_chromium() {
         .sum::<usize>()
         + only;
     assert_eq!(layout["sentences"], sentences_in_api);
-    screenshot(&c, "ui-story.png").await;
+    screenshot(c, "ui-story.png").await;
 
     // The figure table: one row per figure, grouped as the API groups them; the Danish
     // 2,000 (lost) and the Romanian 600 (killed) are in one group marked as a different
     // measure (or a conflict), highlighted.
     let groups = js(
-        &c,
+        c,
         "const g = {};
          document.querySelectorAll('table.figure-table tr[data-group]').forEach(tr => {
            const k = tr.dataset.group;
@@ -332,7 +284,7 @@ async fn list_story_search_and_article_in_chromium() {
     );
     // Each group is explained in words above its figures, as the API explains it.
     let explained = js(
-        &c,
+        c,
         "return [...document.querySelectorAll('table.figure-table tr[data-explains]')]
            .map(tr => tr.textContent);",
     )
@@ -358,7 +310,7 @@ async fn list_story_search_and_article_in_chromium() {
     // The quotes: a group per quote, each version's wording with its language; the
     // seeds quote Putin in both languages.
     let quotes = js(
-        &c,
+        c,
         "return [...document.querySelectorAll('ul.quotes li.quote-group')].map(li =>
            [li.querySelector('strong').textContent,
             [...li.querySelectorAll('.quote .lang-badge')].map(b => b.textContent)]);",
@@ -382,9 +334,9 @@ async fn list_story_search_and_article_in_chromium() {
 
     // A story of one article: its header and article, no error.
     c.goto(&format!("http://{addr}/")).await.unwrap();
-    wait(&c, "#stories .story-row").await;
+    wait(c, "#stories .story-row").await;
     let single = js(
-        &c,
+        c,
         "const r = [...document.querySelectorAll('.story-row')]
            .find(r => / 1 article( |$)/.test(r.querySelector('.meta').textContent));
          return r ? r.dataset.id : null;",
@@ -394,7 +346,7 @@ async fn list_story_search_and_article_in_chromium() {
     c.goto(&format!("http://{addr}/#/story/{single}"))
         .await
         .unwrap();
-    wait(&c, &format!("#story[data-id='{single}'] ul.list a")).await;
+    wait(c, &format!("#story[data-id='{single}'] ul.list a")).await;
     assert!(c.find(Locator::Css(".error")).await.is_err());
 
     // Search in English: the Danish and Romanian seeds come first.
@@ -409,7 +361,7 @@ async fn list_story_search_and_article_in_chromium() {
         .click()
         .await
         .unwrap();
-    wait(&c, "#results .article-row").await;
+    wait(c, "#results .article-row").await;
     let hits = c
         .find_all(Locator::Css("#results .article-row"))
         .await
@@ -420,7 +372,7 @@ async fn list_story_search_and_article_in_chromium() {
     }
     top.sort();
     assert_eq!(top, seeds);
-    screenshot(&c, "ui-search.png").await;
+    screenshot(c, "ui-search.png").await;
 
     // The Danish article, its facts highlighted in the text.
     let link = format!("#results .article-row[data-id='{da}'] a");
@@ -430,7 +382,7 @@ async fn list_story_search_and_article_in_chromium() {
         .click()
         .await
         .unwrap();
-    wait(&c, "#article .article-text mark.f-entity").await;
+    wait(c, "#article .article-text mark.f-entity").await;
     for kind in ["f-entity", "f-figure", "f-quote"] {
         let marks = c
             .find_all(Locator::Css(&format!(".article-text mark.{kind}")))
@@ -445,11 +397,9 @@ async fn list_story_search_and_article_in_chromium() {
         .await
         .unwrap();
     assert!(putin.text().await.unwrap().contains("Putin"));
-    screenshot(&c, "ui-article.png").await;
+    screenshot(c, "ui-article.png").await;
 
-    c.close().await.unwrap();
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    s.end().await;
 }
 
 /// A server on `db` and a headless Chromium driving it: the address, the client, and
@@ -463,8 +413,10 @@ struct Session {
     _profile: tempfile::TempDir,
 }
 
-async fn session(db: &Path, vectors: parallax_engine::vectors::Vectors) -> Session {
-    let state = AppState::open(ServerConfig::new(db.to_path_buf(), Some(vectors))).unwrap();
+/// Starts a server on `db` (with the real model) and a headless Chromium whose window
+/// is `size` (width, height) CSS pixels, and connects to it.
+async fn session(db: &Path, size: (u32, u32)) -> Session {
+    let state = AppState::open(ServerConfig::new(db.to_path_buf(), Some(vectors()))).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -487,10 +439,16 @@ async fn session(db: &Path, vectors: parallax_engine::vectors::Vectors) -> Sessi
         json!({"args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1280,1000", "--lang=en-US",
+            "--no-first-run", format!("--window-size={},{}", size.0, size.1), "--lang=en-US",
             format!("--user-data-dir={}", profile.path().display()),
         ]}),
     );
+    // A headless window is at least 500 px wide: narrower is a phone's viewport,
+    // emulated by the driver.
+    if size.0 < 500 {
+        caps["goog:chromeOptions"]["mobileEmulation"] = json!({"deviceMetrics": {
+            "width": size.0, "height": size.1, "pixelRatio": 1.0, "touch": false}});
+    }
     let webdriver = format!("http://127.0.0.1:{port}");
     let mut client = None;
     for _ in 0..100 {
@@ -554,7 +512,7 @@ async fn version_picker_on_a_five_version_story() {
     for n in names {
         assert_eq!(seeded.story_of(n), story, "{n} in the flood story");
     }
-    let s = session(&seeded.db, vectors()).await;
+    let s = session(&seeded.db, (1280, 1000)).await;
     let c = &s.c;
     c.goto(&format!("http://{}/#/story/{story}", s.addr))
         .await
@@ -638,4 +596,257 @@ async fn wait_columns(c: &Client, n: usize) -> Vec<String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the table never had {n} columns: {:?}", columns(c).await);
+}
+
+/// Parses CSV text (a header row, then records of as many fields) with a CSV reader.
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r
+        .headers()
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            rec.unwrap_or_else(|e| panic!("{e}: {text}"))
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Whether the page itself scrolls sideways: the document wider than the window
+/// (a wide table scrolling inside its `.wide` box does not count).
+async fn overflows(c: &Client) -> Value {
+    js(
+        c,
+        "return {scroll: document.documentElement.scrollWidth, window: window.innerWidth};",
+    )
+    .await
+}
+
+async fn assert_fits(c: &Client, page: &str) {
+    let w = overflows(c).await;
+    let (scroll, window) = (w["scroll"].as_u64().unwrap(), w["window"].as_u64().unwrap());
+    assert!(
+        window <= 400,
+        "the window is {window} px wide, not a phone's"
+    );
+    assert!(
+        scroll <= window,
+        "{page} overflows at {window} px: {scroll} px wide"
+    );
+}
+
+/// The story and article pages as a reader uses them: the seeds' story page, its
+/// version headers (the Danish one credits AA) and save links (each link's URL fetched
+/// from the page: the Markdown report, the two CSV tables with their header rows as the
+/// comparison names its versions, the JSON comparison), the page titles, the article
+/// page's entity names (not keys) and its link to its story, followed; then at 360 px
+/// the story page and the list without sideways scrolling of the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn story_and_article_pages_for_a_reader() {
+    let seeded = Seeded::build("reader.db");
+    let story = seeded.story_of("da-kursk");
+    let da = seeded.id("da-kursk").to_string();
+    let s = session(&seeded.db, (1280, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/story/{story}"))
+        .await
+        .unwrap();
+    wait(c, "#story table.versions th .version-meta").await;
+    let cmp = js(
+        c,
+        &format!("return fetch('/api/stories/{story}/compare').then(r => r.json());"),
+    )
+    .await;
+
+    // The Danish version's header: where it comes from, and the photo credit.
+    let da_meta = c
+        .find(Locator::Css("table.versions th[lang='da'] .version-meta"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(da_meta.contains("credit: AA"), "{da_meta}");
+    assert!(
+        da_meta.contains("2025-09-03"),
+        "the time in the header: {da_meta}"
+    );
+
+    // The save links, each fetched from the page.
+    let saved = js(
+        c,
+        "return Promise.all([...document.querySelectorAll('.exports a[data-format]')].map(a =>
+           fetch(a.href).then(r => r.text().then(t => [a.dataset.format, r.status, r.headers.get('content-type'), t]))));",
+    )
+    .await;
+    let saved = saved.as_array().unwrap();
+    let formats: Vec<&str> = saved.iter().map(|x| x[0].as_str().unwrap()).collect();
+    assert_eq!(formats, ["markdown", "csv-rows", "csv-figures", "json"]);
+    let body = |f: &str| -> (String, String) {
+        let x = saved.iter().find(|x| x[0] == f).unwrap();
+        assert_eq!(x[1], 200, "{f}: {x}");
+        (
+            x[2].as_str().unwrap().to_string(),
+            x[3].as_str().unwrap().to_string(),
+        )
+    };
+    let (ct, md) = body("markdown");
+    assert!(ct.starts_with("text/markdown"), "{ct}");
+    assert!(md.starts_with("# Comparison"), "{md}");
+    let versions = cmp["versions"].as_array().unwrap();
+    let mut rows_header = vec!["row".to_string(), "shared".into(), "differs".into()];
+    rows_header.extend(versions.iter().map(|v| {
+        let id = v["article"].as_str().unwrap();
+        format!("{} {}", v["lang"].as_str().unwrap(), &id[..12])
+    }));
+    let (ct, text) = body("csv-rows");
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    let (header, rows) = parse_csv(&text);
+    assert_eq!(header, rows_header);
+    assert!(
+        rows.iter().any(|r| r[1] == "yes") && rows.iter().any(|r| r[1] == "no"),
+        "{text}"
+    );
+    let (ct, text) = body("csv-figures");
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    let (header, rows) = parse_csv(&text);
+    assert_eq!(header, parallax_engine::reports::FIGURE_COLUMNS);
+    let items: usize = cmp["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["items"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows.len(), items, "{text}");
+    let (ct, text) = body("json");
+    assert!(ct.starts_with("application/json"), "{ct}");
+    let json_cmp: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json_cmp["versions"], cmp["versions"]);
+    let permalink = c
+        .find(Locator::Css(".exports a.permalink"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        permalink.ends_with(&format!("#/story/{story}")),
+        "{permalink}"
+    );
+
+    // The page title names the story, as its heading does, in one of its titles.
+    let (title, h1) = (
+        c.title().await.unwrap(),
+        c.find(Locator::Css("#story h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(title, format!("{h1} · parallax"));
+    let api_story = js(
+        c,
+        &format!("return fetch('/api/stories/{story}').then(r => r.json());"),
+    )
+    .await;
+    assert!(
+        api_story["titles"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|t| t.as_str() == Some(h1.as_str())),
+        "{h1} among {api_story}"
+    );
+    screenshot(c, "ui-story-header.png").await;
+
+    // The Danish article: its title in the page title, entity names not keys, and a
+    // link to its story.
+    c.goto(&format!("http://{addr}/#/article/{da}"))
+        .await
+        .unwrap();
+    wait(c, "#article p.story-link a").await;
+    let article = js(
+        c,
+        &format!("return fetch('/api/articles/{da}').then(r => r.json());"),
+    )
+    .await;
+    assert_eq!(
+        c.title().await.unwrap(),
+        format!("{} · parallax", article["title"].as_str().unwrap())
+    );
+    let names = js(
+        c,
+        "return [...document.querySelectorAll('#article .entities .entity-name')]
+           .map(e => [e.dataset.key, e.textContent]);",
+    )
+    .await;
+    let names = names.as_array().unwrap();
+    assert!(
+        names.iter().any(|n| n[0] == "vladimir-putin"),
+        "Putin among the entities: {names:?}"
+    );
+    // Each name shown is written so in the article (a key such as "vladimir-putin"
+    // is not), and is not its key.
+    let mut written = vec![
+        article["title"].as_str().unwrap_or("").to_string(),
+        article["standfirst"].as_str().unwrap_or("").to_string(),
+        article["caption"].as_str().unwrap_or("").to_string(),
+    ];
+    for p in article["paragraphs"].as_array().unwrap() {
+        written.push(p["text"].as_str().unwrap().to_string());
+    }
+    let written = written.join("\n");
+    for n in names {
+        let (key, shown) = (n[0].as_str().unwrap(), n[1].as_str().unwrap());
+        assert_ne!(shown, key, "a key shown: {n}");
+        assert!(
+            written.contains(shown),
+            "{shown} is not written in the article"
+        );
+    }
+    let shown: Vec<&str> = names.iter().map(|n| n[1].as_str().unwrap()).collect();
+    assert!(!shown
+        .iter()
+        .any(|n| n.to_lowercase().contains("vladimir-putin")));
+    assert!(shown.iter().any(|n| n.contains("Putin")), "{shown:?}");
+    screenshot(c, "ui-article-entities.png").await;
+    c.find(Locator::Css("#article p.story-link a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait(c, &format!("#story[data-id='{story}'] table.versions")).await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with(&format!("#/story/{story}")));
+
+    s.end().await;
+
+    // A phone's width: the story page and the list fit.
+    let s = session(&seeded.db, (360, 800)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/story/{story}"))
+        .await
+        .unwrap();
+    wait(c, "#story table.versions th .version-meta").await;
+    assert_fits(c, "the story page").await;
+    screenshot(c, "ui-phone-story.png").await;
+    c.goto(&format!("http://{addr}/#/")).await.unwrap();
+    wait(c, "#stories .story-row").await;
+    assert_fits(c, "the story list").await;
+    screenshot(c, "ui-phone-list.png").await;
+    s.end().await;
 }
