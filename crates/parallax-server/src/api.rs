@@ -130,7 +130,17 @@ pub async fn articles(
     } = ListQuery::parse(&params, 50)?;
     state
         .read(move |_, store| {
-            let (articles, total) = store.article_summaries(lang.as_deref(), offset, limit)?;
+            let (summaries, total) = store.article_summaries(lang.as_deref(), offset, limit)?;
+            // Each with the story it is in now (after merges), to link to.
+            let mut articles = Vec::with_capacity(summaries.len());
+            for s in &summaries {
+                let story = store
+                    .assignment(&ArticleId(s.id.clone()))?
+                    .map(|(story, _)| story);
+                let mut v = serde_json::to_value(s).expect("summaries serialise");
+                v["story"] = json!(story);
+                articles.push(v);
+            }
             Ok(Json(json!({
                 "total": total,
                 "offset": offset,

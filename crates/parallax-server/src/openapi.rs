@@ -135,7 +135,9 @@ fn paths_and_schemas() -> Value {
                     "responses": {
                         "200": ok("a page of articles", json!({"type": "object", "properties": {
                             "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
-                            "articles": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleSummary"}}}})),
+                            "articles": {"type": "array", "items": {"allOf": [
+                                {"$ref": "#/components/schemas/ArticleSummary"},
+                                {"type": "object", "properties": {"story": {"type": ["integer", "null"], "description": "the story the article is in now (after merges)"}}}]}}}})),
                         "400": error_response("a bad parameter")
                     }
                 },

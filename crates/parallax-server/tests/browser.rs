@@ -850,3 +850,245 @@ async fn story_and_article_pages_for_a_reader() {
     screenshot(c, "ui-phone-list.png").await;
     s.end().await;
 }
+
+/// The ids (`data-id`) of the rows `css` selects, in order.
+async fn row_ids(c: &Client, css: &str) -> Vec<Value> {
+    let v = js(
+        c,
+        &format!("return [...document.querySelectorAll(\"{css}\")].map(r => r.dataset.id);"),
+    )
+    .await;
+    v.as_array().unwrap().clone()
+}
+
+/// The ids of a list the API answers at `path` (`stories` or `articles` in it).
+async fn api_ids(c: &Client, path: &str, key: &str) -> Vec<Value> {
+    let v = js(
+        c,
+        &format!("return fetch('{path}').then(r => r.json());"),
+    )
+    .await;
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {v}"))
+        .iter()
+        .map(|x| json!(x["id"].to_string().trim_matches('"')))
+        .collect()
+}
+
+/// Waits (up to 30 s) for the URL's fragment to be `hash` and the page to have loaded
+/// (its list drawn); returns the fragment.
+async fn wait_hash(c: &Client, hash: &str, list: &str) {
+    for _ in 0..300 {
+        let url = c.current_url().await.unwrap();
+        let loading = c.find(Locator::Css("main > p.muted")).await.is_ok();
+        if url.fragment() == Some(hash) && !loading && c.find(Locator::Css(list)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "never at #{hash} with {list}: {}",
+        c.current_url().await.unwrap()
+    );
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The article list (`#/articles`), reached from the header: every article, newest
+/// first as the API pages them, each row linking the story the article is in; the
+/// language filter (its choice in the fragment); paging that keeps the filter; a row's
+/// story link followed. The story list's filters: language and "since" chosen in the
+/// form give the stories the API gives for them, and the fragment holds them (the
+/// permalink reloaded shows the same rows and the same choices); the search box finds
+/// the seeds' story from an English query; the pager keeps the filters. At 360 px the
+/// article list fits the window.
+#[tokio::test(flavor = "multi_thread")]
+async fn article_list_and_story_filters() {
+    let seeded = Seeded::build("lists.db");
+    let seed_story = seeded.story_of("da-kursk");
+    let flood = seeded.story_of("ro-valmora");
+    let s = session(&seeded.db, (1280, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
+
+    // The article list from the header link.
+    c.goto(&format!("http://{addr}/")).await.unwrap();
+    wait(c, "#stories .story-row").await;
+    click(c, "header nav a#nav-articles").await;
+    wait_hash(c, "/articles", "#articles .article-row").await;
+    assert_eq!(c.title().await.unwrap(), "Articles · parallax");
+    let rows = row_ids(c, "#articles .article-row").await;
+    assert_eq!(rows.len(), seeded.ids.len());
+    assert_eq!(rows, api_ids(c, "/api/articles", "articles").await);
+    // Each row links the story its article is in.
+    let links = js(
+        c,
+        "return [...document.querySelectorAll('#articles .article-row')]
+           .map(r => [r.dataset.id, (r.querySelector('a.story-link') || {}).hash || null]);",
+    )
+    .await;
+    for (name, id) in &seeded.ids {
+        let story = seeded.story_of(name);
+        assert!(
+            links
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l[0] == id.as_str() && l[1] == format!("#/story/{story}").as_str()),
+            "{name} links story {story}: {links}"
+        );
+    }
+    screenshot(c, "ui-articles.png").await;
+
+    // The language filter: the English articles only, the choice in the fragment.
+    click(c, "#articles-filters select[name=lang] option[value=en]").await;
+    click(c, "#articles-filters button[type=submit]").await;
+    wait_hash(c, "/articles?lang=en", "#articles .article-row").await;
+    let en = row_ids(c, "#articles .article-row").await;
+    assert_eq!(en, api_ids(c, "/api/articles?lang=en", "articles").await);
+    assert_eq!(
+        en.len(),
+        seeded.ids.iter().filter(|(n, _)| n.starts_with("en-")).count()
+    );
+    let langs = js(
+        c,
+        "return [...document.querySelectorAll('#articles .article-row')].map(r => r.dataset.lang);",
+    )
+    .await;
+    assert!(
+        langs.as_array().unwrap().iter().all(|l| l == "en"),
+        "{langs}"
+    );
+    screenshot(c, "ui-articles-en.png").await;
+
+    // Paging keeps the filter: one English article a page.
+    c.goto(&format!("http://{addr}/#/articles?lang=en&limit=1"))
+        .await
+        .unwrap();
+    wait_hash(c, "/articles?lang=en&limit=1", "#articles .article-row").await;
+    assert_eq!(row_ids(c, "#articles .article-row").await, en[..1]);
+    click(c, "#articles .pager a[rel=next]").await;
+    wait_hash(c, "/articles/1?lang=en&limit=1", "#articles .article-row").await;
+    assert_eq!(row_ids(c, "#articles .article-row").await, en[1..2]);
+    let back = c
+        .find(Locator::Css("#articles .pager a[rel=prev]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap();
+    assert_eq!(back.as_deref(), Some("#/articles?lang=en&limit=1"));
+
+    // A row's story link opens that story.
+    let ro = seeded.id("ro-valmora");
+    c.goto(&format!("http://{addr}/#/articles?lang=ro"))
+        .await
+        .unwrap();
+    wait_hash(c, "/articles?lang=ro", "#articles .article-row").await;
+    click(
+        c,
+        &format!("#articles .article-row[data-id='{ro}'] a.story-link"),
+    )
+    .await;
+    wait(c, &format!("#story[data-id='{flood}'] table.versions")).await;
+
+    // The story list's filters: Romanian stories since 2026: the flood story, not the
+    // seeds' (September 2025).
+    c.goto(&format!("http://{addr}/#/stories")).await.unwrap();
+    wait_hash(c, "/stories", "#stories .story-row").await;
+    let all = row_ids(c, "#stories .story-row").await;
+    assert!(all.contains(&json!(seed_story.to_string())) && all.contains(&json!(flood.to_string())));
+    click(c, "#stories-filters select[name=lang] option[value=ro]").await;
+    js(
+        c,
+        "document.querySelector('#stories-filters input[name=since]').value = '2026-01-01'; return null;",
+    )
+    .await;
+    click(c, "#stories-filters button[type=submit]").await;
+    wait_hash(c, "/stories?lang=ro&since=2026-01-01", "#stories .story-row").await;
+    let ro_since = row_ids(c, "#stories .story-row").await;
+    assert_eq!(
+        ro_since,
+        api_ids(c, "/api/stories?lang=ro&since=2026-01-01", "stories").await
+    );
+    assert_eq!(ro_since, [json!(flood.to_string())]);
+    screenshot(c, "ui-stories-filtered.png").await;
+    // The permalink, opened afresh: the same rows, the same choices in the form.
+    let url = c.current_url().await.unwrap();
+    c.goto("about:blank").await.unwrap();
+    c.goto(url.as_str()).await.unwrap();
+    wait_hash(c, "/stories?lang=ro&since=2026-01-01", "#stories .story-row").await;
+    assert_eq!(row_ids(c, "#stories .story-row").await, ro_since);
+    let form = js(
+        c,
+        "const f = document.getElementById('stories-filters');
+         return [f.lang.value, f.since.value, f.q.value];",
+    )
+    .await;
+    assert_eq!(form, json!(["ro", "2026-01-01", ""]));
+
+    // The search box: an English query finds the seeds' story (Danish and Romanian).
+    js(
+        c,
+        "document.querySelector('#stories-filters input[name=since]').value = ''; return null;",
+    )
+    .await;
+    c.find(Locator::Css("#stories-filters input[name=q]"))
+        .await
+        .unwrap()
+        .send_keys("Putin thanks North Korean soldiers")
+        .await
+        .unwrap();
+    click(c, "#stories-filters button[type=submit]").await;
+    let hash = "/stories?lang=ro&q=Putin+thanks+North+Korean+soldiers";
+    wait_hash(c, hash, "#stories .story-row").await;
+    let found = row_ids(c, "#stories .story-row").await;
+    assert_eq!(
+        found,
+        api_ids(
+            c,
+            "/api/stories?lang=ro&q=Putin+thanks+North+Korean+soldiers",
+            "stories"
+        )
+        .await
+    );
+    assert_eq!(found.first(), Some(&json!(seed_story.to_string())), "{found:?}");
+    screenshot(c, "ui-stories-search.png").await;
+
+    // The pager keeps the filters: the Danish stories one a page.
+    c.goto(&format!("http://{addr}/#/stories?lang=da&limit=1"))
+        .await
+        .unwrap();
+    wait_hash(c, "/stories?lang=da&limit=1", "#stories .story-row").await;
+    let da = api_ids(c, "/api/stories?lang=da", "stories").await;
+    assert_eq!(da.len(), 2, "{da:?}");
+    assert_eq!(row_ids(c, "#stories .story-row").await, da[..1]);
+    click(c, "#stories .pager a[rel=next]").await;
+    wait_hash(c, "/stories/1?lang=da&limit=1", "#stories .story-row").await;
+    assert_eq!(row_ids(c, "#stories .story-row").await, da[1..]);
+    let lang = js(c, "return document.getElementById('stories-filters').lang.value;").await;
+    assert_eq!(lang, "da");
+    s.end().await;
+
+    // A phone's width: the article list and the filtered story list fit.
+    let s = session(&seeded.db, (360, 800)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/articles")).await.unwrap();
+    wait_hash(c, "/articles", "#articles .article-row").await;
+    assert_fits(c, "the article list").await;
+    screenshot(c, "ui-phone-articles.png").await;
+    c.goto(&format!("http://{addr}/#/stories?lang=ro&since=2026-01-01"))
+        .await
+        .unwrap();
+    wait_hash(c, "/stories?lang=ro&since=2026-01-01", "#stories .story-row").await;
+    assert_fits(c, "the filtered story list").await;
+    screenshot(c, "ui-phone-stories-filtered.png").await;
+    s.end().await;
+}
