@@ -509,6 +509,52 @@ function exportLinks(storyId, versions) {
     h("a", { href: location.href, class: "permalink" }, "permalink"));
 }
 
+// Why each version is in the story: a folded entry per version; opening it asks
+// `/api/articles/ID/why` (the evidence of `parallax why`) and shows the verdict, the
+// scores against their cuts, the names shared, and the explanation in full.
+function renderWhy(versions) {
+  return h("div", { class: "why-list" }, versions.map((v) => {
+    const body = h("div", { class: "why-body" }, h("p", { class: "muted" }, "Loading…"));
+    const d = h("details", { class: "why", "data-article": v.article },
+      h("summary", {}, badges([v.lang]), " ", v.title || v.article), body);
+    let asked = false;
+    d.addEventListener("toggle", async () => {
+      if (!d.open || asked) return;
+      asked = true;
+      const base = "/api/articles/" + encodeURIComponent(v.article);
+      const [r, f] = await Promise.all([api(base + "/why"), api(base + "/facts")]);
+      const names = entityNames(f.ok ? f.body.entities : []);
+      body.replaceChildren(...(r.ok ? whyParts(r.body, names).filter(Boolean) : [failure(r)]));
+    });
+    return d;
+  }));
+}
+
+function num(x) {
+  return typeof x === "number" ? x.toFixed(3) : "–";
+}
+
+// `names`: the readable names of the article's entity keys (entityNames).
+function whyParts(w, names) {
+  const e = w.evidence || {};
+  const b = e.best;
+  const verdict = (e.new_story ? "Started story " : "Joined story ") + e.story +
+    (w.story !== e.story ? " (since merged into story " + w.story + ")" : "");
+  const facts = [];
+  if (b) facts.push("closest story " + b.story + ": same-story score " + num(b.score) + " (cut " + num(e.same_story_threshold) + ")");
+  if (e.join_probability !== null && e.join_probability !== undefined) {
+    facts.push("join probability " + num(e.join_probability) + " (cut " + num(e.join_threshold) + ")");
+  }
+  if (e.runner_up) facts.push("runner-up story " + e.runner_up.story + ": " + num(e.runner_up.score));
+  const shared = b && b.features && b.features.shared_names ? b.features.shared_names : [];
+  return [
+    h("p", { class: "why-verdict" }, h("strong", {}, verdict), facts.length ? " · " + facts.join(" · ") : ""),
+    shared.length ? h("p", { class: "why-names" }, "names shared with the story: ", shared.flatMap((k, i) => [i ? ", " : "",
+      h("span", { class: "entity-name", "data-key": k, title: k }, names.has(k) ? names.get(k).name : k)])) : null,
+    h("pre", { class: "why-text" }, w.explanation || ""),
+  ];
+}
+
 function renderComparison(cmp, story, spineId) {
   const versions = cmp.versions || [];
   const col = new Map(versions.map((v, i) => [v.article, i]));
@@ -573,6 +619,8 @@ function renderComparison(cmp, story, spineId) {
       : h("p", { class: "legend" }, h("span", { class: "aligned" }, "said in several versions"),
         h("span", { class: "unaligned" }, "only in one version")),
     many ? renderSpine(rowList, versions, spine) : h("div", { class: "wide" }, h("table", { class: "versions" }, head, rows)),
+    h("h2", {}, "Why these versions are one story"),
+    renderWhy(versions),
     h("h2", {}, "Figures"),
     (cmp.figures || []).length ? h("div", { class: "wide" }, figures) : h("p", { class: "muted" }, "no figures to compare"),
     h("h2", {}, "Quotes"),

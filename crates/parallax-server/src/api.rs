@@ -188,6 +188,39 @@ pub async fn facts(
         .await
 }
 
+/// Why an article is in its story: the evidence the engine stored when it assigned the
+/// article (as `parallax why --json` prints it), the story the article is in now (after
+/// merges), and the explanation in words and figures (as `parallax why` prints it).
+pub async fn why(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .read(move |_, store| {
+            let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
+            let (story, evidence) = parallax_engine::stories::why(store, &a.id)?.ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "article `{}` has no story yet (stories are assigned at ingest when the model is available)",
+                    a.id
+                ))
+            })?;
+            let mut explanation = evidence.explain();
+            if story as u64 != evidence.story {
+                explanation.push_str(&format!(
+                    "Story {} was later merged; the article is now in story {story}.\n",
+                    evidence.story
+                ));
+            }
+            Ok(Json(json!({
+                "article": a.id,
+                "story": story,
+                "evidence": evidence,
+                "explanation": explanation,
+            })))
+        })
+        .await
+}
+
 pub async fn search(
     State(state): State<Arc<AppState>>,
     Query(params): Params,

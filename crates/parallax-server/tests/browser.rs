@@ -833,6 +833,94 @@ async fn story_and_article_pages_for_a_reader() {
         .as_str()
         .ends_with(&format!("#/story/{story}")));
 
+    // Why each version is in the story: one folded entry per version, closed; opened,
+    // it shows what `/api/articles/ID/why` answers: the Danish seed, ingested first,
+    // started the story, the Romanian one joined it.
+    let whys = js(
+        c,
+        "return [...document.querySelectorAll('#story details.why')].map(d => [d.dataset.article, d.open]);",
+    )
+    .await;
+    let expected: Vec<Value> = versions
+        .iter()
+        .map(|v| json!([v["article"], false]))
+        .collect();
+    assert_eq!(whys, Value::Array(expected));
+    let ro = seeded.id("ro-kursk").to_string();
+    for (id, verdict) in [(&da, "Started story"), (&ro, "Joined story")] {
+        let api = js(
+            c,
+            &format!("return fetch('/api/articles/{id}/why').then(r => r.json());"),
+        )
+        .await;
+        assert_eq!(api["story"], story, "{api}");
+        click(
+            c,
+            &format!("#story details.why[data-article='{id}'] summary"),
+        )
+        .await;
+        let sel = format!("#story details.why[data-article='{id}'] .why-text");
+        wait(c, &sel).await;
+        let shown = js(
+            c,
+            &format!(
+                "const d = document.querySelector(\"#story details.why[data-article='{id}']\");
+                 return [d.querySelector('.why-text').textContent, d.querySelector('.why-verdict').textContent,
+                         d.querySelector('.why-body').textContent];"
+            ),
+        )
+        .await;
+        assert_eq!(shown[0], api["explanation"]);
+        let v = shown[1].as_str().unwrap();
+        assert!(v.starts_with(verdict), "{v}");
+        let all = shown[2].as_str().unwrap();
+        assert!(!all.contains("null") && !all.contains("undefined"), "{all}");
+        assert!(v.contains(&api["evidence"]["story"].to_string()), "{v}");
+        if verdict == "Joined story" {
+            let score = api["evidence"]["best"]["score"].as_f64().unwrap();
+            assert!(v.contains(&format!("same-story score {score:.3}")), "{v}");
+            // The names shared with the story, by name: Putin's key is not shown.
+            let names = js(
+                c,
+                &format!(
+                    "return [...document.querySelectorAll(\"#story details.why[data-article='{id}'] .why-names .entity-name\")]
+                       .map(e => [e.dataset.key, e.textContent]);"
+                ),
+            )
+            .await;
+            let keys: Vec<&str> = api["evidence"]["best"]["features"]["shared_names"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
+            let shown: Vec<&str> = names
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n[0].as_str().unwrap())
+                .collect();
+            assert_eq!(shown, keys);
+            let putin = names
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n[0] == "vladimir-putin")
+                .unwrap_or_else(|| panic!("Putin shared: {names}"));
+            assert!(putin[1].as_str().unwrap().contains("Putin"), "{putin}");
+            assert_ne!(putin[1], "vladimir-putin");
+        }
+    }
+    js(
+        c,
+        &format!(
+            "document.querySelector(\"#story details.why[data-article='{ro}']\").scrollIntoView();
+             window.scrollBy(0, -80); return null;"
+        ),
+    )
+    .await;
+    screenshot(c, "ui-story-why.png").await;
+
     s.end().await;
 
     // A phone's width: the story page and the list fit.
@@ -844,6 +932,23 @@ async fn story_and_article_pages_for_a_reader() {
     wait(c, "#story table.versions th .version-meta").await;
     assert_fits(c, "the story page").await;
     screenshot(c, "ui-phone-story.png").await;
+    // With the explanation of the Romanian version open.
+    let ro = seeded.id("ro-kursk");
+    click(
+        c,
+        &format!("#story details.why[data-article='{ro}'] summary"),
+    )
+    .await;
+    let why = wait(
+        c,
+        &format!("#story details.why[data-article='{ro}'] .why-text"),
+    )
+    .await;
+    assert_fits(c, "the story page with a why open").await;
+    why.screenshot()
+        .await
+        .map(|png| std::fs::write(out_dir().join("ui-phone-story-why.png"), png).unwrap())
+        .unwrap();
     c.goto(&format!("http://{addr}/#/")).await.unwrap();
     wait(c, "#stories .story-row").await;
     assert_fits(c, "the story list").await;
@@ -863,11 +968,7 @@ async fn row_ids(c: &Client, css: &str) -> Vec<Value> {
 
 /// The ids of a list the API answers at `path` (`stories` or `articles` in it).
 async fn api_ids(c: &Client, path: &str, key: &str) -> Vec<Value> {
-    let v = js(
-        c,
-        &format!("return fetch('{path}').then(r => r.json());"),
-    )
-    .await;
+    let v = js(c, &format!("return fetch('{path}').then(r => r.json());")).await;
     v[key]
         .as_array()
         .unwrap_or_else(|| panic!("{path}: {v}"))
@@ -955,7 +1056,11 @@ async fn article_list_and_story_filters() {
     assert_eq!(en, api_ids(c, "/api/articles?lang=en", "articles").await);
     assert_eq!(
         en.len(),
-        seeded.ids.iter().filter(|(n, _)| n.starts_with("en-")).count()
+        seeded
+            .ids
+            .iter()
+            .filter(|(n, _)| n.starts_with("en-"))
+            .count()
     );
     let langs = js(
         c,
@@ -1004,7 +1109,9 @@ async fn article_list_and_story_filters() {
     c.goto(&format!("http://{addr}/#/stories")).await.unwrap();
     wait_hash(c, "/stories", "#stories .story-row").await;
     let all = row_ids(c, "#stories .story-row").await;
-    assert!(all.contains(&json!(seed_story.to_string())) && all.contains(&json!(flood.to_string())));
+    assert!(
+        all.contains(&json!(seed_story.to_string())) && all.contains(&json!(flood.to_string()))
+    );
     click(c, "#stories-filters select[name=lang] option[value=ro]").await;
     js(
         c,
@@ -1012,7 +1119,12 @@ async fn article_list_and_story_filters() {
     )
     .await;
     click(c, "#stories-filters button[type=submit]").await;
-    wait_hash(c, "/stories?lang=ro&since=2026-01-01", "#stories .story-row").await;
+    wait_hash(
+        c,
+        "/stories?lang=ro&since=2026-01-01",
+        "#stories .story-row",
+    )
+    .await;
     let ro_since = row_ids(c, "#stories .story-row").await;
     assert_eq!(
         ro_since,
@@ -1024,7 +1136,12 @@ async fn article_list_and_story_filters() {
     let url = c.current_url().await.unwrap();
     c.goto("about:blank").await.unwrap();
     c.goto(url.as_str()).await.unwrap();
-    wait_hash(c, "/stories?lang=ro&since=2026-01-01", "#stories .story-row").await;
+    wait_hash(
+        c,
+        "/stories?lang=ro&since=2026-01-01",
+        "#stories .story-row",
+    )
+    .await;
     assert_eq!(row_ids(c, "#stories .story-row").await, ro_since);
     let form = js(
         c,
@@ -1059,7 +1176,11 @@ async fn article_list_and_story_filters() {
         )
         .await
     );
-    assert_eq!(found.first(), Some(&json!(seed_story.to_string())), "{found:?}");
+    assert_eq!(
+        found.first(),
+        Some(&json!(seed_story.to_string())),
+        "{found:?}"
+    );
     screenshot(c, "ui-stories-search.png").await;
 
     // The pager keeps the filters: the Danish stories one a page.
@@ -1073,7 +1194,11 @@ async fn article_list_and_story_filters() {
     click(c, "#stories .pager a[rel=next]").await;
     wait_hash(c, "/stories/1?lang=da&limit=1", "#stories .story-row").await;
     assert_eq!(row_ids(c, "#stories .story-row").await, da[1..]);
-    let lang = js(c, "return document.getElementById('stories-filters').lang.value;").await;
+    let lang = js(
+        c,
+        "return document.getElementById('stories-filters').lang.value;",
+    )
+    .await;
     assert_eq!(lang, "da");
     s.end().await;
 
@@ -1087,7 +1212,12 @@ async fn article_list_and_story_filters() {
     c.goto(&format!("http://{addr}/#/stories?lang=ro&since=2026-01-01"))
         .await
         .unwrap();
-    wait_hash(c, "/stories?lang=ro&since=2026-01-01", "#stories .story-row").await;
+    wait_hash(
+        c,
+        "/stories?lang=ro&since=2026-01-01",
+        "#stories .story-row",
+    )
+    .await;
     assert_fits(c, "the filtered story list").await;
     screenshot(c, "ui-phone-stories-filtered.png").await;
     s.end().await;
