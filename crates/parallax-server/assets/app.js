@@ -555,7 +555,27 @@ function whyParts(w, names) {
   ];
 }
 
-function renderComparison(cmp, story, spineId) {
+// The readable names of the entity keys of the versions (entityNames over the facts of
+// each): `by` per article, `all` over every version, for quote speakers and the
+// "according to" column.
+async function versionNames(versions) {
+  const all = await Promise.all(versions.map((v) => api("/api/articles/" + encodeURIComponent(v.article) + "/facts")));
+  const by = new Map();
+  all.forEach((r, i) => { if (r.ok) by.set(versions[i].article, entityNames(r.body.entities)); });
+  return { by, all: entityNames(all.filter((r) => r.ok).flatMap((r) => r.body.entities || [])) };
+}
+
+// `names`: as versionNames; a key is named as its own version writes it, else as
+// another version does, else shown as it is.
+function renderComparison(cmp, story, spineId, names) {
+  const nameOf = (k, article) => {
+    if (!k || !names) return k;
+    for (const m of [names.by.get(article), names.all]) {
+      const n = m && (m.get(k) || m.get(String(k).toLowerCase()));
+      if (n) return n.name;
+    }
+    return k;
+  };
   const versions = cmp.versions || [];
   const col = new Map(versions.map((v, i) => [v.article, i]));
   const langOf = new Map(versions.map((v) => [v.article, v.lang]));
@@ -588,13 +608,14 @@ function renderComparison(cmp, story, spineId) {
       h("td", {}, badges([langOf.get(it.article)])),
       h("td", { class: "as-written" }, it.text || ""),
       h("td", { class: "value", "data-value": it.value }, it.written || String(it.value)),
-      h("td", {}, it.counted || ""), h("td", {}, it.source || ""),
+      h("td", {}, it.counted || ""), h("td", { class: "according-to", "data-key": it.source || null }, nameOf(it.source, it.article) || ""),
       h("td", { lang: langOf.get(it.article) || null }, it.sentence || ""))))));
   const quotes = h("ul", { class: "quotes" }, (cmp.quotes || []).map((g) => {
     const items = g.items || [];
     const speakers = [...new Set(items.map((q) => q.speaker).filter(Boolean))];
+    const named = [...new Set(speakers.map((k) => nameOf(k, (items.find((q) => q.speaker === k) || {}).article)))];
     return h("li", { class: "quote-group", "data-versions": items.length },
-      h("strong", {}, speakers.length ? speakers.join(", ") : "unnamed"),
+      h("strong", { "data-keys": speakers.join(",") }, speakers.length ? named.join(", ") : "unnamed"),
       items.length > 1 ? h("span", { class: "muted" }, " · the same quote in " + items.length + " versions") : null,
       items.map((q) => h("div", { class: "quote", lang: langOf.get(q.article) || null },
         badges([langOf.get(q.article)]), " “", q.text, "”")));
@@ -650,7 +671,7 @@ async function storyPage(id, params) {
   const r = await api("/api/stories/" + encodeURIComponent(id) + "/compare" +
     (versions ? "?versions=" + encodeURIComponent(versions) : ""));
   if (!r.ok) return show(renderStoryOnly(s.body, r.body && r.body.error ? r.body.error : "HTTP " + r.status));
-  show(renderComparison(r.body, s.body, params.get("spine")));
+  show(renderComparison(r.body, s.body, params.get("spine"), await versionNames(r.body.versions || [])));
 }
 
 // ---- routing

@@ -308,21 +308,58 @@ async fn list_story_search_and_article_in_chromium() {
     .unwrap();
 
     // The quotes: a group per quote, each version's wording with its language; the
-    // seeds quote Putin in both languages.
+    // seeds quote Putin in both languages, named as the articles write him (not by
+    // his key).
     let quotes = js(
         c,
         "return [...document.querySelectorAll('ul.quotes li.quote-group')].map(li =>
-           [li.querySelector('strong').textContent,
-            [...li.querySelectorAll('.quote .lang-badge')].map(b => b.textContent)]);",
+           [li.querySelector('strong').dataset.keys,
+            [...li.querySelectorAll('.quote .lang-badge')].map(b => b.textContent),
+            li.querySelector('strong').textContent]);",
     )
     .await;
     let quotes = quotes.as_array().unwrap();
     assert_eq!(quotes.len(), cmp["quotes"].as_array().unwrap().len());
     assert!(
-        quotes
-            .iter()
-            .any(|q| q[0] == "vladimir-putin" && q[1] == json!(["da", "ro"])),
+        quotes.iter().any(|q| q[0] == "vladimir-putin"
+            && q[1] == json!(["da", "ro"])
+            && q[2].as_str().unwrap().contains("Putin")),
         "{quotes:?}"
+    );
+    for q in quotes {
+        assert!(
+            !q[2].as_str().unwrap().contains("vladimir-putin"),
+            "a key shown: {q}"
+        );
+    }
+    // Who a figure is according to: by name, as its version writes it (the Danish
+    // 2,000 is "according to" a name its own sentence has), not the key.
+    let according = js(
+        c,
+        "return [...document.querySelectorAll('table.figure-table tr[data-group]')]
+           .filter(tr => tr.querySelector('td.according-to[data-key]'))
+           .map(tr => [tr.querySelector('td.according-to').dataset.key,
+                       tr.querySelector('td.according-to').textContent,
+                       tr.querySelector('td:last-child').textContent,
+                       Number(tr.querySelector('td.value').dataset.value)]);",
+    )
+    .await;
+    let according = according.as_array().unwrap();
+    assert!(!according.is_empty(), "no figure with a source");
+    for a in according {
+        let (key, shown) = (a[0].as_str().unwrap(), a[1].as_str().unwrap());
+        assert!(!shown.is_empty() && !shown.eq_ignore_ascii_case(key), "{a}");
+    }
+    let danish = according
+        .iter()
+        .find(|a| a[3] == 2000.0)
+        .unwrap_or_else(|| panic!("the 2,000 has a source: {according:?}"));
+    assert!(
+        danish[2]
+            .as_str()
+            .unwrap()
+            .contains(danish[1].as_str().unwrap()),
+        "{danish}"
     );
     c.find(Locator::Css("ul.quotes"))
         .await
