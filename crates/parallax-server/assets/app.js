@@ -2,7 +2,10 @@
 // Routes on the URL fragment:
 //   #/                 stories, the most recent first (when /api/stories is served),
 //                      otherwise articles
-//   #/stories/OFFSET   the next page of stories
+//   #/stories/OFFSET?lang=da&since=2025-09-01&q=TEXT&limit=N
+//                      a page of stories, filtered (every part optional: a permalink)
+//   #/articles/OFFSET?lang=da&limit=N
+//                      a page of articles, newest first, each with a link to its story
 //   #/search/QUERY     search across languages
 //   #/article/ID       an article with its facts highlighted
 //   #/story/ID         the versions of a story side by side (/api/stories/ID/compare)
@@ -84,21 +87,87 @@ function storyTitle(story, lang) {
   return t[lang] || t.en || Object.values(t)[0] || story.id;
 }
 
-function renderStoryList(data) {
+// The filters of a list page as its fragment holds them: {lang, since, q, limit}, the
+// ones not given left out.
+const FILTERS = ["lang", "since", "q", "limit"];
+
+function filtersOf(params) {
+  const f = {};
+  FILTERS.forEach((k) => {
+    const v = (params.get(k) || "").trim();
+    if (v) f[k] = v;
+  });
+  return f;
+}
+
+// The fragment of a list page (`stories` or `articles`) at `offset` with filters `f`.
+function listHash(page, offset, f) {
+  const q = new URLSearchParams();
+  FILTERS.forEach((k) => { if (f[k]) q.set(k, f[k]); });
+  const query = q.toString();
+  return "#/" + page + (offset > 0 ? "/" + offset : "") + (query ? "?" + query : "");
+}
+
+// The API's query string for a list page.
+function listQuery(offset, f) {
+  const q = new URLSearchParams({ offset: String(offset) });
+  FILTERS.forEach((k) => { if (f[k]) q.set(k, f[k]); });
+  return q.toString();
+}
+
+// The languages to filter by: those of the latest 500 stories or articles, and the one
+// chosen.
+async function knownLanguages(kind, chosen) {
+  const r = await api("/api/" + kind + "?limit=500");
+  const langs = new Set(chosen ? [chosen] : []);
+  if (r.ok) (r.body[kind] || []).forEach((x) => (kind === "stories" ? x.languages || [] : [x.lang]).forEach((l) => l && langs.add(l)));
+  return [...langs].sort();
+}
+
+// The filter form of a list page: a language (`langs`), and for stories a date and a
+// search text; applying it puts the filters in the fragment (a permalink).
+function filterForm(page, f, langs) {
+  const lang = h("select", { name: "lang" }, h("option", { value: "" }, "all languages"),
+    langs.map((l) => h("option", { value: l, selected: l === f.lang }, l)));
+  const stories = page === "stories";
+  const since = stories ? h("input", { type: "date", name: "since", value: f.since || null }) : null;
+  const text = stories ? h("input", { type: "search", name: "q", value: f.q || null, placeholder: "words or meaning, any language" }) : null;
+  const form = h("form", { class: "filters", id: page + "-filters" },
+    h("label", {}, "Language ", lang),
+    stories ? h("label", {}, "Since ", since) : null,
+    stories ? h("label", { class: "filter-text" }, "About ", text) : null,
+    h("button", { type: "submit" }, "Filter"),
+    Object.keys(f).some((k) => k !== "limit") ? h("a", { href: "#/" + page, class: "clear" }, "clear") : null);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    location.hash = listHash(page, 0, {
+      lang: lang.value, since: since ? since.value : "", q: text ? text.value.trim() : "", limit: f.limit,
+    });
+  });
+  return form;
+}
+
+// Newer / older links that keep the filters.
+function pager(page, data, shown, f) {
+  const offset = data.offset || 0;
+  return h("p", { class: "pager" },
+    offset > 0 ? h("a", { href: listHash(page, Math.max(0, offset - data.limit), f), rel: "prev" }, "← newer") : null,
+    offset + shown < data.total ? h("a", { href: listHash(page, offset + shown, f), rel: "next" }, "older →") : null);
+}
+
+function renderStoryList(data, f, langs) {
   const stories = data.stories || [];
-  const langs = new Set();
-  stories.forEach((s) => (s.languages || []).forEach((l) => langs.add(l)));
-  setLanguages([...langs]);
+  setLanguages(langs);
   const lang = readerLang();
   const offset = data.offset || 0;
-  const pager = h("p", { class: "pager" },
-    offset > 0 ? h("a", { href: "#/stories/" + Math.max(0, offset - data.limit), rel: "prev" }, "← newer") : null,
-    offset + stories.length < data.total ? h("a", { href: "#/stories/" + (offset + stories.length), rel: "next" }, "older →") : null);
-  titled("Stories");
+  const filtered = Object.keys(f).some((k) => k !== "limit");
+  titled(filtered ? "Stories (filtered)" : "Stories");
   return h("section", { id: "stories" },
     h("h1", {}, "Stories"),
-    stories.length === 0 ? h("p", { class: "muted" }, "No stories yet.") :
-      h("p", { class: "muted" }, data.total + " stories, the most recent first" +
+    filterForm("stories", f, langs),
+    stories.length === 0 ? h("p", { class: "muted" }, filtered ? "No story matches these filters." : "No stories yet.") :
+      h("p", { class: "muted" }, data.total + (data.total === 1 ? " story" : " stories") +
+        (f.q ? ", in the order of the search" : ", the most recent first") +
         (data.total > stories.length ? " · " + (offset + 1) + "–" + (offset + stories.length) : "")),
     h("ul", { class: "list" }, stories.map((s) =>
       h("li", { class: "story-row", "data-id": s.id },
@@ -108,34 +177,55 @@ function renderStoryList(data) {
           " ", s.n_articles, s.n_articles === 1 ? " article" : " articles",
           " · ", day(s.first_seen),
           day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "")))),
-    pager);
+    pager("stories", data, stories.length, f));
+}
+
+function storyLink(story) {
+  return story !== null && story !== undefined
+    ? [" · ", h("a", { href: "#/story/" + encodeURIComponent(story), class: "story-link" }, "story " + story)]
+    : null;
 }
 
 function articleRow(a, extra) {
   return h("li", { class: "article-row", "data-id": a.id, "data-lang": a.lang || "" },
     h("a", { href: "#/article/" + encodeURIComponent(a.id) }, a.title || a.id),
-    h("div", { class: "meta" }, badges([a.lang]), " ", day(a.published), a.source ? " · " + a.source : "", extra || ""),
+    h("div", { class: "meta" }, badges([a.lang]), " ", day(a.published), a.source ? " · " + a.source : "", extra || "",
+      storyLink(a.story)),
     a.standfirst ? h("div", { class: "standfirst" }, a.standfirst) : null);
 }
 
-function renderArticleList(data) {
-  const langs = new Set(data.articles.map((a) => a.lang).filter(Boolean));
-  setLanguages([...langs]);
-  titled("Articles");
+function renderArticleList(data, f, langs) {
+  const articles = data.articles || [];
+  setLanguages(langs);
+  const offset = data.offset || 0;
+  titled(f.lang ? "Articles in " + f.lang : "Articles");
   return h("section", { id: "articles" },
     h("h1", {}, "Articles"),
-    h("p", { class: "muted" }, data.total + " stored, newest first"),
-    h("ul", { class: "list" }, data.articles.map((a) => articleRow(a))));
+    filterForm("articles", f, langs),
+    articles.length === 0 ? h("p", { class: "muted" }, f.lang ? "No article in this language." : "No articles yet.") :
+      h("p", { class: "muted" }, data.total + (data.total === 1 ? " article" : " articles") + ", newest first" +
+        (data.total > articles.length ? " · " + (offset + 1) + "–" + (offset + articles.length) : "")),
+    h("ul", { class: "list" }, articles.map((a) => articleRow(a))),
+    pager("articles", data, articles.length, f));
 }
 
-async function home(offset) {
-  const stories = await api("/api/stories?offset=" + (Number(offset) || 0));
-  if (stories.ok) {
-    show(renderStoryList(stories.body));
-    return;
-  }
-  const r = await api("/api/articles?limit=200");
-  show(r.ok ? renderArticleList(r.body) : failure(r));
+async function storyList(offset, params) {
+  const f = filtersOf(params);
+  const [stories, langs] = await Promise.all([
+    api("/api/stories?" + listQuery(Number(offset) || 0, f)), knownLanguages("stories", f.lang)]);
+  if (stories.ok) return show(renderStoryList(stories.body, f, langs));
+  if (stories.status === 400) return show(failure(stories));
+  // A server without stories: its articles.
+  await articleList(0, new URLSearchParams());
+}
+
+async function articleList(offset, params) {
+  const f = filtersOf(params);
+  delete f.since;
+  delete f.q;
+  const [r, langs] = await Promise.all([
+    api("/api/articles?" + listQuery(Number(offset) || 0, f)), knownLanguages("articles", f.lang)]);
+  show(r.ok ? renderArticleList(r.body, f, langs) : failure(r));
 }
 
 // ---- search
@@ -148,12 +238,9 @@ function renderSearch(data) {
     h("p", { class: "muted" }, data.hits.length + " results",
       data.vectors ? " (words and meaning, across languages)" : " (words only)"),
     data.hits.length === 0 ? h("p", { class: "muted" }, "Nothing matches.") : null,
-    h("ul", { class: "list" }, data.hits.map((hit) => articleRow(hit, [
+    h("ul", { class: "list" }, data.hits.map((hit) => articleRow(hit,
       " · " + [hit.text_rank ? "words #" + hit.text_rank : null,
-        hit.vector_rank ? "meaning #" + hit.vector_rank : null].filter(Boolean).join(", "),
-      hit.story !== null && hit.story !== undefined
-        ? [" · ", h("a", { href: "#/story/" + encodeURIComponent(hit.story), class: "story-link" }, "story " + hit.story)]
-        : null]))));
+        hit.vector_rank ? "meaning #" + hit.vector_rank : null].filter(Boolean).join(", ")))));
 }
 
 async function search(q) {
@@ -422,7 +509,73 @@ function exportLinks(storyId, versions) {
     h("a", { href: location.href, class: "permalink" }, "permalink"));
 }
 
-function renderComparison(cmp, story, spineId) {
+// Why each version is in the story: a folded entry per version; opening it asks
+// `/api/articles/ID/why` (the evidence of `parallax why`) and shows the verdict, the
+// scores against their cuts, the names shared, and the explanation in full.
+function renderWhy(versions) {
+  return h("div", { class: "why-list" }, versions.map((v) => {
+    const body = h("div", { class: "why-body" }, h("p", { class: "muted" }, "Loading…"));
+    const d = h("details", { class: "why", "data-article": v.article },
+      h("summary", {}, badges([v.lang]), " ", v.title || v.article), body);
+    let asked = false;
+    d.addEventListener("toggle", async () => {
+      if (!d.open || asked) return;
+      asked = true;
+      const base = "/api/articles/" + encodeURIComponent(v.article);
+      const [r, f] = await Promise.all([api(base + "/why"), api(base + "/facts")]);
+      const names = entityNames(f.ok ? f.body.entities : []);
+      body.replaceChildren(...(r.ok ? whyParts(r.body, names).filter(Boolean) : [failure(r)]));
+    });
+    return d;
+  }));
+}
+
+function num(x) {
+  return typeof x === "number" ? x.toFixed(3) : "–";
+}
+
+// `names`: the readable names of the article's entity keys (entityNames).
+function whyParts(w, names) {
+  const e = w.evidence || {};
+  const b = e.best;
+  const verdict = (e.new_story ? "Started story " : "Joined story ") + e.story +
+    (w.story !== e.story ? " (since merged into story " + w.story + ")" : "");
+  const facts = [];
+  if (b) facts.push("closest story " + b.story + ": same-story score " + num(b.score) + " (cut " + num(e.same_story_threshold) + ")");
+  if (e.join_probability !== null && e.join_probability !== undefined) {
+    facts.push("join probability " + num(e.join_probability) + " (cut " + num(e.join_threshold) + ")");
+  }
+  if (e.runner_up) facts.push("runner-up story " + e.runner_up.story + ": " + num(e.runner_up.score));
+  const shared = b && b.features && b.features.shared_names ? b.features.shared_names : [];
+  return [
+    h("p", { class: "why-verdict" }, h("strong", {}, verdict), facts.length ? " · " + facts.join(" · ") : ""),
+    shared.length ? h("p", { class: "why-names" }, "names shared with the story: ", shared.flatMap((k, i) => [i ? ", " : "",
+      h("span", { class: "entity-name", "data-key": k, title: k }, names.has(k) ? names.get(k).name : k)])) : null,
+    h("pre", { class: "why-text" }, w.explanation || ""),
+  ];
+}
+
+// The readable names of the entity keys of the versions (entityNames over the facts of
+// each): `by` per article, `all` over every version, for quote speakers and the
+// "according to" column.
+async function versionNames(versions) {
+  const all = await Promise.all(versions.map((v) => api("/api/articles/" + encodeURIComponent(v.article) + "/facts")));
+  const by = new Map();
+  all.forEach((r, i) => { if (r.ok) by.set(versions[i].article, entityNames(r.body.entities)); });
+  return { by, all: entityNames(all.filter((r) => r.ok).flatMap((r) => r.body.entities || [])) };
+}
+
+// `names`: as versionNames; a key is named as its own version writes it, else as
+// another version does, else shown as it is.
+function renderComparison(cmp, story, spineId, names) {
+  const nameOf = (k, article) => {
+    if (!k || !names) return k;
+    for (const m of [names.by.get(article), names.all]) {
+      const n = m && (m.get(k) || m.get(String(k).toLowerCase()));
+      if (n) return n.name;
+    }
+    return k;
+  };
   const versions = cmp.versions || [];
   const col = new Map(versions.map((v, i) => [v.article, i]));
   const langOf = new Map(versions.map((v) => [v.article, v.lang]));
@@ -455,13 +608,14 @@ function renderComparison(cmp, story, spineId) {
       h("td", {}, badges([langOf.get(it.article)])),
       h("td", { class: "as-written" }, it.text || ""),
       h("td", { class: "value", "data-value": it.value }, it.written || String(it.value)),
-      h("td", {}, it.counted || ""), h("td", {}, it.source || ""),
+      h("td", {}, it.counted || ""), h("td", { class: "according-to", "data-key": it.source || null }, nameOf(it.source, it.article) || ""),
       h("td", { lang: langOf.get(it.article) || null }, it.sentence || ""))))));
   const quotes = h("ul", { class: "quotes" }, (cmp.quotes || []).map((g) => {
     const items = g.items || [];
     const speakers = [...new Set(items.map((q) => q.speaker).filter(Boolean))];
+    const named = [...new Set(speakers.map((k) => nameOf(k, (items.find((q) => q.speaker === k) || {}).article)))];
     return h("li", { class: "quote-group", "data-versions": items.length },
-      h("strong", {}, speakers.length ? speakers.join(", ") : "unnamed"),
+      h("strong", { "data-keys": speakers.join(",") }, speakers.length ? named.join(", ") : "unnamed"),
       items.length > 1 ? h("span", { class: "muted" }, " · the same quote in " + items.length + " versions") : null,
       items.map((q) => h("div", { class: "quote", lang: langOf.get(q.article) || null },
         badges([langOf.get(q.article)]), " “", q.text, "”")));
@@ -486,6 +640,8 @@ function renderComparison(cmp, story, spineId) {
       : h("p", { class: "legend" }, h("span", { class: "aligned" }, "said in several versions"),
         h("span", { class: "unaligned" }, "only in one version")),
     many ? renderSpine(rowList, versions, spine) : h("div", { class: "wide" }, h("table", { class: "versions" }, head, rows)),
+    h("h2", {}, "Why these versions are one story"),
+    renderWhy(versions),
     h("h2", {}, "Figures"),
     (cmp.figures || []).length ? h("div", { class: "wide" }, figures) : h("p", { class: "muted" }, "no figures to compare"),
     h("h2", {}, "Quotes"),
@@ -506,10 +662,8 @@ function renderStoryOnly(story, why) {
       h("li", {}, h("a", { href: "#/article/" + encodeURIComponent(id) }, id)))));
 }
 
-// `arg`: `ID` or `ID?versions=ID,ID&spine=ID` (the permalink of a choice).
-async function storyPage(arg) {
-  const [id, query] = arg.split("?");
-  const params = new URLSearchParams(query || "");
+// `id` and the fragment's query: `versions=ID,ID&spine=ID` (the permalink of a choice).
+async function storyPage(id, params) {
   const s = await api("/api/stories/" + encodeURIComponent(id));
   if (!s.ok) return show(failure(s));
   if (s.body.n_articles < 2) return show(renderStoryOnly(s.body, "One version: nothing to compare yet."));
@@ -517,22 +671,33 @@ async function storyPage(arg) {
   const r = await api("/api/stories/" + encodeURIComponent(id) + "/compare" +
     (versions ? "?versions=" + encodeURIComponent(versions) : ""));
   if (!r.ok) return show(renderStoryOnly(s.body, r.body && r.body.error ? r.body.error : "HTTP " + r.status));
-  show(renderComparison(r.body, s.body, params.get("spine")));
+  show(renderComparison(r.body, s.body, params.get("spine"), await versionNames(r.body.versions || [])));
 }
 
 // ---- routing
 
+// The fragment: the page, its argument (decoded) and the query after "?" (filters, a
+// choice of versions), split before decoding so that an encoded "?" or "/" in a search
+// stays in it.
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, "");
+  const at = raw.indexOf("?");
+  const path = at < 0 ? raw : raw.slice(0, at);
+  const params = new URLSearchParams(at < 0 ? "" : raw.slice(at + 1));
+  const [page, ...rest] = path.split("/").map(decodeURIComponent);
+  return { page, arg: rest.join("/"), params };
+}
+
 async function route() {
-  const frag = decodeURIComponent(location.hash.replace(/^#\/?/, ""));
-  const [page, ...rest] = frag.split("/");
-  const arg = rest.join("/");
   show(h("p", { class: "muted" }, "Loading…"));
   try {
+    const { page, arg, params } = parseHash();
     if (page === "search" && arg) await search(arg);
     else if (page === "article" && arg) await article(arg);
-    else if (page === "story" && arg) await storyPage(arg);
-    else if (page === "stories" && arg) await home(arg);
-    else await home(0);
+    else if (page === "story" && arg) await storyPage(arg, params);
+    else if (page === "stories") await storyList(arg, params);
+    else if (page === "articles") await articleList(arg, params);
+    else await storyList(0, params);
   } catch (e) {
     show(h("p", { class: "error" }, String(e)));
   }

@@ -130,7 +130,17 @@ pub async fn articles(
     } = ListQuery::parse(&params, 50)?;
     state
         .read(move |_, store| {
-            let (articles, total) = store.article_summaries(lang.as_deref(), offset, limit)?;
+            let (summaries, total) = store.article_summaries(lang.as_deref(), offset, limit)?;
+            // Each with the story it is in now (after merges), to link to.
+            let mut articles = Vec::with_capacity(summaries.len());
+            for s in &summaries {
+                let story = store
+                    .assignment(&ArticleId(s.id.clone()))?
+                    .map(|(story, _)| story);
+                let mut v = serde_json::to_value(s).expect("summaries serialise");
+                v["story"] = json!(story);
+                articles.push(v);
+            }
             Ok(Json(json!({
                 "total": total,
                 "offset": offset,
@@ -174,6 +184,39 @@ pub async fn facts(
             let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
             let f = store.facts(&a.id)?.unwrap_or_default();
             Ok(Json(views::facts(&a, &f)))
+        })
+        .await
+}
+
+/// Why an article is in its story: the evidence the engine stored when it assigned the
+/// article (as `parallax why --json` prints it), the story the article is in now (after
+/// merges), and the explanation in words and figures (as `parallax why` prints it).
+pub async fn why(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state
+        .read(move |_, store| {
+            let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
+            let (story, evidence) = parallax_engine::stories::why(store, &a.id)?.ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "article `{}` has no story yet (stories are assigned at ingest when the model is available)",
+                    a.id
+                ))
+            })?;
+            let mut explanation = evidence.explain();
+            if story as u64 != evidence.story {
+                explanation.push_str(&format!(
+                    "Story {} was later merged; the article is now in story {story}.\n",
+                    evidence.story
+                ));
+            }
+            Ok(Json(json!({
+                "article": a.id,
+                "story": story,
+                "evidence": evidence,
+                "explanation": explanation,
+            })))
         })
         .await
 }

@@ -66,6 +66,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/stories/{id}/compare"),
     ("GET", "/api/articles/{id}"),
     ("GET", "/api/articles/{id}/facts"),
+    ("GET", "/api/articles/{id}/why"),
     ("GET", "/api/search"),
     ("GET", "/api/openapi.json"),
 ];
@@ -247,6 +248,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/articles", get(api::articles).post(api::post_articles))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/articles/{id}/facts", get(api::facts))
+        .route("/api/articles/{id}/why", get(api::why))
         .route("/api/search", get(api::search))
         .route("/api/stories", get(api::stories))
         .route("/api/stories/{id}", get(api::story))

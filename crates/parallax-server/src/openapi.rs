@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 document of the API, written by hand (a generator such as utoipa
-//! would add a macro layer for seven routes). A test checks that its paths and methods
+//! would add a macro layer for a dozen routes). A test checks that its paths and methods
 //! are exactly [`crate::API_ROUTES`], which the router serves.
 
 use axum::Json;
@@ -135,7 +135,9 @@ fn paths_and_schemas() -> Value {
                     "responses": {
                         "200": ok("a page of articles", json!({"type": "object", "properties": {
                             "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
-                            "articles": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleSummary"}}}})),
+                            "articles": {"type": "array", "items": {"allOf": [
+                                {"$ref": "#/components/schemas/ArticleSummary"},
+                                {"type": "object", "properties": {"story": {"type": ["integer", "null"], "description": "the story the article is in now (after merges)"}}}]}}}})),
                         "400": error_response("a bad parameter")
                     }
                 },
@@ -182,6 +184,29 @@ fn paths_and_schemas() -> Value {
                         "quotes": {"type": "array"}, "dates": {"type": "array"}}})),
                     "400": error_response("the prefix matches several articles"),
                     "404": error_response("no such article")
+                }
+            }},
+            "/api/articles/{id}/why": {"get": {
+                "operationId": "getArticleWhy",
+                "summary": "Why an article is in its story (as `parallax why`): the evidence stored when it was assigned (the closest story and the runner-up with their same-story scores, the features and each one's part of the score, the join probability and its cut, later merges), the story it is in now, and the explanation in words",
+                "parameters": [id_param()],
+                "responses": {
+                    "200": ok("the evidence", json!({"type": "object", "required": ["article", "story", "evidence", "explanation"], "properties": {
+                        "article": {"type": "string"},
+                        "story": {"type": "integer", "description": "the story the article is in now (after merges)"},
+                        "evidence": {"type": "object", "required": ["story", "new_story"], "properties": {
+                            "story": {"type": "integer", "description": "the story the article was assigned to"},
+                            "new_story": {"type": "boolean"},
+                            "active_stories": {"type": "integer"},
+                            "best": {"type": ["object", "null"]},
+                            "runner_up": {"type": ["object", "null"]},
+                            "join_probability": {"type": ["number", "null"]},
+                            "join_threshold": {"type": "number"},
+                            "same_story_threshold": {"type": "number"},
+                            "merged": {"type": "array"}}},
+                        "explanation": {"type": "string"}}})),
+                    "400": error_response("the prefix matches several articles"),
+                    "404": error_response("no such article, or the article has no story yet")
                 }
             }},
             "/api/search": {"get": {

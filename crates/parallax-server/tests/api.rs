@@ -692,3 +692,48 @@ async fn compare_chooses_versions_by_id_and_language() {
         assert!(message.contains(names), "{query}: {message}");
     }
 }
+
+/// Why an article is in its story: the Danish seed (ingested first) started the story,
+/// the Romanian one joined it, its closest story the one it joined, with a same-story
+/// score over the cut; the explanation says so in words; an unknown id is a 404. The
+/// article list names each article's story as the store assigned it.
+#[tokio::test(flavor = "multi_thread")]
+async fn why_an_article_is_in_its_story() {
+    let f = fixture();
+    let story = f.story_of("da-kursk");
+    let (status, da) = get(&f.app, &format!("/api/articles/{}/why", f.id("da-kursk"))).await;
+    assert_eq!(status, StatusCode::OK, "{da}");
+    assert_eq!(da["story"], story, "{da}");
+    assert_eq!(da["evidence"]["new_story"], true, "{da}");
+    let started = format!("started story {}", da["evidence"]["story"]);
+    assert!(
+        da["explanation"].as_str().unwrap().contains(&started),
+        "{da}"
+    );
+    let (status, ro) = get(&f.app, &format!("/api/articles/{}/why", f.id("ro-kursk"))).await;
+    assert_eq!(status, StatusCode::OK, "{ro}");
+    assert_eq!(ro["story"], story, "{ro}");
+    let e = &ro["evidence"];
+    assert_eq!(e["new_story"], false, "{ro}");
+    assert_eq!(e["best"]["story"], e["story"], "{ro}");
+    assert!(
+        e["best"]["score"].as_f64().unwrap() >= e["same_story_threshold"].as_f64().unwrap(),
+        "{ro}"
+    );
+    let joined = format!("joined story {}", e["story"]);
+    assert!(
+        ro["explanation"].as_str().unwrap().contains(&joined),
+        "{ro}"
+    );
+    let (status, err) = get(&f.app, "/api/articles/ffffffffffffffff/why").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    assert!(err["error"].as_str().is_some(), "{err}");
+
+    let (_, list) = get(&f.app, "/api/articles").await;
+    let list = list["articles"].as_array().unwrap();
+    assert_eq!(list.len(), f.ids.len());
+    for (name, id) in &f.ids {
+        let row = list.iter().find(|a| a["id"] == id.as_str()).unwrap();
+        assert_eq!(row["story"], f.story_of(name), "{name}: {row}");
+    }
+}

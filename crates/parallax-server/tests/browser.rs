@@ -80,56 +80,12 @@ async fn list_story_search_and_article_in_chromium() {
     let seed_story = seeded.story_of("da-kursk");
     assert_eq!(seeded.story_of("ro-kursk"), seed_story);
 
-    let state = AppState::open(ServerConfig::new(seeded.db.clone(), Some(vectors()))).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(parallax_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-
-    let port = free_port();
-    let _driver = Driver(
-        std::process::Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian's chromium-driver) on the PATH"),
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1400,1000", "--lang=en-US",
-            format!("--user-data-dir={}", profile.path().display()),
-        ]}),
-    );
-    let webdriver = format!("http://127.0.0.1:{port}");
-    let mut client = None;
-    for _ in 0..100 {
-        match fantoccini::ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(caps.clone())
-        .connect(&webdriver)
-        .await
-        {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let c = client.expect("a WebDriver session with chromium");
+    let s = session(&seeded.db, (1400, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
 
     // The list: the stories, with language badges; every article is in one of them.
     c.goto(&format!("http://{addr}/")).await.unwrap();
-    wait(&c, "#stories .story-row").await;
+    wait(c, "#stories .story-row").await;
     let rows = c.find_all(Locator::Css(".story-row")).await.unwrap();
     assert!(
         !rows.is_empty() && rows.len() < seeded.ids.len(),
@@ -137,7 +93,7 @@ async fn list_story_search_and_article_in_chromium() {
         rows.len(),
         seeded.ids.len()
     );
-    let langs: Vec<String> = texts(&c, ".story-row .lang-badge")
+    let langs: Vec<String> = texts(c, ".story-row .lang-badge")
         .await
         .iter()
         .map(|l| l.to_lowercase())
@@ -145,12 +101,12 @@ async fn list_story_search_and_article_in_chromium() {
     for l in ["da", "ro", "en", "de", "fr"] {
         assert!(langs.iter().any(|x| x == l), "{l} in {langs:?}");
     }
-    screenshot(&c, "ui-list.png").await;
+    screenshot(c, "ui-list.png").await;
 
     // The seeds' story in the list: Danish and Romanian, two articles; open it by
     // clicking its title.
     let row = format!(".story-row[data-id='{seed_story}']");
-    let badges: Vec<String> = texts(&c, &format!("{row} .lang-badge"))
+    let badges: Vec<String> = texts(c, &format!("{row} .lang-badge"))
         .await
         .iter()
         .map(|l| l.to_lowercase())
@@ -170,11 +126,7 @@ async fn list_story_search_and_article_in_chromium() {
         .click()
         .await
         .unwrap();
-    wait(
-        &c,
-        &format!("#story[data-id='{seed_story}'] table.versions"),
-    )
-    .await;
+    wait(c, &format!("#story[data-id='{seed_story}'] table.versions")).await;
     assert!(c
         .current_url()
         .await
@@ -184,7 +136,7 @@ async fn list_story_search_and_article_in_chromium() {
 
     // What the page shows is what the comparison API answers.
     let cmp = js(
-        &c,
+        c,
         &format!("return fetch('/api/stories/{seed_story}/compare').then(r => r.json());"),
     )
     .await;
@@ -193,7 +145,7 @@ async fn list_story_search_and_article_in_chromium() {
     // Both versions side by side: one column each, Danish then Romanian as the API
     // orders them, headed by the article's language and title.
     let columns = js(
-        &c,
+        c,
         "return [...document.querySelectorAll('table.versions th')]
             .map(th => [th.dataset.article, th.querySelector('.lang-badge').textContent]);",
     )
@@ -228,7 +180,7 @@ async fn list_story_search_and_article_in_chromium() {
         .sum();
     assert!(!shared.is_empty() && only > 0, "{cmp:#}");
     let layout = js(
-        &c,
+        c,
         "const rows = [...document.querySelectorAll('table.versions tr.shared, table.versions tr.only')];
          return {
            shared: rows.filter(r => r.classList.contains('shared'))
@@ -271,13 +223,13 @@ async fn list_story_search_and_article_in_chromium() {
         .sum::<usize>()
         + only;
     assert_eq!(layout["sentences"], sentences_in_api);
-    screenshot(&c, "ui-story.png").await;
+    screenshot(c, "ui-story.png").await;
 
     // The figure table: one row per figure, grouped as the API groups them; the Danish
     // 2,000 (lost) and the Romanian 600 (killed) are in one group marked as a different
     // measure (or a conflict), highlighted.
     let groups = js(
-        &c,
+        c,
         "const g = {};
          document.querySelectorAll('table.figure-table tr[data-group]').forEach(tr => {
            const k = tr.dataset.group;
@@ -332,7 +284,7 @@ async fn list_story_search_and_article_in_chromium() {
     );
     // Each group is explained in words above its figures, as the API explains it.
     let explained = js(
-        &c,
+        c,
         "return [...document.querySelectorAll('table.figure-table tr[data-explains]')]
            .map(tr => tr.textContent);",
     )
@@ -356,21 +308,58 @@ async fn list_story_search_and_article_in_chromium() {
     .unwrap();
 
     // The quotes: a group per quote, each version's wording with its language; the
-    // seeds quote Putin in both languages.
+    // seeds quote Putin in both languages, named as the articles write him (not by
+    // his key).
     let quotes = js(
-        &c,
+        c,
         "return [...document.querySelectorAll('ul.quotes li.quote-group')].map(li =>
-           [li.querySelector('strong').textContent,
-            [...li.querySelectorAll('.quote .lang-badge')].map(b => b.textContent)]);",
+           [li.querySelector('strong').dataset.keys,
+            [...li.querySelectorAll('.quote .lang-badge')].map(b => b.textContent),
+            li.querySelector('strong').textContent]);",
     )
     .await;
     let quotes = quotes.as_array().unwrap();
     assert_eq!(quotes.len(), cmp["quotes"].as_array().unwrap().len());
     assert!(
-        quotes
-            .iter()
-            .any(|q| q[0] == "vladimir-putin" && q[1] == json!(["da", "ro"])),
+        quotes.iter().any(|q| q[0] == "vladimir-putin"
+            && q[1] == json!(["da", "ro"])
+            && q[2].as_str().unwrap().contains("Putin")),
         "{quotes:?}"
+    );
+    for q in quotes {
+        assert!(
+            !q[2].as_str().unwrap().contains("vladimir-putin"),
+            "a key shown: {q}"
+        );
+    }
+    // Who a figure is according to: by name, as its version writes it (the Danish
+    // 2,000 is "according to" a name its own sentence has), not the key.
+    let according = js(
+        c,
+        "return [...document.querySelectorAll('table.figure-table tr[data-group]')]
+           .filter(tr => tr.querySelector('td.according-to[data-key]'))
+           .map(tr => [tr.querySelector('td.according-to').dataset.key,
+                       tr.querySelector('td.according-to').textContent,
+                       tr.querySelector('td:last-child').textContent,
+                       Number(tr.querySelector('td.value').dataset.value)]);",
+    )
+    .await;
+    let according = according.as_array().unwrap();
+    assert!(!according.is_empty(), "no figure with a source");
+    for a in according {
+        let (key, shown) = (a[0].as_str().unwrap(), a[1].as_str().unwrap());
+        assert!(!shown.is_empty() && !shown.eq_ignore_ascii_case(key), "{a}");
+    }
+    let danish = according
+        .iter()
+        .find(|a| a[3] == 2000.0)
+        .unwrap_or_else(|| panic!("the 2,000 has a source: {according:?}"));
+    assert!(
+        danish[2]
+            .as_str()
+            .unwrap()
+            .contains(danish[1].as_str().unwrap()),
+        "{danish}"
     );
     c.find(Locator::Css("ul.quotes"))
         .await
@@ -382,9 +371,9 @@ async fn list_story_search_and_article_in_chromium() {
 
     // A story of one article: its header and article, no error.
     c.goto(&format!("http://{addr}/")).await.unwrap();
-    wait(&c, "#stories .story-row").await;
+    wait(c, "#stories .story-row").await;
     let single = js(
-        &c,
+        c,
         "const r = [...document.querySelectorAll('.story-row')]
            .find(r => / 1 article( |$)/.test(r.querySelector('.meta').textContent));
          return r ? r.dataset.id : null;",
@@ -394,7 +383,7 @@ async fn list_story_search_and_article_in_chromium() {
     c.goto(&format!("http://{addr}/#/story/{single}"))
         .await
         .unwrap();
-    wait(&c, &format!("#story[data-id='{single}'] ul.list a")).await;
+    wait(c, &format!("#story[data-id='{single}'] ul.list a")).await;
     assert!(c.find(Locator::Css(".error")).await.is_err());
 
     // Search in English: the Danish and Romanian seeds come first.
@@ -409,7 +398,7 @@ async fn list_story_search_and_article_in_chromium() {
         .click()
         .await
         .unwrap();
-    wait(&c, "#results .article-row").await;
+    wait(c, "#results .article-row").await;
     let hits = c
         .find_all(Locator::Css("#results .article-row"))
         .await
@@ -420,7 +409,7 @@ async fn list_story_search_and_article_in_chromium() {
     }
     top.sort();
     assert_eq!(top, seeds);
-    screenshot(&c, "ui-search.png").await;
+    screenshot(c, "ui-search.png").await;
 
     // The Danish article, its facts highlighted in the text.
     let link = format!("#results .article-row[data-id='{da}'] a");
@@ -430,7 +419,7 @@ async fn list_story_search_and_article_in_chromium() {
         .click()
         .await
         .unwrap();
-    wait(&c, "#article .article-text mark.f-entity").await;
+    wait(c, "#article .article-text mark.f-entity").await;
     for kind in ["f-entity", "f-figure", "f-quote"] {
         let marks = c
             .find_all(Locator::Css(&format!(".article-text mark.{kind}")))
@@ -445,11 +434,9 @@ async fn list_story_search_and_article_in_chromium() {
         .await
         .unwrap();
     assert!(putin.text().await.unwrap().contains("Putin"));
-    screenshot(&c, "ui-article.png").await;
+    screenshot(c, "ui-article.png").await;
 
-    c.close().await.unwrap();
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    s.end().await;
 }
 
 /// A server on `db` and a headless Chromium driving it: the address, the client, and
@@ -463,8 +450,10 @@ struct Session {
     _profile: tempfile::TempDir,
 }
 
-async fn session(db: &Path, vectors: parallax_engine::vectors::Vectors) -> Session {
-    let state = AppState::open(ServerConfig::new(db.to_path_buf(), Some(vectors))).unwrap();
+/// Starts a server on `db` (with the real model) and a headless Chromium whose window
+/// is `size` (width, height) CSS pixels, and connects to it.
+async fn session(db: &Path, size: (u32, u32)) -> Session {
+    let state = AppState::open(ServerConfig::new(db.to_path_buf(), Some(vectors()))).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -487,10 +476,16 @@ async fn session(db: &Path, vectors: parallax_engine::vectors::Vectors) -> Sessi
         json!({"args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1280,1000", "--lang=en-US",
+            "--no-first-run", format!("--window-size={},{}", size.0, size.1), "--lang=en-US",
             format!("--user-data-dir={}", profile.path().display()),
         ]}),
     );
+    // A headless window is at least 500 px wide: narrower is a phone's viewport,
+    // emulated by the driver.
+    if size.0 < 500 {
+        caps["goog:chromeOptions"]["mobileEmulation"] = json!({"deviceMetrics": {
+            "width": size.0, "height": size.1, "pixelRatio": 1.0, "touch": false}});
+    }
     let webdriver = format!("http://127.0.0.1:{port}");
     let mut client = None;
     for _ in 0..100 {
@@ -554,7 +549,7 @@ async fn version_picker_on_a_five_version_story() {
     for n in names {
         assert_eq!(seeded.story_of(n), story, "{n} in the flood story");
     }
-    let s = session(&seeded.db, vectors()).await;
+    let s = session(&seeded.db, (1280, 1000)).await;
     let c = &s.c;
     c.goto(&format!("http://{}/#/story/{story}", s.addr))
         .await
@@ -638,4 +633,629 @@ async fn wait_columns(c: &Client, n: usize) -> Vec<String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the table never had {n} columns: {:?}", columns(c).await);
+}
+
+/// Parses CSV text (a header row, then records of as many fields) with a CSV reader.
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r
+        .headers()
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            rec.unwrap_or_else(|e| panic!("{e}: {text}"))
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Whether the page itself scrolls sideways: the document wider than the window
+/// (a wide table scrolling inside its `.wide` box does not count).
+async fn overflows(c: &Client) -> Value {
+    js(
+        c,
+        "return {scroll: document.documentElement.scrollWidth, window: window.innerWidth};",
+    )
+    .await
+}
+
+async fn assert_fits(c: &Client, page: &str) {
+    let w = overflows(c).await;
+    let (scroll, window) = (w["scroll"].as_u64().unwrap(), w["window"].as_u64().unwrap());
+    assert!(
+        window <= 400,
+        "the window is {window} px wide, not a phone's"
+    );
+    assert!(
+        scroll <= window,
+        "{page} overflows at {window} px: {scroll} px wide"
+    );
+}
+
+/// The story and article pages as a reader uses them: the seeds' story page, its
+/// version headers (the Danish one credits AA) and save links (each link's URL fetched
+/// from the page: the Markdown report, the two CSV tables with their header rows as the
+/// comparison names its versions, the JSON comparison), the page titles, the article
+/// page's entity names (not keys) and its link to its story, followed; then at 360 px
+/// the story page and the list without sideways scrolling of the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn story_and_article_pages_for_a_reader() {
+    let seeded = Seeded::build("reader.db");
+    let story = seeded.story_of("da-kursk");
+    let da = seeded.id("da-kursk").to_string();
+    let s = session(&seeded.db, (1280, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/story/{story}"))
+        .await
+        .unwrap();
+    wait(c, "#story table.versions th .version-meta").await;
+    let cmp = js(
+        c,
+        &format!("return fetch('/api/stories/{story}/compare').then(r => r.json());"),
+    )
+    .await;
+
+    // The Danish version's header: where it comes from, and the photo credit.
+    let da_meta = c
+        .find(Locator::Css("table.versions th[lang='da'] .version-meta"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(da_meta.contains("credit: AA"), "{da_meta}");
+    assert!(
+        da_meta.contains("2025-09-03"),
+        "the time in the header: {da_meta}"
+    );
+
+    // The save links, each fetched from the page.
+    let saved = js(
+        c,
+        "return Promise.all([...document.querySelectorAll('.exports a[data-format]')].map(a =>
+           fetch(a.href).then(r => r.text().then(t => [a.dataset.format, r.status, r.headers.get('content-type'), t]))));",
+    )
+    .await;
+    let saved = saved.as_array().unwrap();
+    let formats: Vec<&str> = saved.iter().map(|x| x[0].as_str().unwrap()).collect();
+    assert_eq!(formats, ["markdown", "csv-rows", "csv-figures", "json"]);
+    let body = |f: &str| -> (String, String) {
+        let x = saved.iter().find(|x| x[0] == f).unwrap();
+        assert_eq!(x[1], 200, "{f}: {x}");
+        (
+            x[2].as_str().unwrap().to_string(),
+            x[3].as_str().unwrap().to_string(),
+        )
+    };
+    let (ct, md) = body("markdown");
+    assert!(ct.starts_with("text/markdown"), "{ct}");
+    assert!(md.starts_with("# Comparison"), "{md}");
+    let versions = cmp["versions"].as_array().unwrap();
+    let mut rows_header = vec!["row".to_string(), "shared".into(), "differs".into()];
+    rows_header.extend(versions.iter().map(|v| {
+        let id = v["article"].as_str().unwrap();
+        format!("{} {}", v["lang"].as_str().unwrap(), &id[..12])
+    }));
+    let (ct, text) = body("csv-rows");
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    let (header, rows) = parse_csv(&text);
+    assert_eq!(header, rows_header);
+    assert!(
+        rows.iter().any(|r| r[1] == "yes") && rows.iter().any(|r| r[1] == "no"),
+        "{text}"
+    );
+    let (ct, text) = body("csv-figures");
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    let (header, rows) = parse_csv(&text);
+    assert_eq!(header, parallax_engine::reports::FIGURE_COLUMNS);
+    let items: usize = cmp["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["items"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows.len(), items, "{text}");
+    let (ct, text) = body("json");
+    assert!(ct.starts_with("application/json"), "{ct}");
+    let json_cmp: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json_cmp["versions"], cmp["versions"]);
+    let permalink = c
+        .find(Locator::Css(".exports a.permalink"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        permalink.ends_with(&format!("#/story/{story}")),
+        "{permalink}"
+    );
+
+    // The page title names the story, as its heading does, in one of its titles.
+    let (title, h1) = (
+        c.title().await.unwrap(),
+        c.find(Locator::Css("#story h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(title, format!("{h1} · parallax"));
+    let api_story = js(
+        c,
+        &format!("return fetch('/api/stories/{story}').then(r => r.json());"),
+    )
+    .await;
+    assert!(
+        api_story["titles"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|t| t.as_str() == Some(h1.as_str())),
+        "{h1} among {api_story}"
+    );
+    screenshot(c, "ui-story-header.png").await;
+
+    // The Danish article: its title in the page title, entity names not keys, and a
+    // link to its story.
+    c.goto(&format!("http://{addr}/#/article/{da}"))
+        .await
+        .unwrap();
+    wait(c, "#article p.story-link a").await;
+    let article = js(
+        c,
+        &format!("return fetch('/api/articles/{da}').then(r => r.json());"),
+    )
+    .await;
+    assert_eq!(
+        c.title().await.unwrap(),
+        format!("{} · parallax", article["title"].as_str().unwrap())
+    );
+    let names = js(
+        c,
+        "return [...document.querySelectorAll('#article .entities .entity-name')]
+           .map(e => [e.dataset.key, e.textContent]);",
+    )
+    .await;
+    let names = names.as_array().unwrap();
+    assert!(
+        names.iter().any(|n| n[0] == "vladimir-putin"),
+        "Putin among the entities: {names:?}"
+    );
+    // Each name shown is written so in the article (a key such as "vladimir-putin"
+    // is not), and is not its key.
+    let mut written = vec![
+        article["title"].as_str().unwrap_or("").to_string(),
+        article["standfirst"].as_str().unwrap_or("").to_string(),
+        article["caption"].as_str().unwrap_or("").to_string(),
+    ];
+    for p in article["paragraphs"].as_array().unwrap() {
+        written.push(p["text"].as_str().unwrap().to_string());
+    }
+    let written = written.join("\n");
+    for n in names {
+        let (key, shown) = (n[0].as_str().unwrap(), n[1].as_str().unwrap());
+        assert_ne!(shown, key, "a key shown: {n}");
+        assert!(
+            written.contains(shown),
+            "{shown} is not written in the article"
+        );
+    }
+    let shown: Vec<&str> = names.iter().map(|n| n[1].as_str().unwrap()).collect();
+    assert!(!shown
+        .iter()
+        .any(|n| n.to_lowercase().contains("vladimir-putin")));
+    assert!(shown.iter().any(|n| n.contains("Putin")), "{shown:?}");
+    screenshot(c, "ui-article-entities.png").await;
+    c.find(Locator::Css("#article p.story-link a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait(c, &format!("#story[data-id='{story}'] table.versions")).await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with(&format!("#/story/{story}")));
+
+    // Why each version is in the story: one folded entry per version, closed; opened,
+    // it shows what `/api/articles/ID/why` answers: the Danish seed, ingested first,
+    // started the story, the Romanian one joined it.
+    let whys = js(
+        c,
+        "return [...document.querySelectorAll('#story details.why')].map(d => [d.dataset.article, d.open]);",
+    )
+    .await;
+    let expected: Vec<Value> = versions
+        .iter()
+        .map(|v| json!([v["article"], false]))
+        .collect();
+    assert_eq!(whys, Value::Array(expected));
+    let ro = seeded.id("ro-kursk").to_string();
+    for (id, verdict) in [(&da, "Started story"), (&ro, "Joined story")] {
+        let api = js(
+            c,
+            &format!("return fetch('/api/articles/{id}/why').then(r => r.json());"),
+        )
+        .await;
+        assert_eq!(api["story"], story, "{api}");
+        click(
+            c,
+            &format!("#story details.why[data-article='{id}'] summary"),
+        )
+        .await;
+        let sel = format!("#story details.why[data-article='{id}'] .why-text");
+        wait(c, &sel).await;
+        let shown = js(
+            c,
+            &format!(
+                "const d = document.querySelector(\"#story details.why[data-article='{id}']\");
+                 return [d.querySelector('.why-text').textContent, d.querySelector('.why-verdict').textContent,
+                         d.querySelector('.why-body').textContent];"
+            ),
+        )
+        .await;
+        assert_eq!(shown[0], api["explanation"]);
+        let v = shown[1].as_str().unwrap();
+        assert!(v.starts_with(verdict), "{v}");
+        let all = shown[2].as_str().unwrap();
+        assert!(!all.contains("null") && !all.contains("undefined"), "{all}");
+        assert!(v.contains(&api["evidence"]["story"].to_string()), "{v}");
+        if verdict == "Joined story" {
+            let score = api["evidence"]["best"]["score"].as_f64().unwrap();
+            assert!(v.contains(&format!("same-story score {score:.3}")), "{v}");
+            // The names shared with the story, by name: Putin's key is not shown.
+            let names = js(
+                c,
+                &format!(
+                    "return [...document.querySelectorAll(\"#story details.why[data-article='{id}'] .why-names .entity-name\")]
+                       .map(e => [e.dataset.key, e.textContent]);"
+                ),
+            )
+            .await;
+            let keys: Vec<&str> = api["evidence"]["best"]["features"]["shared_names"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
+            let shown: Vec<&str> = names
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n[0].as_str().unwrap())
+                .collect();
+            assert_eq!(shown, keys);
+            let putin = names
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n[0] == "vladimir-putin")
+                .unwrap_or_else(|| panic!("Putin shared: {names}"));
+            assert!(putin[1].as_str().unwrap().contains("Putin"), "{putin}");
+            assert_ne!(putin[1], "vladimir-putin");
+        }
+    }
+    js(
+        c,
+        &format!(
+            "document.querySelector(\"#story details.why[data-article='{ro}']\").scrollIntoView();
+             window.scrollBy(0, -80); return null;"
+        ),
+    )
+    .await;
+    screenshot(c, "ui-story-why.png").await;
+
+    s.end().await;
+
+    // A phone's width: the story page and the list fit.
+    let s = session(&seeded.db, (360, 800)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/story/{story}"))
+        .await
+        .unwrap();
+    wait(c, "#story table.versions th .version-meta").await;
+    assert_fits(c, "the story page").await;
+    screenshot(c, "ui-phone-story.png").await;
+    // With the explanation of the Romanian version open.
+    let ro = seeded.id("ro-kursk");
+    click(
+        c,
+        &format!("#story details.why[data-article='{ro}'] summary"),
+    )
+    .await;
+    let why = wait(
+        c,
+        &format!("#story details.why[data-article='{ro}'] .why-text"),
+    )
+    .await;
+    assert_fits(c, "the story page with a why open").await;
+    why.screenshot()
+        .await
+        .map(|png| std::fs::write(out_dir().join("ui-phone-story-why.png"), png).unwrap())
+        .unwrap();
+    c.goto(&format!("http://{addr}/#/")).await.unwrap();
+    wait(c, "#stories .story-row").await;
+    assert_fits(c, "the story list").await;
+    screenshot(c, "ui-phone-list.png").await;
+    s.end().await;
+}
+
+/// The ids (`data-id`) of the rows `css` selects, in order.
+async fn row_ids(c: &Client, css: &str) -> Vec<Value> {
+    let v = js(
+        c,
+        &format!("return [...document.querySelectorAll(\"{css}\")].map(r => r.dataset.id);"),
+    )
+    .await;
+    v.as_array().unwrap().clone()
+}
+
+/// The ids of a list the API answers at `path` (`stories` or `articles` in it).
+async fn api_ids(c: &Client, path: &str, key: &str) -> Vec<Value> {
+    let v = js(c, &format!("return fetch('{path}').then(r => r.json());")).await;
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {v}"))
+        .iter()
+        .map(|x| json!(x["id"].to_string().trim_matches('"')))
+        .collect()
+}
+
+/// Waits (up to 30 s) for the URL's fragment to be `hash` and the page to have loaded
+/// (its list drawn); returns the fragment.
+async fn wait_hash(c: &Client, hash: &str, list: &str) {
+    for _ in 0..300 {
+        let url = c.current_url().await.unwrap();
+        let loading = c.find(Locator::Css("main > p.muted")).await.is_ok();
+        if url.fragment() == Some(hash) && !loading && c.find(Locator::Css(list)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "never at #{hash} with {list}: {}",
+        c.current_url().await.unwrap()
+    );
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The article list (`#/articles`), reached from the header: every article, newest
+/// first as the API pages them, each row linking the story the article is in; the
+/// language filter (its choice in the fragment); paging that keeps the filter; a row's
+/// story link followed. The story list's filters: language and "since" chosen in the
+/// form give the stories the API gives for them, and the fragment holds them (the
+/// permalink reloaded shows the same rows and the same choices); the search box finds
+/// the seeds' story from an English query; the pager keeps the filters. At 360 px the
+/// article list fits the window.
+#[tokio::test(flavor = "multi_thread")]
+async fn article_list_and_story_filters() {
+    let seeded = Seeded::build("lists.db");
+    let seed_story = seeded.story_of("da-kursk");
+    let flood = seeded.story_of("ro-valmora");
+    let s = session(&seeded.db, (1280, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
+
+    // The article list from the header link.
+    c.goto(&format!("http://{addr}/")).await.unwrap();
+    wait(c, "#stories .story-row").await;
+    click(c, "header nav a#nav-articles").await;
+    wait_hash(c, "/articles", "#articles .article-row").await;
+    assert_eq!(c.title().await.unwrap(), "Articles · parallax");
+    let rows = row_ids(c, "#articles .article-row").await;
+    assert_eq!(rows.len(), seeded.ids.len());
+    assert_eq!(rows, api_ids(c, "/api/articles", "articles").await);
+    // Each row links the story its article is in.
+    let links = js(
+        c,
+        "return [...document.querySelectorAll('#articles .article-row')]
+           .map(r => [r.dataset.id, (r.querySelector('a.story-link') || {}).hash || null]);",
+    )
+    .await;
+    for (name, id) in &seeded.ids {
+        let story = seeded.story_of(name);
+        assert!(
+            links
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l[0] == id.as_str() && l[1] == format!("#/story/{story}").as_str()),
+            "{name} links story {story}: {links}"
+        );
+    }
+    screenshot(c, "ui-articles.png").await;
+
+    // The language filter: the English articles only, the choice in the fragment.
+    click(c, "#articles-filters select[name=lang] option[value=en]").await;
+    click(c, "#articles-filters button[type=submit]").await;
+    wait_hash(c, "/articles?lang=en", "#articles .article-row").await;
+    let en = row_ids(c, "#articles .article-row").await;
+    assert_eq!(en, api_ids(c, "/api/articles?lang=en", "articles").await);
+    assert_eq!(
+        en.len(),
+        seeded
+            .ids
+            .iter()
+            .filter(|(n, _)| n.starts_with("en-"))
+            .count()
+    );
+    let langs = js(
+        c,
+        "return [...document.querySelectorAll('#articles .article-row')].map(r => r.dataset.lang);",
+    )
+    .await;
+    assert!(
+        langs.as_array().unwrap().iter().all(|l| l == "en"),
+        "{langs}"
+    );
+    screenshot(c, "ui-articles-en.png").await;
+
+    // Paging keeps the filter: one English article a page.
+    c.goto(&format!("http://{addr}/#/articles?lang=en&limit=1"))
+        .await
+        .unwrap();
+    wait_hash(c, "/articles?lang=en&limit=1", "#articles .article-row").await;
+    assert_eq!(row_ids(c, "#articles .article-row").await, en[..1]);
+    click(c, "#articles .pager a[rel=next]").await;
+    wait_hash(c, "/articles/1?lang=en&limit=1", "#articles .article-row").await;
+    assert_eq!(row_ids(c, "#articles .article-row").await, en[1..2]);
+    let back = c
+        .find(Locator::Css("#articles .pager a[rel=prev]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap();
+    assert_eq!(back.as_deref(), Some("#/articles?lang=en&limit=1"));
+
+    // A row's story link opens that story.
+    let ro = seeded.id("ro-valmora");
+    c.goto(&format!("http://{addr}/#/articles?lang=ro"))
+        .await
+        .unwrap();
+    wait_hash(c, "/articles?lang=ro", "#articles .article-row").await;
+    click(
+        c,
+        &format!("#articles .article-row[data-id='{ro}'] a.story-link"),
+    )
+    .await;
+    wait(c, &format!("#story[data-id='{flood}'] table.versions")).await;
+
+    // The story list's filters: Romanian stories since 2026: the flood story, not the
+    // seeds' (September 2025).
+    c.goto(&format!("http://{addr}/#/stories")).await.unwrap();
+    wait_hash(c, "/stories", "#stories .story-row").await;
+    let all = row_ids(c, "#stories .story-row").await;
+    assert!(
+        all.contains(&json!(seed_story.to_string())) && all.contains(&json!(flood.to_string()))
+    );
+    click(c, "#stories-filters select[name=lang] option[value=ro]").await;
+    js(
+        c,
+        "document.querySelector('#stories-filters input[name=since]').value = '2026-01-01'; return null;",
+    )
+    .await;
+    click(c, "#stories-filters button[type=submit]").await;
+    wait_hash(
+        c,
+        "/stories?lang=ro&since=2026-01-01",
+        "#stories .story-row",
+    )
+    .await;
+    let ro_since = row_ids(c, "#stories .story-row").await;
+    assert_eq!(
+        ro_since,
+        api_ids(c, "/api/stories?lang=ro&since=2026-01-01", "stories").await
+    );
+    assert_eq!(ro_since, [json!(flood.to_string())]);
+    screenshot(c, "ui-stories-filtered.png").await;
+    // The permalink, opened afresh: the same rows, the same choices in the form.
+    let url = c.current_url().await.unwrap();
+    c.goto("about:blank").await.unwrap();
+    c.goto(url.as_str()).await.unwrap();
+    wait_hash(
+        c,
+        "/stories?lang=ro&since=2026-01-01",
+        "#stories .story-row",
+    )
+    .await;
+    assert_eq!(row_ids(c, "#stories .story-row").await, ro_since);
+    let form = js(
+        c,
+        "const f = document.getElementById('stories-filters');
+         return [f.lang.value, f.since.value, f.q.value];",
+    )
+    .await;
+    assert_eq!(form, json!(["ro", "2026-01-01", ""]));
+
+    // The search box: an English query finds the seeds' story (Danish and Romanian).
+    js(
+        c,
+        "document.querySelector('#stories-filters input[name=since]').value = ''; return null;",
+    )
+    .await;
+    c.find(Locator::Css("#stories-filters input[name=q]"))
+        .await
+        .unwrap()
+        .send_keys("Putin thanks North Korean soldiers")
+        .await
+        .unwrap();
+    click(c, "#stories-filters button[type=submit]").await;
+    let hash = "/stories?lang=ro&q=Putin+thanks+North+Korean+soldiers";
+    wait_hash(c, hash, "#stories .story-row").await;
+    let found = row_ids(c, "#stories .story-row").await;
+    assert_eq!(
+        found,
+        api_ids(
+            c,
+            "/api/stories?lang=ro&q=Putin+thanks+North+Korean+soldiers",
+            "stories"
+        )
+        .await
+    );
+    assert_eq!(
+        found.first(),
+        Some(&json!(seed_story.to_string())),
+        "{found:?}"
+    );
+    screenshot(c, "ui-stories-search.png").await;
+
+    // The pager keeps the filters: the Danish stories one a page.
+    c.goto(&format!("http://{addr}/#/stories?lang=da&limit=1"))
+        .await
+        .unwrap();
+    wait_hash(c, "/stories?lang=da&limit=1", "#stories .story-row").await;
+    let da = api_ids(c, "/api/stories?lang=da", "stories").await;
+    assert_eq!(da.len(), 2, "{da:?}");
+    assert_eq!(row_ids(c, "#stories .story-row").await, da[..1]);
+    click(c, "#stories .pager a[rel=next]").await;
+    wait_hash(c, "/stories/1?lang=da&limit=1", "#stories .story-row").await;
+    assert_eq!(row_ids(c, "#stories .story-row").await, da[1..]);
+    let lang = js(
+        c,
+        "return document.getElementById('stories-filters').lang.value;",
+    )
+    .await;
+    assert_eq!(lang, "da");
+    s.end().await;
+
+    // A phone's width: the article list and the filtered story list fit.
+    let s = session(&seeded.db, (360, 800)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/articles")).await.unwrap();
+    wait_hash(c, "/articles", "#articles .article-row").await;
+    assert_fits(c, "the article list").await;
+    screenshot(c, "ui-phone-articles.png").await;
+    c.goto(&format!("http://{addr}/#/stories?lang=ro&since=2026-01-01"))
+        .await
+        .unwrap();
+    wait_hash(
+        c,
+        "/stories?lang=ro&since=2026-01-01",
+        "#stories .story-row",
+    )
+    .await;
+    assert_fits(c, "the filtered story list").await;
+    screenshot(c, "ui-phone-stories-filtered.png").await;
+    s.end().await;
 }
