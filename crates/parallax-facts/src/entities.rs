@@ -110,6 +110,7 @@ struct Cues {
     after_org: Vec<String>,
     stop: HashSet<String>,
     adjective_endings: Vec<String>,
+    institution_heads: HashSet<String>,
 }
 
 static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
@@ -137,6 +138,7 @@ static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
             "after_org" => c.after_org.extend(items),
             "stop" => c.stop.extend(items),
             "adjective_endings" => c.adjective_endings.extend(items),
+            "institution_heads" => c.institution_heads.extend(items),
             _ => {}
         }
     }
@@ -720,6 +722,20 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     s += 1;
                 }
             }
+            // the name of an institution, a party or a law ("the Scottish Government",
+            // "the Democrats"), which other languages write in lower case, and an
+            // acronym in the plural ("MPs", "ETFs"), a common noun
+            if s <= last
+                && CUES.get(doc.lang).is_some_and(|c| {
+                    c.institution_heads
+                        .contains(toks[last].text.to_lowercase().as_str())
+                })
+            {
+                s = last + 1;
+            }
+            if s == last && plural_acronym(toks[s].text) {
+                s += 1;
+            }
             let headline_only =
                 title_case[si] && !(s..=last).all(|k| mid_caps.contains(toks[k].fold.as_str()));
             if s <= last && !(s == last && calendar_word(&toks[s])) && !headline_only {
@@ -870,6 +886,14 @@ fn display_names(doc: &Doc, found: &mut [Found]) {
             f.entity.name = n.clone();
         }
     }
+}
+
+/// An acronym with a plural "s" ("MPs", "ETFs"): a common noun, not a name.
+fn plural_acronym(word: &str) -> bool {
+    let Some(stem) = word.strip_suffix('s') else {
+        return false;
+    };
+    stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase())
 }
 
 /// The marks and words that join the items of a list ("ベネズエラ、トリニダード",
@@ -1177,6 +1201,17 @@ mod tests {
             "ru",
             "Сегодня утром Палата голосовала, и палата была спокойна.",
             "",
+        );
+        // English names of institutions, parties and laws, plural acronyms
+        check(
+            "en",
+            "The Harbour Safety Board and the Greens met MPs, said Maria Jensen.",
+            "Maria Jensen=maria-jensen",
+        );
+        check(
+            "en",
+            "Under the Clean Rivers Act, Congress asked Olivia Trent.",
+            "Olivia Trent=olivia-trent",
         );
         // linking words of names in every language
         check(
