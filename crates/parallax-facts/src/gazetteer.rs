@@ -314,8 +314,16 @@ impl Gazetteer {
                 if i + n > toks.len() {
                     continue;
                 }
-                if name.script.is_some()
-                    && first.text.chars().next().and_then(script) != name.script
+                let text_script = first.text.chars().next().and_then(script);
+                if name.script.is_some() && text_script != name.script {
+                    continue;
+                }
+                // a short Latin name, or a short word of another script, meets common
+                // words ("Vīne", Vienna in Latvian, less its vowel is Ukrainian "Він")
+                if name.script.is_none()
+                    && text_script.is_some()
+                    && (first.fold.len() < 4
+                        || name.written.chars().filter(|c| c.is_alphabetic()).count() < 4)
                 {
                     continue;
                 }
@@ -397,5 +405,13 @@ mod tests {
         // a name in another script matches text in that script only ("أوسلو")
         check("en", "Sol", "");
         check("ja", "び", "");
+        // Ukrainian "ї" and the stem of Kyiv, the EU and Russia by their abbreviations
+        check("uk", "Росії", "RU 1");
+        check("uk", "Києва", "kyiv 1");
+        check("uk", "ЄС", "eu 1");
+        check("uk", "РФ", "RU 1");
+        check("uk", "Європі", "europe 1");
+        // a short Latin name is not read in another script ("Vín")
+        check("uk", "Він", "");
     }
 }
