@@ -1169,6 +1169,8 @@ mod tests {
             "ओलिविया ट्रेंट=olivia-trent",
         );
         check("hi", "पुलिस ने कहा कि पुल खुला है।", "");
+        // pronouns are no names, nor the Latin acronyms they fold to ("उस", "US")
+        check("hi", "उस दिन उन लोगों ने पुल देखा।", "");
     }
 
     #[test]

@@ -413,5 +413,9 @@ mod tests {
         check("uk", "Європі", "europe 1");
         // a short Latin name is not read in another script ("Vín")
         check("uk", "Він", "");
+        // the nations of the United Kingdom, which CLDR does not list
+        check("ru", "Шотландии", "scotland 1");
+        check("cs", "Skotsko", "scotland 1");
+        check("zh", "苏格兰", "scotland 3");
     }
 }
