@@ -111,6 +111,7 @@ fn story(n: usize) -> Vec<Version> {
                     f.entities.push(Entity {
                         key: key.to_string(),
                         text: key.to_string(),
+                        name: key.to_string(),
                         kind: EntityKind::Other,
                         span,
                         sentence: i,

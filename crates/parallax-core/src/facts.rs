@@ -36,6 +36,13 @@ pub struct Entity {
     pub key: String,
     /// The name as written.
     pub text: String,
+    /// A readable name for the key, the same for every mention of it in one article:
+    /// the gazetteer's name in the article's language for a country or a place of the
+    /// lists ("Rusland" for `RU` in Danish), else the mention form the article uses most,
+    /// a form with a case ending counted as its form without it when the article has
+    /// that too ("Kim" for "Kim", "Kims"). Empty in facts stored before it existed.
+    #[serde(default)]
+    pub name: String,
     pub kind: EntityKind,
     pub span: Span,
     /// Index into the article's sentences.

@@ -22,10 +22,18 @@ pub fn article(a: &Article) -> Value {
 
 /// The facts of an article as JSON: `{entities, figures, quotes, dates}`, where every
 /// fact's `sentence` is the text of its sentence and `sentence_span` its byte span, so
-/// that each one traces back to where it was said.
+/// that each one traces back to where it was said. Every entity has its readable
+/// `name` (the name as written where facts stored before names existed have none).
 pub fn facts(a: &Article, facts: &Facts) -> Value {
     let text = a.text();
     let mut v = serde_json::to_value(facts).expect("facts serialise");
+    if let Some(items) = v["entities"].as_array_mut() {
+        for item in items {
+            if item["name"].as_str().is_none_or(str::is_empty) {
+                item["name"] = item["text"].clone();
+            }
+        }
+    }
     for list in ["entities", "figures", "quotes", "dates"] {
         let Some(items) = v[list].as_array_mut() else {
             continue;
@@ -124,4 +132,42 @@ pub fn search_hits(
         out.push(v);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax_core::facts::{Entity, EntityKind, Span};
+
+    #[test]
+    fn entities_have_a_name() {
+        let a = crate::analyse(Article {
+            lang: Some("de".into()),
+            paragraphs: vec![parallax_core::Paragraph::paragraph(
+                "Kims Soldaten kamen. Kim Jong-un sprach.",
+            )],
+            ..Article::default()
+        })
+        .0
+         .0;
+        let mut f = Facts::default();
+        for (text, name) in [("Kims", "Kim"), ("Kim Jong-un", "")] {
+            f.entities.push(Entity {
+                key: "kim-jong-un".into(),
+                text: text.into(),
+                name: name.into(),
+                kind: EntityKind::Person,
+                span: Span::new(0, 4),
+                sentence: 0,
+            });
+        }
+        let v = facts(&a, &f);
+        assert_eq!(v["entities"][0]["name"], "Kim");
+        // stored before names existed: the name as written
+        assert_eq!(v["entities"][1]["name"], "Kim Jong-un");
+        // facts stored without the field still load
+        let old = r#"{"key":"RU","text":"Ruslands","kind":"country","span":{"start":0,"end":8},"sentence":0}"#;
+        let e: Entity = serde_json::from_str(old).expect("old entity loads");
+        assert_eq!(e.name, "");
+    }
 }

@@ -110,6 +110,7 @@ struct Cues {
     after_org: Vec<String>,
     stop: HashSet<String>,
     adjective_endings: Vec<String>,
+    institution_heads: HashSet<String>,
 }
 
 static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
@@ -137,6 +138,7 @@ static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
             "after_org" => c.after_org.extend(items),
             "stop" => c.stop.extend(items),
             "adjective_endings" => c.adjective_endings.extend(items),
+            "institution_heads" => c.institution_heads.extend(items),
             _ => {}
         }
     }
@@ -242,6 +244,7 @@ impl Caseless {
             entity: Entity {
                 key: known.as_ref().map_or(key, |k| k.0.clone()),
                 text: doc.text[start..end].to_string(),
+                name: String::new(),
                 kind: known.as_ref().map_or(self.kind, |k| k.1),
                 span: Span::new(start, end),
                 sentence: si,
@@ -537,6 +540,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                             entity: Entity {
                                 key: person.clone(),
                                 text: doc.text[toks[s].start..toks[e - 1].end].to_string(),
+                                name: String::new(),
                                 kind: EntityKind::Person,
                                 span: Span::new(toks[s].start, toks[e - 1].end),
                                 sentence: si,
@@ -570,6 +574,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     entity: Entity {
                         key,
                         text: doc.text[t.start..end].to_string(),
+                        name: String::new(),
                         kind,
                         span: Span::new(t.start, end),
                         sentence: si,
@@ -717,6 +722,20 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     s += 1;
                 }
             }
+            // the name of an institution, a party or a law ("the Scottish Government",
+            // "the Democrats"), which other languages write in lower case, and an
+            // acronym in the plural ("MPs", "ETFs"), a common noun
+            if s <= last
+                && CUES.get(doc.lang).is_some_and(|c| {
+                    c.institution_heads
+                        .contains(toks[last].text.to_lowercase().as_str())
+                })
+            {
+                s = last + 1;
+            }
+            if s == last && plural_acronym(toks[s].text) {
+                s += 1;
+            }
             let headline_only =
                 title_case[si] && !(s..=last).all(|k| mid_caps.contains(toks[k].fold.as_str()));
             if s <= last && !(s == last && calendar_word(&toks[s])) && !headline_only {
@@ -750,6 +769,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                             .as_ref()
                             .map_or_else(|| key_of_words(&words), |k| k.0.clone()),
                         text: doc.text[toks[s].start..toks[last].end].to_string(),
+                        name: String::new(),
                         kind,
                         span: Span::new(toks[s].start, toks[last].end),
                         sentence: si,
@@ -767,7 +787,113 @@ pub fn find(doc: &Doc) -> Vec<Found> {
     }
     in_lists_of_names(doc, &mut out);
     resolve_short_names(&mut out);
+    display_names(doc, &mut out);
     out
+}
+
+/// Whether `long` is `short` with a case ending of the language on some of its words
+/// ("Kims" of "Kim", "Бориса Джонсона" of "Борис Джонсон"); words compare folded.
+fn inflects(long: &str, short: &str, suffixes: &[String]) -> bool {
+    let (l, s): (Vec<&str>, Vec<&str>) = (
+        long.split_whitespace().collect(),
+        short.split_whitespace().collect(),
+    );
+    l.len() == s.len()
+        && long != short
+        && l.iter().zip(&s).all(|(a, b)| {
+            let (fa, fb) = (fold(a), fold(b));
+            fa == fb
+                || suffixes.iter().any(|x| {
+                    fa.len() == fb.len() + x.len()
+                        && fa.ends_with(x.as_str())
+                        && fa.starts_with(&fb)
+                })
+        })
+}
+
+/// Gives every entity the readable name of its key ([`Entity::name`]): for a country
+/// or place of the lists, the gazetteer's name in the article's language ("Rusland",
+/// "Coreea de Nord" for a capital that stands for its country); else the form of its
+/// mentions the text uses most, where a form with a case ending counts for the form
+/// without it if the text has that too ("Kims" for "Kim"), the shorter on a tie. A
+/// person known only by a role ("the Russian president") is named by the lists.
+fn display_names(doc: &Doc, found: &mut [Found]) {
+    let gz = gazetteer::get();
+    let suffixes = &doc.lex.suffixes;
+    let mut keys: Vec<&str> = Vec::new();
+    for f in found.iter() {
+        if !keys.contains(&f.entity.key.as_str()) {
+            keys.push(&f.entity.key);
+        }
+    }
+    let mut names: HashMap<String, String> = HashMap::new();
+    for key in keys {
+        let mine: Vec<&Found> = found.iter().filter(|f| f.entity.key == key).collect();
+        let script = mine[0]
+            .entity
+            .text
+            .chars()
+            .find(|c| c.is_alphabetic())
+            .and_then(gazetteer::script);
+        let listed = gz
+            .get(key)
+            .filter(|e| e.kind != EntityKind::Person)
+            .and_then(|_| gz.display(key, doc.lang, script));
+        let name = listed.map(str::to_string).or_else(|| {
+            // forms as written, with their counts, in order of first mention
+            let mut forms: Vec<(&str, usize)> = Vec::new();
+            for f in mine.iter().filter(|f| !(f.known && f.words.is_empty())) {
+                match forms.iter_mut().find(|(t, _)| *t == f.entity.text) {
+                    Some(c) => c.1 += 1,
+                    None => forms.push((&f.entity.text, 1)),
+                }
+            }
+            // a one-word form that inflects the last word of a longer one ("Sisos" of
+            // "Vicente Siso") counts for that word
+            let lasts: Vec<&str> = forms
+                .iter()
+                .filter(|f| f.0.split_whitespace().count() > 1)
+                .filter_map(|f| f.0.split_whitespace().last())
+                .collect();
+            for w in lasts {
+                let inflected = forms.iter().any(|f| inflects(f.0, w, suffixes));
+                if inflected && !forms.iter().any(|f| f.0 == w) {
+                    forms.push((w, 0));
+                }
+            }
+            let mut votes: Vec<usize> = vec![0; forms.len()];
+            for (k, &(text, n)) in forms.iter().enumerate() {
+                let base = (0..forms.len())
+                    .filter(|&b| inflects(text, forms[b].0, suffixes))
+                    .min_by_key(|&b| forms[b].0.len())
+                    .unwrap_or(k);
+                votes[base] += n;
+            }
+            (0..forms.len())
+                .max_by(|&a, &b| {
+                    votes[a]
+                        .cmp(&votes[b])
+                        .then(forms[b].0.chars().count().cmp(&forms[a].0.chars().count()))
+                        .then(b.cmp(&a))
+                })
+                .map(|k| forms[k].0.to_string())
+                .or_else(|| gz.display(key, doc.lang, script).map(str::to_string))
+        });
+        names.insert(key.to_string(), name.unwrap_or_else(|| key.to_string()));
+    }
+    for f in found.iter_mut() {
+        if let Some(n) = names.get(&f.entity.key) {
+            f.entity.name = n.clone();
+        }
+    }
+}
+
+/// An acronym with a plural "s" ("MPs", "ETFs"): a common noun, not a name.
+fn plural_acronym(word: &str) -> bool {
+    let Some(stem) = word.strip_suffix('s') else {
+        return false;
+    };
+    stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase())
 }
 
 /// The marks and words that join the items of a list ("ベネズエラ、トリニダード",
@@ -1043,6 +1169,8 @@ mod tests {
             "ओलिविया ट्रेंट=olivia-trent",
         );
         check("hi", "पुलिस ने कहा कि पुल खुला है।", "");
+        // pronouns are no names, nor the Latin acronyms they fold to ("उस", "US")
+        check("hi", "उस दिन उन लोगों ने पुल देखा।", "");
     }
 
     #[test]
@@ -1076,11 +1204,67 @@ mod tests {
             "Сегодня утром Палата голосовала, и палата была спокойна.",
             "",
         );
+        // English names of institutions, parties and laws, plural acronyms
+        check(
+            "en",
+            "The Harbour Safety Board and the Greens met MPs, said Maria Jensen.",
+            "Maria Jensen=maria-jensen",
+        );
+        check(
+            "en",
+            "Under the Clean Rivers Act, Congress asked Olivia Trent.",
+            "Olivia Trent=olivia-trent",
+        );
         // linking words of names in every language
         check(
             "en",
             "They opened Tierra del Sol yesterday.",
             "Tierra del Sol=tierra-del-sol",
+        );
+    }
+
+    /// `expected` is `text=name, …` for every entity found.
+    fn names(lang: &str, input: &str, expected: &str) {
+        let sents = crate::doc::one_sentence(input);
+        let doc = Doc::new(input, &sents, lang);
+        let got: Vec<String> = find(&doc)
+            .iter()
+            .map(|f| format!("{}={}", f.entity.text, f.entity.name))
+            .collect();
+        assert_eq!(got.join(", "), expected, "{lang}: {input}");
+    }
+
+    #[test]
+    fn display_names() {
+        // a country in the article's language, a short name against the full one, a
+        // person known by a role only by the lists' name
+        names(
+            "da",
+            "Den russiske præsident mødte Kim Jong-un i Ruslands hovedstad, og Kim smilede.",
+            "russiske præsident=Vladimir Putin, Kim Jong-un=Kim, Ruslands=Rusland, Kim=Kim",
+        );
+        // a capital that stands for its country takes the country's name
+        names(
+            "ro",
+            "Phenianul a mutat soldați în regiunea Kursk a Rusiei.",
+            "Phenianul=Coreea de Nord, Kursk=Kursk, Rusiei=Rusia",
+        );
+        // a case ending counts for the form without it
+        names(
+            "ru",
+            "Журналисты спросили Джонсона о России, и Джонсон выступил в Москве.",
+            "Джонсона=Джонсон, России=Россия, Джонсон=Джонсон, Москве=Москва",
+        );
+        // a genitive counts for the last word of the full name
+        names(
+            "de",
+            "Die Ausstellung zeigt Sisos Landschaftsbilder, sagte Vicente Siso in Deutschlands Süden.",
+            "Sisos=Siso, Vicente Siso=Siso, Deutschlands=Deutschland",
+        );
+        names(
+            "ja",
+            "画家のビセンテ・シソがロシアに来た。その後シソがプーチンと話した。",
+            "ビセンテ・シソ=シソ, ロシア=ロシア, シソ=シソ, プーチン=プーチン",
         );
     }
 

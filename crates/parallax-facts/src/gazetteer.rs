@@ -36,6 +36,8 @@ struct Name {
     /// The script of a name not in Latin letters: it matches text in its own script
     /// only ("أوسلو" folds to a Latin word).
     script: Option<u32>,
+    /// The name as written in the list.
+    written: String,
 }
 
 /// The script of a letter, as the start of its Unicode block range; `None` for Latin.
@@ -66,6 +68,10 @@ pub struct Gazetteer {
     /// ([`crate::entities::word_key`]),
     /// for names written in other scripts ("プーチン").
     sounds: HashMap<String, usize>,
+    /// The first name of an entry in a language, from the CLDR lists.
+    in_lang: HashMap<(usize, String), String>,
+    /// The names of each entry, in list order.
+    of_entry: HashMap<usize, Vec<usize>>,
 }
 
 /// The forms a name's token matches: itself, without a final vowel ("Rusia" in
@@ -119,7 +125,7 @@ impl Gazetteer {
         self.entries.len() - 1
     }
 
-    fn name(&mut self, entry: usize, name: &str) {
+    fn name(&mut self, entry: usize, name: &str, lang: Option<&str>) {
         let name = match name.find(" (") {
             Some(i) => &name[..i],
             None => name,
@@ -127,6 +133,11 @@ impl Gazetteer {
         let toks = tokenize(name, 0);
         if toks.is_empty() {
             return;
+        }
+        if let Some(lang) = lang {
+            self.in_lang
+                .entry((entry, lang.to_string()))
+                .or_insert_with(|| name.to_string());
         }
         let letters = name.chars().filter(|c| c.is_alphabetic()).count();
         let acronym = letters <= 4 && name.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
@@ -157,6 +168,7 @@ impl Gazetteer {
             self.sounds.entry(key).or_insert(entry);
         }
         let id = self.names.len();
+        self.of_entry.entry(entry).or_default().push(id);
         for f in &forms[0] {
             self.index.entry(f.clone()).or_default().push(id);
         }
@@ -166,6 +178,7 @@ impl Gazetteer {
             toks: forms,
             acronym,
             script,
+            written: name.to_string(),
         });
     }
 
@@ -201,7 +214,7 @@ impl Gazetteer {
                     let country = (!country.is_empty()).then_some(*country);
                     let e = g.entry(key, kind, country, capital);
                     for n in names.split(';') {
-                        g.name(e, n.trim());
+                        g.name(e, n.trim(), None);
                     }
                 }
                 _ => {}
@@ -212,25 +225,25 @@ impl Gazetteer {
                 continue;
             }
             let mut cols = line.split('\t');
-            let (Some(code), Some(_lang), Some(name)) = (cols.next(), cols.next(), cols.next())
+            let (Some(code), Some(lang), Some(name)) = (cols.next(), cols.next(), cols.next())
             else {
                 continue;
             };
             let e = g.entry(code, EntityKind::Country, Some(code), false);
-            g.name(e, name);
+            g.name(e, name, Some(lang));
         }
         for line in CITIES.lines() {
             if line.starts_with('#') {
                 continue;
             }
             let mut cols = line.split('\t');
-            let (Some(key), Some(country), Some(_lang), Some(name)) =
+            let (Some(key), Some(country), Some(lang), Some(name)) =
                 (cols.next(), cols.next(), cols.next(), cols.next())
             else {
                 continue;
             };
             let e = g.entry(key, EntityKind::Place, Some(country), false);
-            g.name(e, name);
+            g.name(e, name, Some(lang));
         }
         g
     }
@@ -248,6 +261,22 @@ impl Gazetteer {
             sounds >= min.max(4)
         };
         enough.then_some((i, e))
+    }
+
+    /// A readable name of the entry with this key for an article in `lang` whose
+    /// text is in `script` ([`script`]): its CLDR name in that language ("Rusland" in
+    /// Danish), else the first name of the lists in that script.
+    pub fn display(&self, key: &str, lang: &str, script: Option<u32>) -> Option<&str> {
+        let &e = self.by_key.get(key)?;
+        if let Some(n) = self.in_lang.get(&(e, lang.to_string())) {
+            return Some(n);
+        }
+        self.of_entry
+            .get(&e)?
+            .iter()
+            .map(|&id| &self.names[id])
+            .find(|n| n.script == script && !n.acronym)
+            .map(|n| n.written.as_str())
     }
 
     /// The entry with this key.
@@ -285,8 +314,16 @@ impl Gazetteer {
                 if i + n > toks.len() {
                     continue;
                 }
-                if name.script.is_some()
-                    && first.text.chars().next().and_then(script) != name.script
+                let text_script = first.text.chars().next().and_then(script);
+                if name.script.is_some() && text_script != name.script {
+                    continue;
+                }
+                // a short Latin name, or a short word of another script, meets common
+                // words ("Vīne", Vienna in Latvian, less its vowel is Ukrainian "Він")
+                if name.script.is_none()
+                    && text_script.is_some()
+                    && (first.fold.len() < 4
+                        || name.written.chars().filter(|c| c.is_alphabetic()).count() < 4)
                 {
                     continue;
                 }
@@ -368,5 +405,17 @@ mod tests {
         // a name in another script matches text in that script only ("أوسلو")
         check("en", "Sol", "");
         check("ja", "び", "");
+        // Ukrainian "ї" and the stem of Kyiv, the EU and Russia by their abbreviations
+        check("uk", "Росії", "RU 1");
+        check("uk", "Києва", "kyiv 1");
+        check("uk", "ЄС", "eu 1");
+        check("uk", "РФ", "RU 1");
+        check("uk", "Європі", "europe 1");
+        // a short Latin name is not read in another script ("Vín")
+        check("uk", "Він", "");
+        // the nations of the United Kingdom, which CLDR does not list
+        check("ru", "Шотландии", "scotland 1");
+        check("cs", "Skotsko", "scotland 1");
+        check("zh", "苏格兰", "scotland 3");
     }
 }

@@ -56,6 +56,9 @@ pub fn romanise(word: &str, lang: &str) -> String {
                 "w".into()
             }
             'ヴ' => "v".into(),
+            // "ホワ" writes "wh" ("ホワイト", White): the "ホ" is no "h" and vowel of
+            // its own
+            'ホ' if next == Some('ワ') => String::new(),
             // Devanagari: a nukta changes the consonant before it
             'ज' if nukta => "z".into(),
             'फ' if nukta => "f".into(),
@@ -253,6 +256,8 @@ mod tests {
             ("el", "Τραμπ"),
         ]);
         same(&[("en", "Netanyahu"), ("ar", "نتنياهو"), ("ru", "Нетаньяху")]);
+        same(&[("en", "Whitehouse"), ("ja", "ホワイトハウス")]);
+        same(&[("en", "White"), ("ja", "ホワイト")]);
         same(&[
             ("en", "Zelensky"),
             ("ja", "ゼレンスキー"),

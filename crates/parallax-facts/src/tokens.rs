@@ -42,6 +42,12 @@ pub fn fold(s: &str) -> String {
             out.push(c);
             continue;
         }
+        // Ukrainian "ї" is "i" as "і" is, so that "Росії" is "Росія" less its ending
+        // ("yi" left "rosiyi" apart from "rosiia")
+        if c == 'ї' {
+            out.push('i');
+            continue;
+        }
         let own = greek(c, prev2, prev, next).or_else(|| arabic(c));
         let ascii = match own {
             Some(t) => t,
