@@ -79,8 +79,9 @@ impl ApiError {
 impl From<parallax_engine::StoreError> for ApiError {
     fn from(e: parallax_engine::StoreError) -> Self {
         match e {
-            // An id prefix that matches several articles is the client's to fix.
-            parallax_engine::StoreError::Ambiguous { .. } => ApiError::bad_request(e.to_string()),
+            // An id prefix that matches several articles: a well-formed request that the
+            // store's contents make ambiguous (a longer prefix resolves it).
+            parallax_engine::StoreError::Ambiguous { .. } => ApiError::conflict(e.to_string()),
             e => ApiError::internal(e),
         }
     }

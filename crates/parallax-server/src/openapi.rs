@@ -169,7 +169,7 @@ fn paths_and_schemas() -> Value {
                 "parameters": [id_param()],
                 "responses": {
                     "200": ok("the article; `story`: the story it is in now (after merges), or null", json!({"type": "object", "properties": {"story": {"type": ["integer", "null"]}}})),
-                    "400": error_response("the prefix matches several articles"),
+                    "409": error_response("the prefix matches several articles; give more characters"),
                     "404": error_response("no such article")
                 }
             }},
@@ -182,7 +182,7 @@ fn paths_and_schemas() -> Value {
                         "article": {"type": "string"}, "lang": {"type": ["string", "null"]},
                         "entities": {"type": "array"}, "figures": {"type": "array"},
                         "quotes": {"type": "array"}, "dates": {"type": "array"}}})),
-                    "400": error_response("the prefix matches several articles"),
+                    "409": error_response("the prefix matches several articles; give more characters"),
                     "404": error_response("no such article")
                 }
             }},
@@ -205,7 +205,7 @@ fn paths_and_schemas() -> Value {
                             "same_story_threshold": {"type": "number"},
                             "merged": {"type": "array"}}},
                         "explanation": {"type": "string"}}})),
-                    "400": error_response("the prefix matches several articles"),
+                    "409": error_response("the prefix matches several articles; give more characters"),
                     "404": error_response("no such article, or the article has no story yet")
                 }
             }},
