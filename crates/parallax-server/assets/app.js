@@ -307,12 +307,13 @@ function markedBlock(block, marks) {
   return el;
 }
 
-// Each entity key once, with a readable name: the shortest of its mentions in the text
-// ("Kim" among "Kim", "Kims", "Kim Jong-un"), never the key itself.
+// Each entity key once, with a readable name: the display name the facts give it in
+// its article ("Kim" for "Kims", "Rusland" for "Ruslands"), else the mention as written;
+// over several articles the shortest of their names. Never the key itself.
 function entityNames(entities) {
   const out = new Map();
   for (const e of entities || []) {
-    const name = (e.text || e.key).trim();
+    const name = (e.name || e.text || e.key).trim();
     const cur = out.get(e.key);
     if (!cur || name.length < cur.name.length) out.set(e.key, { name, kind: e.kind });
   }
