@@ -134,15 +134,11 @@ pub fn why(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
     if json {
         output::json(&json!({"article": a.id, "story": story, "evidence": evidence}))?;
     } else {
-        let mut out = std::io::stdout().lock();
-        write!(out, "{}", evidence.explain())?;
-        if story as u64 != evidence.story {
-            writeln!(
-                out,
-                "Story {} was later merged; the article is now in story {story}.",
-                evidence.story
-            )?;
-        }
+        write!(
+            std::io::stdout().lock(),
+            "{}",
+            engine::explain(story, &evidence)
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -153,6 +153,20 @@ pub fn why(store: &Store, id: &ArticleId) -> Result<Option<(i64, Evidence)>, Eng
     Ok(Some((story, e)))
 }
 
+/// The explanation in words of an article's assignment ([`why`]'s answer), with the
+/// merge that moved it when the story it joined is no longer its story
+/// (`parallax why`, `/api/articles/{id}/why`).
+pub fn explain(story: i64, evidence: &Evidence) -> String {
+    let mut text = evidence.explain();
+    if story as u64 != evidence.story {
+        text.push_str(&format!(
+            "Story {} was later merged; the article is now in story {story}.\n",
+            evidence.story
+        ));
+    }
+    text
+}
+
 /// The stories as JSON views ([`crate::views::story`]), oldest first.
 pub fn list(
     store: &Store,

@@ -163,7 +163,7 @@ pub async fn article(
         .read(move |_, store| {
             let a = store.article(&id)?.ok_or_else(|| unknown(&id))?;
             let mut v = views::article(&a);
-            let story = store.stories_of(&[&a.id])?.first().copied();
+            let story = store.assignment(&a.id)?.map(|(story, _)| story);
             // Where the server read a file is its own business.
             if let Some(o) = v.as_object_mut() {
                 o.remove("source_path");
@@ -204,13 +204,7 @@ pub async fn why(
                     a.id
                 ))
             })?;
-            let mut explanation = evidence.explain();
-            if story as u64 != evidence.story {
-                explanation.push_str(&format!(
-                    "Story {} was later merged; the article is now in story {story}.\n",
-                    evidence.story
-                ));
-            }
+            let explanation = parallax_engine::stories::explain(story, &evidence);
             Ok(Json(json!({
                 "article": a.id,
                 "story": story,
