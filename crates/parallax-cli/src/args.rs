@@ -270,11 +270,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List stored articles
+    /// List stored articles, the oldest first
     Articles {
         /// Only articles in this language (ISO 639-1)
         #[arg(long)]
         lang: Option<String>,
+        /// Only articles of this outlet (as the input names it)
+        #[arg(long)]
+        source: Option<String>,
+        /// Only articles published at or after this time (YYYY-MM-DD or RFC 3339)
+        #[arg(long)]
+        since: Option<String>,
+        /// Only articles published at or before this time (a date: that whole day)
+        #[arg(long)]
+        until: Option<String>,
         /// At most this many
         #[arg(long)]
         limit: Option<usize>,
@@ -380,6 +389,12 @@ pub enum Command {
         /// Only stories with an article at or after this time (YYYY-MM-DD or RFC 3339)
         #[arg(long)]
         since: Option<String>,
+        /// Only stories with an article at or before this time (a date: that whole day)
+        #[arg(long)]
+        until: Option<String>,
+        /// Only stories with an article of this outlet (as the input names it)
+        #[arg(long)]
+        source: Option<String>,
         /// The stories as a JSON array of `{id, languages, n_articles, first_seen,
         /// last_seen, titles, articles}`
         #[arg(long, conflicts_with = "csv")]

@@ -5,7 +5,7 @@ use crate::output;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use parallax_engine::Store;
-use parallax_engine::{ArticleFilter, Event, IngestConfig, Input};
+use parallax_engine::{ArticleFilter, Event, IngestConfig, Input, StoryFilter};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,10 +73,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         Command::Articles {
             lang,
+            source,
+            since,
+            until,
             limit,
             json,
             csv,
-        } => articles(&args.db, lang, limit, crate::search::Format::of(json, csv)),
+        } => {
+            let filter = ArticleFilter {
+                lang: crate::search::lang_arg(lang)?,
+                limit,
+                source,
+                since: crate::search::since_arg(since)?,
+                until: crate::search::until_arg(until)?,
+            };
+            articles(&args.db, &filter, crate::search::Format::of(json, csv))
+        }
         Command::Show { id, json } => show(&args.db, &id, json),
         Command::Facts { id, json, csv } => {
             facts(&args.db, &id, crate::search::Format::of(json, csv))
@@ -109,9 +121,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Stories {
             lang,
             since,
+            until,
+            source,
             json,
             csv,
-        } => crate::stories::stories(&args.db, lang, since, crate::search::Format::of(json, csv)),
+        } => {
+            let filter = StoryFilter {
+                lang: crate::search::lang_arg(lang)?,
+                since: crate::search::since_arg(since)?,
+                until: crate::search::until_arg(until)?,
+                source,
+            };
+            crate::stories::stories(&args.db, &filter, crate::search::Format::of(json, csv))
+        }
         Command::Search {
             query,
             lang,
@@ -225,13 +247,11 @@ fn ingest(
 
 fn articles(
     db: &std::path::Path,
-    lang: Option<String>,
-    limit: Option<usize>,
+    filter: &ArticleFilter,
     format: crate::search::Format,
 ) -> Result<ExitCode> {
-    let lang = crate::search::lang_arg(lang)?;
     let store = open_read(db)?;
-    let list = store.articles(&ArticleFilter { lang, limit })?;
+    let list = store.articles(filter)?;
     match format {
         crate::search::Format::Json => {
             let arr: Vec<_> = list.iter().map(parallax_engine::views::article).collect();

@@ -36,6 +36,18 @@ pub fn since_arg(since: Option<String>) -> Result<Option<i64>> {
         .transpose()
 }
 
+/// An `--until` value: the last second of a date (its whole day) or a time, as Unix
+/// seconds.
+pub fn until_arg(until: Option<String>) -> Result<Option<i64>> {
+    until
+        .map(|s| {
+            parallax_core::Published::parse(&s)
+                .map(|p| p.last_unix())
+                .map_err(|e| anyhow!("--until {s:?}: {e}"))
+        })
+        .transpose()
+}
+
 /// The output formats of a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

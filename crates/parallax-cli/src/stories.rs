@@ -54,16 +54,9 @@ fn print_story(out: &mut impl Write, s: &Value) -> Result<()> {
 }
 
 /// `parallax stories`: the most recent first (by their last article), as the API.
-pub fn stories(
-    db: &Path,
-    lang: Option<String>,
-    since: Option<String>,
-    format: crate::search::Format,
-) -> Result<ExitCode> {
-    let lang = crate::search::lang_arg(lang)?;
-    let since = crate::search::since_arg(since)?;
+pub fn stories(db: &Path, filter: &StoryFilter, format: crate::search::Format) -> Result<ExitCode> {
     let store = open(db)?;
-    let (list, _) = engine::page(&store, &StoryFilter { lang, since }, 0, usize::MAX)?;
+    let (list, _) = engine::page(&store, filter, 0, usize::MAX)?;
     match format {
         crate::search::Format::Json => output::json(&Value::Array(list))?,
         crate::search::Format::Csv => crate::export::stories(&list)?,

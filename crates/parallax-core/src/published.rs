@@ -62,6 +62,15 @@ impl Published {
             Published::DateTime(t) => t.unix_timestamp(),
         }
     }
+
+    /// The last second it covers, as Unix seconds: a bare date is its whole day (UTC),
+    /// so "until 2025-09-03" takes what was published that day; a time is itself.
+    pub fn last_unix(&self) -> i64 {
+        match self {
+            Published::Date(_) => self.unix() + 86_399,
+            Published::DateTime(t) => t.unix_timestamp(),
+        }
+    }
 }
 
 impl fmt::Display for Published {
@@ -109,6 +118,15 @@ pub(crate) mod date_opt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_lasts_its_day() {
+        let d = Published::parse("2025-09-03").unwrap();
+        assert_eq!(d.last_unix() - d.unix(), 86_399);
+        let t = Published::parse("2025-09-03T10:00:00+02:00").unwrap();
+        assert_eq!(t.last_unix(), t.unix());
+        assert!(d.unix() < t.unix() && t.unix() < d.last_unix());
+    }
 
     #[test]
     fn parses_dates_and_timestamps() {

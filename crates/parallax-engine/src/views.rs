@@ -88,6 +88,13 @@ pub fn story(s: &parallax_store::StoryInfo) -> Value {
         }
     }
     let ids: Vec<&str> = s.articles.iter().map(|a| a.id.as_str()).collect();
+    let mut sources: Vec<&str> = s
+        .articles
+        .iter()
+        .filter_map(|a| a.source.as_deref())
+        .collect();
+    sources.sort();
+    sources.dedup();
     // Copies of one text count once.
     let texts: std::collections::BTreeSet<&str> = s
         .articles
@@ -102,6 +109,7 @@ pub fn story(s: &parallax_store::StoryInfo) -> Value {
         "first_seen": s.first_seen.and_then(rfc3339),
         "last_seen": s.last_seen.and_then(rfc3339),
         "titles": titles,
+        "sources": sources,
         "articles": ids,
     })
 }

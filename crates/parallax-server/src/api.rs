@@ -56,6 +56,10 @@ struct ListQuery {
     lang: Option<String>,
     /// `since`: a date or time, as Unix seconds.
     since: Option<i64>,
+    /// `until`: a date (its last second) or time, as Unix seconds.
+    until: Option<i64>,
+    /// `source`: an outlet as the inputs name it, trimmed; at most 1000 bytes.
+    source: Option<String>,
     /// `q`: the search text, trimmed; at most 1000 bytes.
     q: Option<String>,
     /// `offset`: whole number, 0 by default.
@@ -86,15 +90,29 @@ impl ListQuery {
                     .unix(),
             ),
         };
-        let q = given("q").map(str::to_string);
-        if q.as_ref().is_some_and(|q| q.len() > 1000) {
-            return Err(ApiError::bad_request(
-                "query parameter `q` is longer than 1000 bytes",
-            ));
-        }
+        let until = match given("until") {
+            None => None,
+            Some(s) => Some(
+                parallax_core::Published::parse(s)
+                    .map_err(|e| ApiError::bad_request(format!("query parameter `until`: {e}")))?
+                    .last_unix(),
+            ),
+        };
+        let text = |name: &str| -> Result<Option<String>, ApiError> {
+            match given(name) {
+                Some(v) if v.len() > 1000 => Err(ApiError::bad_request(format!(
+                    "query parameter `{name}` is longer than 1000 bytes"
+                ))),
+                v => Ok(v.map(str::to_string)),
+            }
+        };
+        let q = text("q")?;
+        let source = text("source")?;
         Ok(ListQuery {
             lang,
             since,
+            until,
+            source,
             q,
             offset: number(params, "offset", 0)?,
             limit: limit(params, default_limit)?,
@@ -118,19 +136,44 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Result<Json<Value>, A
         .await
 }
 
+/// The outlets of the stored articles with their article counts, the most articles
+/// first: the values the `source` filters take.
+pub async fn sources(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
+    state
+        .read(|_, store| {
+            let sources: Vec<Value> = store
+                .sources()?
+                .into_iter()
+                .map(|(name, n)| json!({"source": name, "articles": n}))
+                .collect();
+            Ok(Json(json!({ "sources": sources })))
+        })
+        .await
+}
+
 pub async fn articles(
     State(state): State<Arc<AppState>>,
     Query(params): Params,
 ) -> Result<Json<Value>, ApiError> {
     let ListQuery {
         lang,
+        since,
+        until,
+        source,
         offset,
         limit,
         ..
     } = ListQuery::parse(&params, 50)?;
     state
         .read(move |_, store| {
-            let (summaries, total) = store.article_summaries(lang.as_deref(), offset, limit)?;
+            let filter = parallax_engine::ArticleFilter {
+                lang,
+                source,
+                since,
+                until,
+                limit: None,
+            };
+            let (summaries, total) = store.article_summaries(&filter, offset, limit)?;
             // Each with the story it is in now (after merges), to link to.
             let mut articles = Vec::with_capacity(summaries.len());
             for s in &summaries {
@@ -265,13 +308,20 @@ pub async fn stories(
     let ListQuery {
         lang,
         since,
+        until,
+        source,
         q,
         offset,
         limit,
     } = ListQuery::parse(&params, 50)?;
     state
         .read(move |state, store| {
-            let filter = parallax_engine::StoryFilter { lang, since };
+            let filter = parallax_engine::StoryFilter {
+                lang,
+                since,
+                until,
+                source,
+            };
             let (page, total) = match q {
                 // The most recent first, filtered and paged in the store.
                 None => parallax_engine::stories::page(store, &filter, offset, limit)?,

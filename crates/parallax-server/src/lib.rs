@@ -68,6 +68,7 @@ pub const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/articles/{id}/facts"),
     ("GET", "/api/articles/{id}/why"),
     ("GET", "/api/search"),
+    ("GET", "/api/sources"),
     ("GET", "/api/openapi.json"),
 ];
 
@@ -250,6 +251,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/articles/{id}/facts", get(api::facts))
         .route("/api/articles/{id}/why", get(api::why))
         .route("/api/search", get(api::search))
+        .route("/api/sources", get(api::sources))
         .route("/api/stories", get(api::stories))
         .route("/api/stories/{id}", get(api::story))
         .route("/api/stories/{id}/compare", get(api::compare))

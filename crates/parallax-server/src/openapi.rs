@@ -52,6 +52,11 @@ fn q_schema() -> Value {
     json!({"type": "string", "pattern": "\\S", "maxLength": 250})
 }
 
+/// A free text value (an outlet's name): at most 1000 bytes.
+fn text_schema() -> Value {
+    json!({"type": "string", "maxLength": 250})
+}
+
 /// `offset`: a whole number the server can count to.
 fn offset_schema() -> Value {
     json!({"type": "integer", "minimum": 0, "maximum": u64::MAX, "default": 0})
@@ -129,6 +134,9 @@ fn paths_and_schemas() -> Value {
                 "summary": "Stored articles, newest first",
                     "parameters": [
                         query("lang", "only this language (ISO 639-1)", lang_schema(), false),
+                        query("source", "only this outlet, as the inputs name it (see /api/sources)", text_schema(), false),
+                        query("since", "only articles published at or after this time (YYYY-MM-DD or RFC 3339)", since_schema(), false),
+                        query("until", "only articles published at or before this time (a date: that whole day)", since_schema(), false),
                         query("offset", "skip this many", offset_schema(), false),
                         query("limit", "at most this many", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}), false)
                     ],
@@ -240,6 +248,8 @@ fn paths_and_schemas() -> Value {
                 "parameters": [
                     query("lang", "only stories with an article in this language (ISO 639-1)", lang_schema(), false),
                     query("since", "only stories seen at or after this date (YYYY-MM-DD or RFC 3339)", since_schema(), false),
+                    query("until", "only stories seen at or before this time (a date: that whole day); with `since`, the stories running at some time of the range", since_schema(), false),
+                    query("source", "only stories with an article of this outlet, as the inputs name it (see /api/sources)", text_schema(), false),
                     query("q", "only stories with one of the 50 articles a search across languages finds first", json!({"type": "string", "maxLength": 250}), false),
                     query("offset", "skip this many", offset_schema(), false),
                     query("limit", "at most this many", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}), false)
@@ -280,6 +290,13 @@ fn paths_and_schemas() -> Value {
                     "404": error_response("no such story, or a version in `versions` that is not an article of the story"),
                     "409": error_response("nothing to compare: the story has a single article, the choice of `versions` and `lang` keeps fewer than two versions, or the server runs without the embedding model")
                 }
+            }},
+            "/api/sources": {"get": {
+                "operationId": "listSources",
+                "summary": "The outlets of the stored articles (as the inputs name them) with their article counts, the most articles first",
+                "responses": {"200": ok("the outlets", json!({"type": "object", "required": ["sources"], "properties": {
+                    "sources": {"type": "array", "items": {"type": "object", "required": ["source", "articles"], "properties": {
+                        "source": {"type": "string"}, "articles": {"type": "integer", "minimum": 1}}}}}}))}
             }},
             "/api/openapi.json": {"get": {
                 "operationId": "openapi",

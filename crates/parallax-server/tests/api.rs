@@ -449,6 +449,102 @@ async fn posted_articles_are_stored_validated_and_searchable() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn lists_by_outlet_and_date_range() {
+    let f = fixture();
+    // The text files name no outlet: none is listed yet.
+    let (status, s) = get(&f.app, "/api/sources").await;
+    assert_eq!((status, &s["sources"]), (StatusCode::OK, &json!([])), "{s}");
+    let posted = r#"[
+        {"title": "Harbour cranes idle as dock workers strike in Orvik", "body": "Dock workers in Orvik stopped the cranes on Monday over pay.", "lang": "en", "published": "2026-06-01", "source": "Harbour Press"},
+        {"title": "Havnearbejdere i Orvik strejker", "body": "Havnearbejderne i Orvik standsede kranerne mandag på grund af lønnen.", "lang": "da", "published": "2026-06-01", "source": "Nordkysten"},
+        {"title": "Orvik ferry timetable changes", "body": "The Orvik ferry runs an hour later from July.", "lang": "en", "published": "2026-06-20", "source": "Harbour Press"}
+    ]"#;
+    let (status, r) = post(&f.app, posted).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let ids: Vec<&str> = r["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{r}");
+    let (_, s) = get(&f.app, "/api/sources").await;
+    assert_eq!(
+        s["sources"],
+        json!([{"source": "Harbour Press", "articles": 2}, {"source": "Nordkysten", "articles": 1}])
+    );
+    let article_ids = |v: &Value| -> Vec<String> {
+        v["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Articles: by outlet (newest first), by a range of days, both.
+    let (_, harbour) = get(&f.app, "/api/articles?source=Harbour%20Press").await;
+    assert_eq!(article_ids(&harbour), [ids[2], ids[0]], "{harbour}");
+    assert_eq!(harbour["total"], 2);
+    let (_, june) = get(&f.app, "/api/articles?since=2026-06-01&until=2026-06-01").await;
+    let mut got = article_ids(&june);
+    got.sort();
+    let mut want = vec![ids[0].to_string(), ids[1].to_string()];
+    want.sort();
+    assert_eq!(got, want, "until a date takes that whole day: {june}");
+    let (_, seeds) = get(&f.app, "/api/articles?until=2025-09-03").await;
+    let mut got = article_ids(&seeds);
+    got.sort();
+    let mut want = vec![f.id("da-kursk").to_string(), f.id("ro-kursk").to_string()];
+    want.sort();
+    assert_eq!(got, want, "{seeds}");
+    let (_, none) = get(&f.app, "/api/articles?source=Harbour%20Press&lang=da").await;
+    assert_eq!(
+        (none["total"].as_u64(), article_ids(&none).len()),
+        (Some(0), 0)
+    );
+    // Stories: the strike in two languages is one story with both outlets; by outlet,
+    // and by the range in which a story ran.
+    let (_, strike) = get(&f.app, "/api/stories?source=Nordkysten").await;
+    let list = strike["stories"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{strike}");
+    assert_eq!(
+        list[0]["sources"],
+        json!(["Harbour Press", "Nordkysten"]),
+        "{strike}"
+    );
+    assert!(list[0]["articles"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(ids[0])));
+    let (_, harbour) = get(&f.app, "/api/stories?source=Harbour%20Press").await;
+    assert_eq!(harbour["total"], 2, "{harbour}");
+    let (_, seed_days) = get(&f.app, "/api/stories?until=2025-09-03").await;
+    let list = seed_days["stories"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{seed_days}");
+    assert_eq!(list[0]["id"], f.story_of("da-kursk"));
+    let (_, march) = get(&f.app, "/api/stories?since=2026-03-01&until=2026-03-31").await;
+    let march = march["stories"].as_array().unwrap();
+    assert!(!march.is_empty());
+    assert!(
+        march.iter().all(|s| {
+            let (a, b) = (
+                s["first_seen"].as_str().unwrap(),
+                s["last_seen"].as_str().unwrap(),
+            );
+            a <= "2026-03-31T23:59:59Z" && b >= "2026-03-01"
+        }),
+        "{march:?}"
+    );
+    for bad in ["until=tomorrow", "until=2026-13-01"] {
+        for route in ["/api/stories", "/api/articles"] {
+            let (status, v) = get(&f.app, &format!("{route}?{bad}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{route}?{bad}: {v}");
+            assert!(v["error"].as_str().unwrap().contains("`until`"), "{v}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_body_over_the_limit_is_413() {
     let f = fixture_with(1024);
     let big = format!(
@@ -570,7 +666,9 @@ async fn shutdown_answers_the_request_in_flight_and_keeps_its_article() {
     // The server is gone; the article is in the store.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
     let store = Store::open(&f.db).unwrap();
-    let (list, _) = store.article_summaries(None, 0, 100).unwrap();
+    let (list, _) = store
+        .article_summaries(&parallax_engine::ArticleFilter::default(), 0, 100)
+        .unwrap();
     assert!(list
         .iter()
         .any(|a| a.title.as_deref() == Some("Late article before shutdown")));

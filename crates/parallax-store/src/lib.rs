@@ -95,8 +95,16 @@ pub enum Outcome {
 /// Which articles to list.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {
+    /// Only articles in this language.
     pub lang: Option<String>,
+    /// At most this many ([`Store::articles`]; a page has its own limit).
     pub limit: Option<usize>,
+    /// Only articles of this outlet (as the input names it, exactly).
+    pub source: Option<String>,
+    /// Only articles published at or after this time (Unix seconds).
+    pub since: Option<i64>,
+    /// Only articles published at or before this time (Unix seconds).
+    pub until: Option<i64>,
 }
 
 /// An open store.
@@ -412,12 +420,24 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT id, article FROM articles WHERE (?1 IS NULL OR lang = ?1)
+                   AND (?3 IS NULL OR json_extract(article, '$.source') = ?3)
+                   AND (?4 IS NULL OR published_unix >= ?4)
+                   AND (?5 IS NULL OR published_unix <= ?5)
                  ORDER BY published_unix IS NULL, published_unix, id LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
         let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
         let rows: Vec<(String, String)> = stmt
-            .query_map(params![filter.lang, limit], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(
+                params![
+                    filter.lang,
+                    limit,
+                    filter.source,
+                    filter.since,
+                    filter.until
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .and_then(|rows| rows.collect())
             .map_err(|e| self.err(e))?;
         rows.iter()
@@ -723,7 +743,7 @@ mod tests {
         let da = s
             .articles(&ArticleFilter {
                 lang: Some("da".into()),
-                limit: None,
+                ..ArticleFilter::default()
             })
             .unwrap();
         assert_eq!(da.len(), 1);

@@ -122,6 +122,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER article_terms_delete AFTER DELETE ON articles BEGIN
         DELETE FROM article_terms WHERE rowid = old.rowid;
     END;",
+    // 8: the outlet of each article (in its JSON), indexed for the lists filtered by
+    // outlet (`source`), newest first within one outlet.
+    "CREATE INDEX articles_source_published ON articles (
+        json_extract(article, '$.source'), published_unix, id
+    );",
 ];
 
 /// The Rust step after a migration (by its number), if it has one.

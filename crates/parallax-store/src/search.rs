@@ -243,45 +243,89 @@ impl Store {
         .map_err(|e| self.err(e))
     }
 
-    /// A page of article summaries, newest first (undated last), optionally of one
-    /// language, and how many articles the filter matches in all.
+    /// A page of the summaries of the articles that pass `filter`, newest first
+    /// (undated last; an undated article fails a `since` or `until`), and how many
+    /// pass it in all.
     pub fn article_summaries(
         &self,
-        lang: Option<&str>,
+        filter: &crate::ArticleFilter,
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<ArticleSummary>, u64)> {
-        // Two statements rather than `?1 IS NULL OR lang = ?1`, so that each uses its
-        // index (newest first is the index read backwards; undated, NULL, sort last).
-        let (sql, count) = match lang {
-            None => (
-                format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM articles INDEXED BY articles_published_id
-                         ORDER BY published_unix DESC, id DESC LIMIT ?1 OFFSET ?2"
-                ),
-                "SELECT count(*) FROM articles",
-            ),
-            Some(_) => (
-                format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM articles INDEXED BY articles_lang_published_id
-                         WHERE lang = ?3 ORDER BY published_unix DESC, id DESC LIMIT ?1 OFFSET ?2"
-                ),
-                "SELECT count(*) FROM articles WHERE lang = ?1",
-            ),
+        // One index per form, the most selective filter's: the outlet, the language,
+        // else the time (newest first is the index read backwards; undated, NULL,
+        // sort last). Every parameter appears in every form (`?3 IS NULL` where it is
+        // not used), so the same six are always bound.
+        let index = if filter.source.is_some() {
+            "articles_source_published"
+        } else if filter.lang.is_some() {
+            "articles_lang_published_id"
+        } else {
+            "articles_published_id"
         };
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = match lang {
-            None => stmt.query_map(params![limit as i64, offset as i64], summary),
-            Some(l) => stmt.query_map(params![limit as i64, offset as i64, l], summary),
-        }
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(|e| self.err(e))?;
-        let total: i64 = match lang {
-            None => self.conn.query_row(count, [], |r| r.get(0)),
-            Some(l) => self.conn.query_row(count, [l], |r| r.get(0)),
-        }
-        .map_err(|e| self.err(e))?;
+        let lang = if filter.lang.is_some() {
+            "lang = ?3"
+        } else {
+            "?3 IS NULL"
+        };
+        let source = if filter.source.is_some() {
+            "json_extract(article, '$.source') = ?4"
+        } else {
+            "?4 IS NULL"
+        };
+        let cond = format!(
+            "{lang} AND {source} AND (?5 IS NULL OR published_unix >= ?5)
+             AND (?6 IS NULL OR published_unix <= ?6)"
+        );
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles INDEXED BY {index}
+             WHERE {cond} ORDER BY published_unix DESC, id DESC LIMIT ?1 OFFSET ?2"
+        );
+        let p = params![
+            limit as i64,
+            offset as i64,
+            filter.lang,
+            filter.source,
+            filter.since,
+            filter.until
+        ];
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| {
+                st.query_map(p, summary)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err(e))?;
+        // The count binds the same numbers (`?1` and `?2` unused but named).
+        let count = format!(
+            "SELECT count(*) FROM articles INDEXED BY {index} WHERE {cond} AND ?1 IS NOT NULL AND ?2 IS NOT NULL"
+        );
+        let total: i64 = self
+            .conn
+            .prepare_cached(&count)
+            .and_then(|mut st| st.query_row(p, |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
         Ok((rows, total as u64))
+    }
+
+    /// The outlets of the stored articles (as the inputs name them) with how many
+    /// articles each has, the most articles first; articles without one are not
+    /// counted.
+    pub fn sources(&self) -> Result<Vec<(String, u64)>> {
+        self.conn
+            .prepare_cached(
+                "SELECT json_extract(article, '$.source'), count(*) AS n
+                 FROM articles INDEXED BY articles_source_published
+                 WHERE json_extract(article, '$.source') IS NOT NULL
+                 GROUP BY json_extract(article, '$.source')
+                 ORDER BY n DESC, json_extract(article, '$.source')",
+            )
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// The summaries of these articles, in the order given (unknown ids left out).
@@ -304,6 +348,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ArticleFilter;
     use parallax_core::facts::Facts;
     use parallax_core::{Article, Paragraph};
 
@@ -446,19 +491,74 @@ mod tests {
     #[test]
     fn summaries_page_and_filter() {
         let mut s = Store::open_in_memory().unwrap();
+        // Five articles, one a day from 2025-09-01; da, ro, da, ro, da; the outlets
+        // Desk, Desk, Wire, Desk, Desk.
         let arts: Vec<Article> = (0..5)
-            .map(|i| article(&format!("T{i}"), if i % 2 == 0 { "da" } else { "ro" }, "B."))
+            .map(|i| {
+                let mut a = article(&format!("T{i}"), if i % 2 == 0 { "da" } else { "ro" }, "B.");
+                a.published =
+                    Some(parallax_core::Published::parse(&format!("2025-09-0{}", i + 1)).unwrap());
+                if i == 2 {
+                    a.source = Some("Wire".into());
+                }
+                a
+            })
             .collect();
         let batch: Vec<(Article, Facts)> =
             arts.iter().map(|a| (a.clone(), Facts::default())).collect();
         s.write_batch(&batch).unwrap();
-        let (page, total) = s.article_summaries(None, 0, 2).unwrap();
+        let all = ArticleFilter::default();
+        let (page, total) = s.article_summaries(&all, 0, 2).unwrap();
         assert_eq!((page.len(), total), (2, 5));
-        let (rest, _) = s.article_summaries(None, 2, 10).unwrap();
+        assert_eq!(page[0].title.as_deref(), Some("T4"), "newest first");
+        let (rest, _) = s.article_summaries(&all, 2, 10).unwrap();
         assert_eq!(rest.len(), 3);
         assert!(rest.iter().all(|r| page.iter().all(|p| p.id != r.id)));
-        let (da, total) = s.article_summaries(Some("da"), 0, 10).unwrap();
+        let lang = |l: &str| ArticleFilter {
+            lang: Some(l.into()),
+            ..ArticleFilter::default()
+        };
+        let (da, total) = s.article_summaries(&lang("da"), 0, 10).unwrap();
         assert_eq!((da.len(), total), (3, 3));
+        let titles = |f: &ArticleFilter| {
+            let (rows, total) = s.article_summaries(f, 0, 10).unwrap();
+            assert_eq!(rows.len() as u64, total);
+            rows.into_iter()
+                .map(|r| r.title.unwrap())
+                .collect::<Vec<_>>()
+        };
+        let day = |d: &str| parallax_core::Published::parse(d).unwrap().unix();
+        let wire = ArticleFilter {
+            source: Some("Wire".into()),
+            ..ArticleFilter::default()
+        };
+        assert_eq!(titles(&wire), ["T2"]);
+        let range = ArticleFilter {
+            since: Some(day("2025-09-02")),
+            until: Some(day("2025-09-04")),
+            ..ArticleFilter::default()
+        };
+        assert_eq!(titles(&range), ["T3", "T2", "T1"]);
+        let desk_da_range = ArticleFilter {
+            source: Some("Desk".into()),
+            ..lang("da")
+        };
+        assert_eq!(titles(&desk_da_range), ["T4", "T0"]);
+        assert_eq!(
+            s.sources().unwrap(),
+            vec![("Desk".to_string(), 4), ("Wire".to_string(), 1)]
+        );
+        let listed = s
+            .articles(&ArticleFilter {
+                since: Some(day("2025-09-04")),
+                ..ArticleFilter::default()
+            })
+            .unwrap();
+        assert_eq!(
+            listed.len(),
+            2,
+            "the store's own list takes the same filter"
+        );
         assert_eq!(
             da[0]
                 .standfirst

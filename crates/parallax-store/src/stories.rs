@@ -7,6 +7,9 @@ use crate::{Result, Store, StoreError};
 use parallax_core::ArticleId;
 use rusqlite::{params, OptionalExtension};
 
+/// An article's outlet is `?4`, in the form the index `articles_source_published` is on.
+pub(crate) const SOURCE_IS: &str = "json_extract(a.article, '$.source') = ?4";
+
 /// A story's row to write: its id, times, and the clusterer's state as JSON.
 #[derive(Debug, Clone)]
 pub struct StoryRecord {
@@ -38,6 +41,8 @@ pub struct StoryArticle {
     pub published_unix: Option<i64>,
     /// The article it is a copy of (the same text from another file or outlet), if any.
     pub copy_of: Option<String>,
+    /// The outlet, as the input names it.
+    pub source: Option<String>,
 }
 
 /// A story with its articles in assignment order.
@@ -56,6 +61,11 @@ pub struct StoryFilter {
     pub lang: Option<String>,
     /// Only stories whose last article is at least this recent (Unix seconds).
     pub since: Option<i64>,
+    /// Only stories whose first article is at most this old (Unix seconds): with
+    /// `since`, the stories that were running at some time of the range.
+    pub until: Option<i64>,
+    /// Only stories with an article of this outlet (as the input names it, exactly).
+    pub source: Option<String>,
 }
 
 impl StoryFilter {
@@ -69,7 +79,15 @@ impl StoryFilter {
         let since_ok = self
             .since
             .is_none_or(|t| s.last_seen.is_some_and(|l| l >= t));
-        lang_ok && since_ok
+        let until_ok = self
+            .until
+            .is_none_or(|t| s.first_seen.is_some_and(|f| f <= t));
+        let source_ok = self.source.as_ref().is_none_or(|src| {
+            s.articles
+                .iter()
+                .any(|a| a.source.as_deref() == Some(src.as_str()))
+        });
+        lang_ok && since_ok && until_ok && source_ok
     }
 }
 
@@ -203,7 +221,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of
+                "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of,
+                        json_extract(a.article, '$.source')
                  FROM stories s
                  JOIN story_assignments x ON x.story_id = s.id
                  JOIN articles a ON a.id = x.article_id
@@ -224,6 +243,7 @@ impl Store {
                         title: r.get(5)?,
                         published_unix: r.get(6)?,
                         copy_of: r.get(7)?,
+                        source: r.get(8)?,
                     },
                 ))
             })
@@ -293,7 +313,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of
+                "SELECT s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of,
+                        json_extract(a.article, '$.source')
                  FROM story_assignments x
                  JOIN stories s ON s.id = x.story_id
                  JOIN articles a ON a.id = x.article_id
@@ -313,6 +334,7 @@ impl Store {
                         title: r.get(4)?,
                         published_unix: r.get(5)?,
                         copy_of: r.get(6)?,
+                        source: r.get(7)?,
                     },
                 ))
             })
@@ -346,22 +368,37 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<StoryInfo>, usize)> {
-        let live = if filter.lang.is_some() {
-            "SELECT x.story_id FROM articles a JOIN story_assignments x ON x.article_id = a.id
-             WHERE a.lang = ?2"
-        } else {
-            "SELECT story_id FROM story_assignments WHERE ?2 IS NULL"
+        // The live stories, from the articles when a filter is on them (through the
+        // index of each: language, outlet), else from every assignment. Every
+        // parameter appears in every form of the statement (`?3 IS NULL` where it
+        // is not used), so the four are always bound.
+        let live = match (&filter.lang, &filter.source) {
+            (None, None) => {
+                "SELECT story_id FROM story_assignments WHERE ?3 IS NULL AND ?4 IS NULL".to_string()
+            }
+            (lang, source) => {
+                format!(
+                "SELECT x.story_id FROM articles a JOIN story_assignments x ON x.article_id = a.id
+                 WHERE {} AND {}",
+                if lang.is_some() { "a.lang = ?3" } else { "?3 IS NULL" },
+                if source.is_some() { SOURCE_IS } else { "?4 IS NULL" },
+            )
+            }
         };
         let ids: Vec<i64> = self
             .conn
             .prepare_cached(&format!(
                 "SELECT s.id FROM stories s INDEXED BY stories_last_seen
-                 WHERE (?1 IS NULL OR s.last_seen >= ?1) AND +s.id IN ({live})
+                 WHERE (?1 IS NULL OR s.last_seen >= ?1) AND (?2 IS NULL OR s.first_seen <= ?2)
+                   AND +s.id IN ({live})
                  ORDER BY s.last_seen DESC, s.id DESC"
             ))
             .and_then(|mut st| {
-                st.query_map(params![filter.since, filter.lang], |r| r.get(0))?
-                    .collect()
+                st.query_map(
+                    params![filter.since, filter.until, filter.lang, filter.source],
+                    |r| r.get(0),
+                )?
+                .collect()
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(limit.min(ids.len()));
@@ -410,11 +447,13 @@ mod tests {
     #[test]
     fn steps_merges_and_lists() {
         let mut s = Store::open_in_memory().unwrap();
-        let (a, b, c) = (
+        let (mut a, b, mut c) = (
             article("Flood", "da"),
             article("Inundație", "ro"),
             article("Tariffs", "en"),
         );
+        a.source = Some("Desk".into());
+        c.source = Some("Wire".into());
         s.write_batch(&[
             (a.clone(), Default::default()),
             (b.clone(), Default::default()),
@@ -442,15 +481,15 @@ mod tests {
         let ro = s
             .stories(&StoryFilter {
                 lang: Some("en".into()),
-                since: None,
+                ..StoryFilter::default()
             })
             .unwrap();
         assert_eq!(ro.len(), 1);
         assert_eq!(ro[0].id, 3);
         let recent = s
             .stories(&StoryFilter {
-                lang: None,
                 since: Some(8),
+                ..StoryFilter::default()
             })
             .unwrap();
         assert_eq!(recent.len(), 1);
@@ -473,14 +512,43 @@ mod tests {
         assert_eq!(page(&all, 2, 1), (vec![], 2));
         let en = StoryFilter {
             lang: Some("en".into()),
-            since: None,
+            ..StoryFilter::default()
         };
         assert_eq!(page(&en, 0, 10), (vec![3], 1));
         let recent = StoryFilter {
-            lang: None,
             since: Some(8),
+            ..StoryFilter::default()
         };
         assert_eq!(page(&recent, 0, 10), (vec![1], 1));
+        // A range: the stories running at some time of it (story 1 is seen at 10,
+        // story 3 at 5).
+        let early = StoryFilter {
+            until: Some(7),
+            ..StoryFilter::default()
+        };
+        assert_eq!(page(&early, 0, 10), (vec![3], 1));
+        let range = StoryFilter {
+            since: Some(8),
+            until: Some(20),
+            ..StoryFilter::default()
+        };
+        assert_eq!(page(&range, 0, 10), (vec![1], 1));
+        // By outlet: the Danish article is Desk's, the English one Wire's.
+        for (src, want) in [("Desk", vec![1]), ("Wire", vec![3]), ("Nobody", vec![])] {
+            let f = StoryFilter {
+                source: Some(src.into()),
+                ..StoryFilter::default()
+            };
+            let n = want.len();
+            assert_eq!(page(&f, 0, 10), (want.clone(), n), "{src}");
+            let listed: Vec<i64> = s.stories(&f).unwrap().iter().map(|x| x.id).collect();
+            assert_eq!(listed, want, "{src}: the filter of the full list agrees");
+        }
+        let desk_en = StoryFilter {
+            source: Some("Desk".into()),
+            ..en.clone()
+        };
+        assert_eq!(page(&desk_en, 0, 10), (vec![], 0));
         let (list, _) = s.story_page(&all, 0, 1).unwrap();
         assert_eq!(list[0], s.story(1).unwrap().unwrap());
         assert_eq!(list[0].articles.len(), 2);
