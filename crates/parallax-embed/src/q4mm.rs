@@ -40,7 +40,7 @@ impl Q4Matrix {
     /// From `out` rows of `inp / 32` raw `Q4_0` blocks; `None` when the
     /// sizes do not fit.
     pub fn from_blocks(blocks: &[u8], out: usize, inp: usize) -> Option<Q4Matrix> {
-        if inp == 0 || inp % QK != 0 || blocks.len() != out * inp / QK * Q4_BLOCK_BYTES {
+        if inp == 0 || !inp.is_multiple_of(QK) || blocks.len() != out * inp / QK * Q4_BLOCK_BYTES {
             return None;
         }
         let n = out * inp / QK;
