@@ -5,8 +5,9 @@ use std::path::Path;
 
 use crate::e5file::{dequant_q4_row, E5File};
 use crate::e5tok::E5Tokenizer;
-use crate::encoder::{Activation, Encoder, Layer, LayerWeights, Pooling, WordTable};
+use crate::encoder::{Activation, Encoder, Layer, LayerWeights, Pooling, Q4Layer, WordTable};
 use crate::error::EmbedError;
+use crate::q4mm::Q4Matrix;
 
 /// Loads the encoder and tokenizer of an E5S1 file.
 pub(crate) fn load(path: &Path) -> Result<(Encoder, E5Tokenizer), EmbedError> {
@@ -46,7 +47,11 @@ pub(crate) fn load(path: &Path) -> Result<(Encoder, E5Tokenizer), EmbedError> {
             fo: lin(&format!("l{l}.fo"), h, ff)?,
             oln: ln(&format!("l{l}.oln"))?,
         };
-        layers.push(Layer::new(w, h, ff)?);
+        let mut layer = Layer::new(w, h, ff)?;
+        if int8_enabled() {
+            layer.q4 = Some(q4_layer(&f, l, h, ff)?);
+        }
+        layers.push(layer);
     }
     let (eln_w, eln_b) = ln("emb.ln")?;
     let type_rows = f.f32s("emb.type", hd.type_vocab * h)?;
@@ -67,4 +72,30 @@ pub(crate) fn load(path: &Path) -> Result<(Encoder, E5Tokenizer), EmbedError> {
     };
     let tok = E5Tokenizer::from_file(&f);
     Ok((encoder, tok))
+}
+
+/// Whether the integer kernel runs the linear layers: opt in with
+/// `PARALLAX_EMBED_INT8=1` until its vectors are checked against the
+/// reference on this file.
+fn int8_enabled() -> bool {
+    std::env::var("PARALLAX_EMBED_INT8").is_ok_and(|v| v == "1")
+}
+
+fn q4_layer(f: &E5File, l: usize, h: usize, ff: usize) -> Result<Q4Layer, EmbedError> {
+    let m = |blocks: &[u8], out: usize, inp: usize| {
+        Q4Matrix::from_blocks(blocks, out, inp).ok_or_else(|| EmbedError::CorruptModel {
+            path: f.path.clone(),
+            what: format!("layer {l}: 4-bit weights do not fit [{out}, {inp}]"),
+        })
+    };
+    let mut qkv = Vec::new();
+    for p in ["q", "k", "v"] {
+        qkv.extend_from_slice(f.q4(&format!("l{l}.{p}.w"), h, h)?);
+    }
+    Ok(Q4Layer {
+        qkv: m(&qkv, 3 * h, h)?,
+        ao: m(f.q4(&format!("l{l}.ao.w"), h, h)?, h, h)?,
+        fi: m(f.q4(&format!("l{l}.fi.w"), ff, h)?, ff, h)?,
+        fo: m(f.q4(&format!("l{l}.fo.w"), h, ff)?, h, ff)?,
+    })
 }

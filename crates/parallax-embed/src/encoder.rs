@@ -16,6 +16,7 @@ use candle_core::{Device, Tensor};
 use crate::e5file::{dequant_q4_row, Q4_BLOCK_BYTES, QK};
 use crate::error::EmbedError;
 use crate::ops::{layer_norm_row, Act, AddBiasLayerNorm, BiasAct, MaskedSoftmax, SplitHeads};
+use crate::q4mm::Q4Matrix;
 
 /// The token table: 4-bit blocks (E5S1) or plain `f32` rows (model folders).
 pub(crate) enum WordTable {
@@ -44,6 +45,30 @@ pub(crate) struct Layer {
     pub fo_b: Vec<f32>,
     pub oln_w: Vec<f32>,
     pub oln_b: Vec<f32>,
+    /// The same linear layers kept 4-bit for the integer kernel (`q4mm`),
+    /// used instead of the `f32` tensors when set.
+    pub q4: Option<Q4Layer>,
+}
+
+/// A layer's linear weights as `Q4_0` matrices (`[out, in]`).
+pub(crate) struct Q4Layer {
+    pub qkv: Q4Matrix,
+    pub ao: Q4Matrix,
+    pub fi: Q4Matrix,
+    pub fo: Q4Matrix,
+}
+
+/// `x` times a linear layer's weights: the integer kernel when the layer has
+/// 4-bit weights, candle's `f32` matmul otherwise.
+fn linear(x: &Tensor, w: &Tensor, q: Option<&Q4Matrix>) -> Result<Tensor, EmbedError> {
+    match q {
+        Some(q) => {
+            let m = x.dim(0)?;
+            let xs = x.flatten_all()?.to_vec1::<f32>()?;
+            Ok(Tensor::from_vec(q.matmul(&xs), (m, q.out), &Device::Cpu)?)
+        }
+        None => Ok(x.matmul(w)?),
+    }
 }
 
 /// Host-side weights of one layer, `[out, in]` row-major as stored in files.
@@ -118,6 +143,7 @@ impl Layer {
             fo_b: w.fo.1,
             oln_w: w.oln.0,
             oln_b: w.oln.1,
+            q4: None,
         })
     }
 }
@@ -172,7 +198,8 @@ impl Encoder {
             Activation::Relu => Act::Relu,
         };
         for ly in &self.layers {
-            let qkv = x.matmul(&ly.qkv_w)?.apply_op1_no_bwd(&SplitHeads {
+            let q4 = ly.q4.as_ref();
+            let qkv = linear(&x, &ly.qkv_w, q4.map(|q| &q.qkv))?.apply_op1_no_bwd(&SplitHeads {
                 bias: &ly.qkv_b,
                 batch: b,
                 len: l,
@@ -189,7 +216,7 @@ impl Encoder {
                 .transpose(1, 2)?
                 .contiguous()?
                 .reshape((b * l, h))?;
-            x = ctx.matmul(&ly.ao_w)?.apply_op2_no_bwd(
+            x = linear(&ctx, &ly.ao_w, q4.map(|q| &q.ao))?.apply_op2_no_bwd(
                 &x,
                 &AddBiasLayerNorm {
                     bias: &ly.ao_b,
@@ -198,11 +225,11 @@ impl Encoder {
                     eps: self.eps,
                 },
             )?;
-            let mid = x.matmul(&ly.fi_w)?.apply_op1_no_bwd(&BiasAct {
+            let mid = linear(&x, &ly.fi_w, q4.map(|q| &q.fi))?.apply_op1_no_bwd(&BiasAct {
                 bias: &ly.fi_b,
                 act,
             })?;
-            x = mid.matmul(&ly.fo_w)?.apply_op2_no_bwd(
+            x = linear(&mid, &ly.fo_w, q4.map(|q| &q.fo))?.apply_op2_no_bwd(
                 &x,
                 &AddBiasLayerNorm {
                     bias: &ly.fo_b,

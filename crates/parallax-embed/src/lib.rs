@@ -31,6 +31,7 @@ mod error;
 mod hash;
 pub mod model;
 mod ops;
+mod q4mm;
 
 use std::path::{Path, PathBuf};
 
