@@ -152,6 +152,10 @@ pub struct PairResult {
     /// The entity keys found on one side only: where keys fail to meet.
     pub keys_only_original: Vec<String>,
     pub keys_only_translation: Vec<String>,
+    /// The mentions of those keys as the text writes them, keyed by the key
+    /// (`"UA": ["Kyiv"]`): what each side read where the other read nothing alike.
+    pub mentions_only_original: BTreeMap<String, Vec<String>>,
+    pub mentions_only_translation: BTreeMap<String, Vec<String>>,
     /// The figures found on one side that no figure of the other side matches on its
     /// value: `VALUE counted "text"`, where the readings part.
     pub figures_only_original: Vec<String>,
@@ -324,6 +328,18 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
                 let (ko, kt) = (keys(&o.facts), keys(&t.facts));
                 let langs = format!("{}-{}", o.lang, t.lang);
                 let (fo, ft) = unmatched(&o.facts.figures, &t.facts.figures);
+                let mentions = |f: &Facts, only: &BTreeSet<String>| {
+                    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                    for e in f.entities.iter().filter(|e| only.contains(&e.key)) {
+                        let texts = m.entry(e.key.clone()).or_default();
+                        if !texts.contains(&e.text) {
+                            texts.push(e.text.clone());
+                        }
+                    }
+                    m
+                };
+                let only_o: BTreeSet<String> = ko.difference(&kt).cloned().collect();
+                let only_t: BTreeSet<String> = kt.difference(&ko).cloned().collect();
                 overall.add(&m);
                 by_pair.entry(langs.clone()).or_default().add(&m);
                 pairs.push(PairResult {
@@ -332,8 +348,10 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
                     translation: t.id.clone(),
                     langs,
                     measures: m.into(),
-                    keys_only_original: ko.difference(&kt).cloned().collect(),
-                    keys_only_translation: kt.difference(&ko).cloned().collect(),
+                    mentions_only_original: mentions(&o.facts, &only_o),
+                    mentions_only_translation: mentions(&t.facts, &only_t),
+                    keys_only_original: only_o.into_iter().collect(),
+                    keys_only_translation: only_t.into_iter().collect(),
                     figures_only_original: fo,
                     figures_only_translation: ft,
                 });
