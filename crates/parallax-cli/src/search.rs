@@ -27,23 +27,25 @@ pub fn lang_arg(lang: Option<String>) -> Result<Option<String>> {
 
 /// A `--since` value: a date or time as Unix seconds.
 pub fn since_arg(since: Option<String>) -> Result<Option<i64>> {
-    since
-        .map(|s| {
-            parallax_core::Published::parse(&s)
-                .map(|p| p.unix())
-                .map_err(|e| anyhow!("--since {s:?}: {e}"))
-        })
-        .transpose()
+    time_arg("--since", since, parallax_core::Published::unix)
 }
 
 /// An `--until` value: the last second of a date (its whole day) or a time, as Unix
 /// seconds.
 pub fn until_arg(until: Option<String>) -> Result<Option<i64>> {
-    until
+    time_arg("--until", until, parallax_core::Published::last_unix)
+}
+
+fn time_arg(
+    flag: &str,
+    value: Option<String>,
+    at: fn(&parallax_core::Published) -> i64,
+) -> Result<Option<i64>> {
+    value
         .map(|s| {
             parallax_core::Published::parse(&s)
-                .map(|p| p.last_unix())
-                .map_err(|e| anyhow!("--until {s:?}: {e}"))
+                .map(|p| at(&p))
+                .map_err(|e| anyhow!("{flag} {s:?}: {e}"))
         })
         .transpose()
 }

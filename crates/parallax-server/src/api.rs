@@ -82,22 +82,19 @@ impl ListQuery {
                 )))
             }
         };
-        let since = match given("since") {
-            None => None,
-            Some(s) => Some(
-                parallax_core::Published::parse(s)
-                    .map_err(|e| ApiError::bad_request(format!("query parameter `since`: {e}")))?
-                    .unix(),
-            ),
+        let time = |name: &str, at: fn(&parallax_core::Published) -> i64| {
+            given(name)
+                .map(|s| {
+                    parallax_core::Published::parse(s)
+                        .map(|p| at(&p))
+                        .map_err(|e| {
+                            ApiError::bad_request(format!("query parameter `{name}`: {e}"))
+                        })
+                })
+                .transpose()
         };
-        let until = match given("until") {
-            None => None,
-            Some(s) => Some(
-                parallax_core::Published::parse(s)
-                    .map_err(|e| ApiError::bad_request(format!("query parameter `until`: {e}")))?
-                    .last_unix(),
-            ),
-        };
+        let since = time("since", parallax_core::Published::unix)?;
+        let until = time("until", parallax_core::Published::last_unix)?;
         let text = |name: &str| -> Result<Option<String>, ApiError> {
             match given(name) {
                 Some(v) if v.len() > 1000 => Err(ApiError::bad_request(format!(
