@@ -169,6 +169,55 @@ fn attributed<'a>(
     nearest.map(|(_, f)| f)
 }
 
+/// The first person of the clause that holds a reporting verb outside the quote: with
+/// no person next to the verb, the one who speaks is the subject of the verb's own
+/// clause ("Da han fulgte den nordkoreanske leder til bilen, inviterede Putin Kim … og
+/// sagde: “…”" — Putin, not the leader of the clause before; "After the talks, Putin
+/// invited Kim and said: …"). A clause runs from the last comma, semicolon or colon
+/// before the verb (outside the quote) to the verb.
+fn clause_subject<'a>(
+    doc: &Doc,
+    people: &[&'a Found],
+    first: usize,
+    last: usize,
+    (start, end): (usize, usize),
+) -> Option<&'a Found> {
+    for si in first..=last {
+        let toks = &doc.toks[si];
+        let sent_start = doc.sents.get(si).map_or(0, |s| s.0);
+        for v in 0..toks.len() {
+            if toks[v].start >= start && toks[v].end <= end {
+                continue;
+            }
+            if doc.lex.speech.at(toks, v).is_none() {
+                continue;
+            }
+            let verb = toks[v].start;
+            // the clause starts after the quote when the quote comes before the verb
+            let from = if end <= verb {
+                end.max(sent_start)
+            } else {
+                sent_start
+            };
+            let Some(head) = doc.text.get(from..verb) else {
+                continue;
+            };
+            let clause = from
+                + head
+                    .rfind([',', ';', ':', '，', '；', '：', '،', '؛'])
+                    .map_or(0, |i| {
+                        i + head[i..].chars().next().map_or(1, char::len_utf8)
+                    });
+            if let Some(f) = people.iter().find(|f| {
+                f.sent == si && f.entity.span.start >= clause && f.entity.span.end <= verb
+            }) {
+                return Some(f);
+            }
+        }
+    }
+    None
+}
+
 /// The quotes of a document.
 pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
     let mut out: Vec<Quote> = Vec::new();
@@ -200,6 +249,7 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Quote> {
         let span = (start, end);
         let who = |f: &Found| (f.entity.key.clone(), f.entity.text.clone());
         let speaker = attributed(doc, &people, &named, first, last, span, false)
+            .or_else(|| clause_subject(doc, &people, first, last, span))
             .or_else(|| people.first().copied())
             .map(who)
             .or_else(|| institution_speaker(doc, found, first, last, start, end))
@@ -370,6 +420,28 @@ mod tests {
             "ja",
             "ビセンテ・シソは記者に「必ず勝つ」と述べた。",
             "必ず勝つ=vicente-siso",
+        );
+        // no one next to the verb: the subject of the verb's own clause, not the first
+        // person of the sentence
+        check(
+            "da",
+            "Da han fulgte Kim Jong-un til bilen, inviterede Putin ham til Moskva og sagde: “Kom igen.”",
+            "Kom igen.=vladimir-putin",
+        );
+        check(
+            "en",
+            "After walking Kim Jong-un to his car, Putin invited him to Moscow and said: \"Come again.\"",
+            "Come again.=vladimir-putin",
+        );
+        check(
+            "ro",
+            "După ce l-a condus pe Kim Jong-un la mașină, Putin l-a invitat la Moscova și a spus: „Veniți din nou.”",
+            "Veniți din nou.=vladimir-putin",
+        );
+        check(
+            "ru",
+            "Проводив Ким Чен Ына до машины, Путин пригласил его в Москву и сказал: «Приезжайте снова».",
+            "Приезжайте снова=vladimir-putin",
         );
         // the attribution of the sentence before
         check(
