@@ -372,15 +372,18 @@ function entityNames(entities) {
 
 function renderArticle(a, facts) {
   const marks = factMarks(facts);
+  // Who says so, by name: the display name of the key, else the words written.
+  const names = entityNames(facts.entities);
+  const named = (key, written) => (key && names.has(key) ? names.get(key).name : written || key);
   const text = h("div", { class: "article-text", lang: a.lang || null }, blocks(a).map((b) => markedBlock(b, marks)));
   const figures = h("table", { class: "figures" },
     h("tr", {}, h("th", {}, "figure"), h("th", {}, "counted"), h("th", {}, "source"), h("th", {}, "sentence")),
     (facts.figures || []).map((f) => h("tr", {},
       h("td", {}, f.text), h("td", {}, [f.counted, f.event].filter(Boolean).join(" ")),
-      h("td", {}, f.source || ""), h("td", {}, f.sentence))));
+      h("td", { class: "according-to", "data-key": f.source || null }, named(f.source) || ""), h("td", {}, f.sentence))));
   const quotes = h("ul", { class: "quotes" }, (facts.quotes || []).map((q) =>
-    h("li", {}, h("strong", {}, q.speaker || q.speaker_text || "unnamed"), ": “", q.text, "”")));
-  const entities = h("p", { class: "entities" }, [...entityNames(facts.entities).entries()]
+    h("li", {}, h("strong", { "data-key": q.speaker || null }, named(q.speaker, q.speaker_text) || "unnamed"), ": “", q.text, "”")));
+  const entities = h("p", { class: "entities" }, [...names.entries()]
     .map(([key, e]) => h("span", { class: "entity-name", "data-key": key, title: e.kind + " · " + key }, e.name)));
   setLanguages([a.lang].filter(Boolean));
   titled(a.title || a.id);
