@@ -1581,6 +1581,23 @@ async fn story_and_article_lists_by_outlet_and_dates() {
         "muted empty: No story matches these filters: from Harbour Press, 2025-01-01 to 2025-06-30."
     );
     screenshot(c, "ui-stories-outlet-empty.png").await;
+    // A range that ends before it starts: nothing, and it says why.
+    filter(
+        c,
+        "stories-filters",
+        &[("since", "2026-05-01"), ("until", "2026-04-01")],
+    )
+    .await;
+    let hash = "/stories?source=Harbour+Press&since=2026-05-01&until=2026-04-01";
+    wait_hash(c, hash, "#stories p.empty").await;
+    assert_eq!(
+        api_ids(c, &format!("/api/{}", &hash[1..]), "stories").await,
+        Vec::<Value>::new()
+    );
+    assert_eq!(
+        list_line(c, "stories").await,
+        "muted empty: No story matches these filters: from Harbour Press, 2026-05-01 to 2026-04-01 (the range ends before it starts)."
+    );
 
     // A story search keeps the outlet and the range: the English query finds the
     // strike story among the English outlet's 2026 stories.
@@ -1748,6 +1765,7 @@ async fn print_layout(c: &Client) -> Value {
            table_height: table ? table.getBoundingClientRect().height : 0,
            colours: [...new Set(cells.map(td => getComputedStyle(td).color + ' on ' + getComputedStyle(td).backgroundColor))],
            body: getComputedStyle(document.body).backgroundColor,
+           links: [...new Set([...document.querySelectorAll('main a')].filter(a => a.getClientRects().length).map(a => getComputedStyle(a).color))],
            original: original ? [original.href, getComputedStyle(original, '::after').content] : null,
            address: [d('.print-address'), (document.querySelector('.print-address') || {}).textContent || null],
            url: location.href,
@@ -1816,6 +1834,7 @@ async fn print_style_sheet_on_story_and_article_pages() {
         "{print}"
     );
     assert_eq!(print["body"], "rgb(255, 255, 255)", "{print}");
+    assert_eq!(print["links"], json!(["rgb(0, 0, 0)"]), "{print}");
     // Where to open it again: the page's address (its permalink) under the heading.
     assert_eq!(print["address"][0], "block", "{print}");
     assert_eq!(
@@ -1851,6 +1870,14 @@ async fn print_style_sheet_on_story_and_article_pages() {
         !screen["original"][1].as_str().unwrap().contains(original),
         "{screen}"
     );
+    // Its quote's speaker by name (as the article writes it), not by key.
+    let speaker = js(
+        c,
+        "const s = document.querySelector('#article ul.quotes strong'); return s ? [s.dataset.key, s.textContent] : null;",
+    )
+    .await;
+    assert_eq!(speaker[1], "Анна Павлова", "{speaker}");
+    assert_ne!(speaker[0], speaker[1], "{speaker}");
     emulate_media(c, "print").await;
     let print = print_layout(c).await;
     assert_eq!(print["header"], "none", "{print}");
@@ -1860,6 +1887,7 @@ async fn print_style_sheet_on_story_and_article_pages() {
         "{print}"
     );
     assert_eq!(print["address"][0], "block", "{print}");
+    assert_eq!(print["links"], json!(["rgb(0, 0, 0)"]), "{print}");
     screenshot(c, "ui-print-article.png").await;
     emulate_media(c, "").await;
     s.end().await;
