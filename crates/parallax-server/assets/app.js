@@ -2,9 +2,9 @@
 // Routes on the URL fragment:
 //   #/                 stories, the most recent first (when /api/stories is served),
 //                      otherwise articles
-//   #/stories/OFFSET?lang=da&since=2025-09-01&q=TEXT&limit=N
+//   #/stories/OFFSET?lang=da&source=OUTLET&since=2025-09-01&until=2025-09-30&q=TEXT&limit=N
 //                      a page of stories, filtered (every part optional: a permalink)
-//   #/articles/OFFSET?lang=da&limit=N
+//   #/articles/OFFSET?lang=da&source=OUTLET&since=DATE&until=DATE&limit=N
 //                      a page of articles, newest first, each with a link to its story
 //   #/search/QUERY     search across languages
 //   #/article/ID       an article with its facts highlighted
