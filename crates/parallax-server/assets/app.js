@@ -2,9 +2,9 @@
 // Routes on the URL fragment:
 //   #/                 stories, the most recent first (when /api/stories is served),
 //                      otherwise articles
-//   #/stories/OFFSET?lang=da&since=2025-09-01&q=TEXT&limit=N
+//   #/stories/OFFSET?lang=da&source=OUTLET&since=2025-09-01&until=2025-09-30&q=TEXT&limit=N
 //                      a page of stories, filtered (every part optional: a permalink)
-//   #/articles/OFFSET?lang=da&limit=N
+//   #/articles/OFFSET?lang=da&source=OUTLET&since=DATE&until=DATE&limit=N
 //                      a page of articles, newest first, each with a link to its story
 //   #/search/QUERY     search across languages
 //   #/article/ID       an article with its facts highlighted
@@ -47,6 +47,12 @@ function titled(what) {
   document.title = what ? what + " · parallax" : "parallax";
 }
 
+// The page's address, shown on paper only (the print style sheet): where a printed
+// story or article can be opened again.
+function printAddress() {
+  return h("p", { class: "print-only print-address" }, "Printed from ", location.href);
+}
+
 function failure(r) {
   const msg = r.body && r.body.error ? r.body.error : "HTTP " + r.status;
   return h("p", { class: "error" }, msg);
@@ -87,9 +93,10 @@ function storyTitle(story, lang) {
   return t[lang] || t.en || Object.values(t)[0] || story.id;
 }
 
-// The filters of a list page as its fragment holds them: {lang, since, q, limit}, the
-// ones not given left out.
-const FILTERS = ["lang", "since", "q", "limit"];
+// The filters of a list page as its fragment holds them: {lang, source, since, until,
+// q, limit}, the ones not given left out. `source` is an outlet as /api/sources names
+// it; `since` and `until` are dates (YYYY-MM-DD), `until` taking its whole day.
+const FILTERS = ["lang", "source", "since", "until", "q", "limit"];
 
 function filtersOf(params) {
   const f = {};
@@ -98,6 +105,24 @@ function filtersOf(params) {
     if (v) f[k] = v;
   });
   return f;
+}
+
+// Whether any filter but the page size is set.
+function filtered(f) {
+  return Object.keys(f).some((k) => k !== "limit");
+}
+
+// The filters in words, for the line above a list and the answer of an empty one:
+// "in ro, from Harbour Press, 2026-04-01 to 2026-04-30, about “port strike”".
+function filterWords(f) {
+  const parts = [];
+  if (f.lang) parts.push("in " + f.lang);
+  if (f.source) parts.push("from " + f.source);
+  if (f.since && f.until) parts.push(f.since === f.until ? "on " + f.until : f.since + " to " + f.until);
+  else if (f.since) parts.push("since " + f.since);
+  else if (f.until) parts.push("until " + f.until);
+  if (f.q) parts.push("about “" + f.q + "”");
+  return parts.join(", ");
 }
 
 // The fragment of a list page (`stories` or `articles`) at `offset` with filters `f`.
@@ -124,24 +149,40 @@ async function knownLanguages(kind, chosen) {
   return [...langs].sort();
 }
 
-// The filter form of a list page: a language (`langs`), and for stories a date and a
-// search text; applying it puts the filters in the fragment (a permalink).
-function filterForm(page, f, langs) {
+// The outlets to filter by, as /api/sources answers them ([{source, articles}], the
+// most articles first), and the one chosen if the store no longer has it.
+async function knownSources(chosen) {
+  const r = await api("/api/sources");
+  const list = r.ok ? (r.body.sources || []).filter((s) => s && s.source) : [];
+  if (chosen && !list.some((s) => s.source === chosen)) list.unshift({ source: chosen, articles: 0 });
+  return list;
+}
+
+// The filter form of a list page: a language (`langs`), an outlet (`sources`), a date
+// range, and for stories a search text; applying it puts the filters in the fragment
+// (a permalink).
+function filterForm(page, f, langs, sources) {
   const lang = h("select", { name: "lang" }, h("option", { value: "" }, "all languages"),
     langs.map((l) => h("option", { value: l, selected: l === f.lang }, l)));
+  const source = sources.length ? h("select", { name: "source" }, h("option", { value: "" }, "all outlets"),
+    sources.map((s) => h("option", { value: s.source, selected: s.source === f.source },
+      s.source + (s.articles ? " (" + s.articles + ")" : "")))) : null;
+  const since = h("input", { type: "date", name: "since", value: f.since || null });
+  const until = h("input", { type: "date", name: "until", value: f.until || null });
   const stories = page === "stories";
-  const since = stories ? h("input", { type: "date", name: "since", value: f.since || null }) : null;
   const text = stories ? h("input", { type: "search", name: "q", value: f.q || null, placeholder: "words or meaning, any language" }) : null;
   const form = h("form", { class: "filters", id: page + "-filters" },
     h("label", {}, "Language ", lang),
-    stories ? h("label", {}, "Since ", since) : null,
+    source ? h("label", { class: "filter-source" }, "Outlet ", source) : null,
+    h("span", { class: "filter-dates" }, h("label", {}, "From ", since), " ", h("label", {}, "to ", until)),
     stories ? h("label", { class: "filter-text" }, "About ", text) : null,
     h("button", { type: "submit" }, "Filter"),
-    Object.keys(f).some((k) => k !== "limit") ? h("a", { href: "#/" + page, class: "clear" }, "clear") : null);
+    filtered(f) ? h("a", { href: "#/" + page, class: "clear" }, "clear") : null);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     location.hash = listHash(page, 0, {
-      lang: lang.value, since: since ? since.value : "", q: text ? text.value.trim() : "", limit: f.limit,
+      lang: lang.value, source: source ? source.value : f.source, since: since.value, until: until.value,
+      q: text ? text.value.trim() : "", limit: f.limit,
     });
   });
   return form;
@@ -155,18 +196,26 @@ function pager(page, data, shown, f) {
     offset + shown < data.total ? h("a", { href: listHash(page, offset + shown, f), rel: "next" }, "older →") : null);
 }
 
-function renderStoryList(data, f, langs) {
+// What an empty list says: nothing at all, nothing for these filters (named), or a date
+// range that ends before it starts.
+function emptyList(kind, f) {
+  if (!filtered(f)) return "No " + kind + " yet.";
+  const backwards = f.since && f.until && f.since > f.until ? " (the range ends before it starts)" : "";
+  return "No " + kind.replace(/ies$/, "y").replace(/s$/, "") + " matches these filters: " + filterWords(f) + backwards + ".";
+}
+
+function renderStoryList(data, f, langs, sources) {
   const stories = data.stories || [];
   setLanguages(langs);
   const lang = readerLang();
   const offset = data.offset || 0;
-  const filtered = Object.keys(f).some((k) => k !== "limit");
-  titled(filtered ? "Stories (filtered)" : "Stories");
+  titled(filtered(f) ? "Stories (filtered)" : "Stories");
   return h("section", { id: "stories" },
     h("h1", {}, "Stories"),
-    filterForm("stories", f, langs),
-    stories.length === 0 ? h("p", { class: "muted" }, filtered ? "No story matches these filters." : "No stories yet.") :
-      h("p", { class: "muted" }, data.total + (data.total === 1 ? " story" : " stories") +
+    filterForm("stories", f, langs, sources),
+    stories.length === 0 ? h("p", { class: "muted empty" }, emptyList("stories", f)) :
+      h("p", { class: "muted count" }, data.total + (data.total === 1 ? " story" : " stories") +
+        (filtered(f) ? " " + filterWords(f) : "") +
         (f.q ? ", in the order of the search" : ", the most recent first") +
         (data.total > stories.length ? " · " + (offset + 1) + "–" + (offset + stories.length) : "")),
     h("ul", { class: "list" }, stories.map((s) =>
@@ -176,7 +225,8 @@ function renderStoryList(data, f, langs) {
           badges(s.languages),
           " ", s.n_articles, s.n_articles === 1 ? " article" : " articles",
           " · ", day(s.first_seen),
-          day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "")))),
+          day(s.last_seen) && day(s.last_seen) !== day(s.first_seen) ? " – " + day(s.last_seen) : "",
+          (s.sources || []).length ? h("span", { class: "outlets" }, " · " + s.sources.join(", ")) : null)))),
     pager("stories", data, stories.length, f));
 }
 
@@ -194,16 +244,17 @@ function articleRow(a, extra) {
     a.standfirst ? h("div", { class: "standfirst" }, a.standfirst) : null);
 }
 
-function renderArticleList(data, f, langs) {
+function renderArticleList(data, f, langs, sources) {
   const articles = data.articles || [];
   setLanguages(langs);
   const offset = data.offset || 0;
-  titled(f.lang ? "Articles in " + f.lang : "Articles");
+  titled(filtered(f) ? "Articles " + filterWords(f) : "Articles");
   return h("section", { id: "articles" },
     h("h1", {}, "Articles"),
-    filterForm("articles", f, langs),
-    articles.length === 0 ? h("p", { class: "muted" }, f.lang ? "No article in this language." : "No articles yet.") :
-      h("p", { class: "muted" }, data.total + (data.total === 1 ? " article" : " articles") + ", newest first" +
+    filterForm("articles", f, langs, sources),
+    articles.length === 0 ? h("p", { class: "muted empty" }, emptyList("articles", f)) :
+      h("p", { class: "muted count" }, data.total + (data.total === 1 ? " article" : " articles") +
+        (filtered(f) ? " " + filterWords(f) : "") + ", newest first" +
         (data.total > articles.length ? " · " + (offset + 1) + "–" + (offset + articles.length) : "")),
     h("ul", { class: "list" }, articles.map((a) => articleRow(a))),
     pager("articles", data, articles.length, f));
@@ -211,9 +262,9 @@ function renderArticleList(data, f, langs) {
 
 async function storyList(offset, params) {
   const f = filtersOf(params);
-  const [stories, langs] = await Promise.all([
-    api("/api/stories?" + listQuery(Number(offset) || 0, f)), knownLanguages("stories", f.lang)]);
-  if (stories.ok) return show(renderStoryList(stories.body, f, langs));
+  const [stories, langs, sources] = await Promise.all([
+    api("/api/stories?" + listQuery(Number(offset) || 0, f)), knownLanguages("stories", f.lang), knownSources(f.source)]);
+  if (stories.ok) return show(renderStoryList(stories.body, f, langs, sources));
   if (stories.status === 400) return show(failure(stories));
   // A server without stories: its articles.
   await articleList(0, new URLSearchParams());
@@ -221,11 +272,10 @@ async function storyList(offset, params) {
 
 async function articleList(offset, params) {
   const f = filtersOf(params);
-  delete f.since;
   delete f.q;
-  const [r, langs] = await Promise.all([
-    api("/api/articles?" + listQuery(Number(offset) || 0, f)), knownLanguages("articles", f.lang)]);
-  show(r.ok ? renderArticleList(r.body, f, langs) : failure(r));
+  const [r, langs, sources] = await Promise.all([
+    api("/api/articles?" + listQuery(Number(offset) || 0, f)), knownLanguages("articles", f.lang), knownSources(f.source)]);
+  show(r.ok ? renderArticleList(r.body, f, langs, sources) : failure(r));
 }
 
 // ---- search
@@ -322,19 +372,22 @@ function entityNames(entities) {
 
 function renderArticle(a, facts) {
   const marks = factMarks(facts);
+  // Who says so, by name: the display name of the key, else the words written.
+  const names = entityNames(facts.entities);
+  const named = (key, written) => (key && names.has(key) ? names.get(key).name : written || key);
   const text = h("div", { class: "article-text", lang: a.lang || null }, blocks(a).map((b) => markedBlock(b, marks)));
   const figures = h("table", { class: "figures" },
     h("tr", {}, h("th", {}, "figure"), h("th", {}, "counted"), h("th", {}, "source"), h("th", {}, "sentence")),
     (facts.figures || []).map((f) => h("tr", {},
       h("td", {}, f.text), h("td", {}, [f.counted, f.event].filter(Boolean).join(" ")),
-      h("td", {}, f.source || ""), h("td", {}, f.sentence))));
+      h("td", { class: "according-to", "data-key": f.source || null }, named(f.source) || ""), h("td", {}, f.sentence))));
   const quotes = h("ul", { class: "quotes" }, (facts.quotes || []).map((q) =>
-    h("li", {}, h("strong", {}, q.speaker || q.speaker_text || "unnamed"), ": “", q.text, "”")));
-  const entities = h("p", { class: "entities" }, [...entityNames(facts.entities).entries()]
+    h("li", {}, h("strong", { "data-key": q.speaker || null }, named(q.speaker, q.speaker_text) || "unnamed"), ": “", q.text, "”")));
+  const entities = h("p", { class: "entities" }, [...names.entries()]
     .map(([key, e]) => h("span", { class: "entity-name", "data-key": key, title: e.kind + " · " + key }, e.name)));
   setLanguages([a.lang].filter(Boolean));
   titled(a.title || a.id);
-  return h("article", { id: "article", "data-id": a.id },
+  return h("article", { id: "article", "data-id": a.id }, printAddress(),
     h("p", { class: "meta" }, badges([a.lang]), " ", day(a.published), a.source ? " · " + a.source : "",
       a.credit ? " · credit: " + a.credit : "",
       a.url ? h("span", {}, " · ", h("a", { href: a.url, rel: "noreferrer" }, "original")) : ""),
@@ -628,7 +681,7 @@ function renderComparison(cmp, story, spineId, names) {
   setLanguages(story ? story.languages || langs : langs);
   titled(title);
   return h("section", { id: "story", "data-id": story ? story.id : "" },
-    h("h1", {}, title),
+    h("h1", {}, title), printAddress(),
     h("p", { class: "meta" }, badges(langs), " ", versions.length, " versions",
       choices.length > versions.length ? " of " + choices.length : "",
       span.length ? " · " + [...new Set(span)].join(" – ") : ""),

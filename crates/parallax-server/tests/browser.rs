@@ -6,7 +6,10 @@
 //! figures as the comparison API reports them, the quotes), a one-article story, a search
 //! in English that finds the Danish and Romanian seeds, and an article page with its
 //! facts highlighted; the version picker on the five-version flood story of the example
-//! corpus (its choice in the URL hash, a permalink). Screenshots go to `target/test-output/`.
+//! corpus (its choice in the URL hash, a permalink); the story and article lists by
+//! outlet and date range (with articles of outlets named in Japanese and Russian written
+//! here); the print style sheet under emulated print media. Screenshots go to
+//! `target/test-output/`.
 
 mod common;
 
@@ -1260,5 +1263,632 @@ async fn article_list_and_story_filters() {
     .await;
     assert_fits(c, "the filtered story list").await;
     screenshot(c, "ui-phone-stories-filtered.png").await;
+    s.end().await;
+}
+
+/// Articles written for these tests, with an outlet and a time each: two by an English
+/// outlet in February and April 2026, a Japanese and a Russian one by outlets named in
+/// their scripts, and a Danish one by an outlet with a long name (for the phone's
+/// width). (name, JSON Lines record.)
+fn outlet_articles() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "en-footbridge",
+            json!({
+                "lang": "en", "source": "Harbour Press", "published": "2026-02-10T08:00:00Z",
+                "url": "https://harbour-press.example/2026/02/10/arnsby-footbridge",
+                "title": "New footbridge opens across the Kell river in Arnsby",
+                "body": "A footbridge across the Kell river opened in Arnsby on Tuesday, linking the old town with the railway station for the first time in forty years.\n\nThe bridge cost 3.2 million pounds and took eighteen months to build, the town council said.\n\n\"People will no longer have to walk two kilometres around the river,\" said the council's leader, Ruth Bellamy.",
+            }),
+        ),
+        (
+            "en-dock-strike",
+            json!({
+                "lang": "en", "source": "Harbour Press", "published": "2026-04-20T07:30:00Z",
+                "url": "https://harbour-press.example/2026/04/20/port-selwyn-strike",
+                "title": "Dock workers in Port Selwyn strike over night shifts",
+                "body": "About 1,200 dock workers in Port Selwyn walked out on Monday in a dispute over new night shifts, leaving dozens of container ships waiting at anchor.\n\nThe dockers' union said the port operator had added three night shifts a week without extra pay.\n\n\"We will stay out until the shifts are withdrawn,\" said the union's spokesman, Tomas Reyes.",
+            }),
+        ),
+        (
+            "ja-dock-strike",
+            json!({
+                "lang": "ja", "source": "北海新報", "published": "2026-04-21T09:00:00+09:00",
+                "url": "https://hokkai-shinpo.example/2026/04/21/selwyn",
+                "title": "ポートセルウィンの港湾労働者がストライキ、夜勤の増加に抗議",
+                "body": "ポートセルウィン港で月曜日、約1200人の港湾労働者が夜勤の増加に抗議してストライキに入った。沖合では数十隻のコンテナ船が入港を待っている。\n\n労働組合によると、港の運営会社は追加の賃金なしで週三回の夜勤を加えたという。\n\n組合の広報担当者は「夜勤が撤回されるまでストを続ける」と述べた。",
+            }),
+        ),
+        (
+            "ru-library",
+            json!({
+                "lang": "ru", "source": "Вечерний вестник", "published": "2026-03-05T12:00:00+03:00",
+                "url": "https://vecherniy-vestnik.example/2026/03/05/biblioteka",
+                "title": "Городская библиотека Северска открылась после ремонта",
+                "body": "Городская библиотека Северска в четверг снова открыла двери для читателей после двухлетнего ремонта.\n\nНа ремонт здания потратили около 90 миллионов рублей, сообщила администрация города.\n\n«Мы ждали этого дня очень долго», — сказала директор библиотеки Анна Павлова.",
+            }),
+        ),
+        (
+            "da-ferry",
+            json!({
+                "lang": "da", "source": "Nordvestjysk Morgenavis og Limfjordens Dagblad", "published": "2026-03-20T06:00:00+01:00",
+                "title": "Færgen til Venø sejler igen efter tre ugers pause",
+                "body": "Færgen mellem Struer og Venø sejler igen fra lørdag efter tre ugers reparation af motoren.\n\nReparationen kostede omkring 400.000 kroner, oplyser kommunen.\n\n\"Øen har klaret sig med en lille båd i mellemtiden,\" siger færgens kaptajn, Jens Holm.",
+            }),
+        ),
+    ]
+}
+
+/// Adds the [`outlet_articles`] to the seeded store (one JSON Lines file, ingested as
+/// `parallax ingest` does, stories assigned with the real model); their ids by name.
+fn add_outlet_articles(seeded: &Seeded) -> Vec<(&'static str, String)> {
+    let articles = outlet_articles();
+    let file = seeded._dir.path().join("outlets.jsonl");
+    let lines: Vec<String> = articles.iter().map(|(_, a)| a.to_string()).collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let mut store = parallax_engine::Store::open(&seeded.db).unwrap();
+    let config = parallax_engine::IngestConfig {
+        vectors: Some(vectors()),
+        ..parallax_engine::IngestConfig::default()
+    };
+    let report = parallax_engine::ingest(
+        &mut store,
+        &[parallax_engine::Input::Path(file)],
+        &config,
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.ids.len(), articles.len(), "every article stored");
+    articles
+        .iter()
+        .zip(report.ids)
+        .map(|((name, _), id)| (*name, id))
+        .collect()
+}
+
+/// The story an article is in now (after merges).
+fn story_of_id(db: &Path, id: &str) -> i64 {
+    parallax_engine::Store::open(db)
+        .unwrap()
+        .assignment(&parallax_core::ArticleId(id.to_string()))
+        .unwrap()
+        .unwrap_or_else(|| panic!("{id} has no story"))
+        .0
+}
+
+/// `s` encoded as `URLSearchParams` writes a value (application/x-www-form-urlencoded):
+/// what the fragment of a list page holds.
+fn form_encoded(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Chooses the filters of the list form `form` (`stories-filters` or
+/// `articles-filters`): each `(name, value)` set on its control (a select's option or a
+/// date), then applies the form.
+async fn filter(c: &Client, form: &str, choices: &[(&str, &str)]) {
+    let set = js(
+        c,
+        &format!(
+            "const f = document.getElementById('{form}'); const choices = {};
+             for (const [k, v] of choices) {{
+               const el = f.elements[k];
+               if (!el) return 'no control ' + k;
+               if (el.tagName === 'SELECT' && ![...el.options].some(o => o.value === v)) return 'no option ' + v + ' in ' + k;
+               el.value = v;
+             }}
+             return null;",
+            json!(choices)
+        ),
+    )
+    .await;
+    assert_eq!(set, Value::Null, "{form}: {choices:?}");
+    click(c, &format!("#{form} button[type=submit]")).await;
+}
+
+/// The text of the line above a list, or of its answer when empty.
+async fn list_line(c: &Client, section: &str) -> String {
+    let v = js(
+        c,
+        &format!("const p = document.querySelector('#{section} p.empty, #{section} p.count'); return p ? p.className + ': ' + p.textContent : null;"),
+    )
+    .await;
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// The story and article lists by outlet and date range, with the seeds, the example
+/// corpus and articles of five outlets written here (one Japanese, one Russian, named in
+/// their scripts): the outlet select holds what `/api/sources` answers; an outlet and a
+/// range chosen in the form give exactly the stories the API gives for them (the one
+/// story with the Japanese outlet's article in April; the English outlet's February
+/// story with the language filter on too); the fragment holds the filters, and the
+/// permalink reloaded shows the same rows and choices; the article list filters the
+/// same way; an empty range says in words that nothing matches; a story search keeps
+/// the outlet. At 360 px the filtered lists and the empty answer fit the window.
+#[tokio::test(flavor = "multi_thread")]
+async fn story_and_article_lists_by_outlet_and_dates() {
+    let seeded = Seeded::build("outlets.db");
+    let ids = add_outlet_articles(&seeded);
+    let id = |name: &str| ids.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+    let (bridge, ja, ru) = (id("en-footbridge"), id("ja-dock-strike"), id("ru-library"));
+    let s = session(&seeded.db, (1280, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/stories")).await.unwrap();
+    wait_hash(c, "/stories", "#stories .story-row").await;
+
+    // The outlet select: "all outlets", then every outlet /api/sources names, in its
+    // order, with its article count.
+    let api_sources = js(c, "return fetch('/api/sources').then(r => r.json());").await;
+    let mut expected = vec![json!(["", "all outlets"])];
+    for x in api_sources["sources"].as_array().unwrap() {
+        let name = x["source"].as_str().unwrap();
+        expected.push(json!([name, format!("{name} ({})", x["articles"])]));
+    }
+    for name in ["Harbour Press", "北海新報", "Вечерний вестник"] {
+        assert!(
+            expected.iter().any(|e| e[0] == name),
+            "{name} in {api_sources}"
+        );
+    }
+    let options = js(
+        c,
+        "return [...document.querySelectorAll('#stories-filters select[name=source] option')].map(o => [o.value, o.textContent]);",
+    )
+    .await;
+    assert_eq!(options, Value::Array(expected));
+    assert!(options
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o[1] == "Harbour Press (2)"));
+
+    // The Japanese outlet in April 2026: the story its article is in, nothing else.
+    filter(
+        c,
+        "stories-filters",
+        &[
+            ("source", "北海新報"),
+            ("since", "2026-04-01"),
+            ("until", "2026-04-30"),
+        ],
+    )
+    .await;
+    let hash = format!(
+        "/stories?source={}&since=2026-04-01&until=2026-04-30",
+        form_encoded("北海新報")
+    );
+    wait_hash(c, &hash, "#stories .story-row").await;
+    let rows = row_ids(c, "#stories .story-row").await;
+    let api = format!("/api/stories?{}", hash.split_once('?').unwrap().1);
+    assert_eq!(rows, api_ids(c, &api, "stories").await);
+    assert_eq!(rows, [json!(story_of_id(&seeded.db, &ja).to_string())]);
+    let outlets = texts(c, "#stories .story-row .outlets").await;
+    assert!(
+        outlets.len() == 1 && outlets[0].contains("北海新報"),
+        "{outlets:?}"
+    );
+    let line = list_line(c, "stories").await;
+    assert!(
+        line.contains("1 story from 北海新報, 2026-04-01 to 2026-04-30"),
+        "{line}"
+    );
+    screenshot(c, "ui-stories-outlet.png").await;
+
+    // The permalink, opened afresh: the same row, the same choices in the form.
+    let url = c.current_url().await.unwrap();
+    c.goto("about:blank").await.unwrap();
+    c.goto(url.as_str()).await.unwrap();
+    wait_hash(c, &hash, "#stories .story-row").await;
+    assert_eq!(row_ids(c, "#stories .story-row").await, rows);
+    let form = js(
+        c,
+        "const f = document.getElementById('stories-filters');
+         return [f.lang.value, f.source.value, f.since.value, f.until.value, f.q.value];",
+    )
+    .await;
+    assert_eq!(
+        form,
+        json!(["", "北海新報", "2026-04-01", "2026-04-30", ""])
+    );
+
+    // With the language filter: the English outlet's English stories in February, the
+    // footbridge's only.
+    filter(
+        c,
+        "stories-filters",
+        &[
+            ("lang", "en"),
+            ("source", "Harbour Press"),
+            ("since", "2026-02-01"),
+            ("until", "2026-02-28"),
+        ],
+    )
+    .await;
+    let hash = "/stories?lang=en&source=Harbour+Press&since=2026-02-01&until=2026-02-28";
+    wait_hash(c, hash, "#stories .story-row").await;
+    let rows = row_ids(c, "#stories .story-row").await;
+    assert_eq!(
+        rows,
+        api_ids(
+            c,
+            "/api/stories?lang=en&source=Harbour+Press&since=2026-02-01&until=2026-02-28",
+            "stories"
+        )
+        .await
+    );
+    assert_eq!(rows, [json!(story_of_id(&seeded.db, &bridge).to_string())]);
+    // The whole of 2026 for that outlet: both its stories, the most recent first.
+    filter(
+        c,
+        "stories-filters",
+        &[
+            ("lang", ""),
+            ("since", "2026-01-01"),
+            ("until", "2026-12-31"),
+        ],
+    )
+    .await;
+    let hash = "/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31";
+    wait_hash(c, hash, "#stories .story-row").await;
+    let rows = row_ids(c, "#stories .story-row").await;
+    assert_eq!(
+        rows,
+        api_ids(
+            c,
+            "/api/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31",
+            "stories"
+        )
+        .await
+    );
+    let strike = story_of_id(&seeded.db, &id("en-dock-strike"));
+    assert_eq!(
+        rows,
+        [
+            json!(strike.to_string()),
+            json!(story_of_id(&seeded.db, &bridge).to_string())
+        ]
+    );
+
+    // An empty range: said in words, the filters named; the API agrees.
+    filter(
+        c,
+        "stories-filters",
+        &[("since", "2025-01-01"), ("until", "2025-06-30")],
+    )
+    .await;
+    let hash = "/stories?source=Harbour+Press&since=2025-01-01&until=2025-06-30";
+    wait_hash(c, hash, "#stories p.empty").await;
+    assert!(row_ids(c, "#stories .story-row").await.is_empty());
+    let api = js(
+        c,
+        "return fetch('/api/stories?source=Harbour+Press&since=2025-01-01&until=2025-06-30').then(r => r.json());",
+    )
+    .await;
+    assert_eq!(api["total"], 0, "{api}");
+    let line = list_line(c, "stories").await;
+    assert_eq!(
+        line,
+        "muted empty: No story matches these filters: from Harbour Press, 2025-01-01 to 2025-06-30."
+    );
+    screenshot(c, "ui-stories-outlet-empty.png").await;
+    // A range that ends before it starts: nothing, and it says why.
+    filter(
+        c,
+        "stories-filters",
+        &[("since", "2026-05-01"), ("until", "2026-04-01")],
+    )
+    .await;
+    let hash = "/stories?source=Harbour+Press&since=2026-05-01&until=2026-04-01";
+    wait_hash(c, hash, "#stories p.empty").await;
+    assert_eq!(
+        api_ids(c, &format!("/api/{}", &hash[1..]), "stories").await,
+        Vec::<Value>::new()
+    );
+    assert_eq!(
+        list_line(c, "stories").await,
+        "muted empty: No story matches these filters: from Harbour Press, 2026-05-01 to 2026-04-01 (the range ends before it starts)."
+    );
+
+    // A story search keeps the outlet and the range: the English query finds the
+    // strike story among the English outlet's 2026 stories.
+    filter(
+        c,
+        "stories-filters",
+        &[
+            ("since", "2026-01-01"),
+            ("until", "2026-12-31"),
+            ("q", "dockers strike at the port"),
+        ],
+    )
+    .await;
+    let hash = "/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31&q=dockers+strike+at+the+port";
+    wait_hash(c, hash, "#stories .story-row").await;
+    let found = row_ids(c, "#stories .story-row").await;
+    assert_eq!(
+        found,
+        api_ids(c, &format!("/api/{}", &hash[1..]), "stories").await
+    );
+    assert_eq!(found.first(), Some(&json!(strike.to_string())), "{found:?}");
+
+    // The article list: the Russian outlet in March 2026, its one article.
+    c.goto(&format!("http://{addr}/#/articles")).await.unwrap();
+    wait_hash(c, "/articles", "#articles .article-row").await;
+    filter(
+        c,
+        "articles-filters",
+        &[
+            ("source", "Вечерний вестник"),
+            ("since", "2026-03-01"),
+            ("until", "2026-03-31"),
+        ],
+    )
+    .await;
+    let hash = format!(
+        "/articles?source={}&since=2026-03-01&until=2026-03-31",
+        form_encoded("Вечерний вестник")
+    );
+    wait_hash(c, &hash, "#articles .article-row").await;
+    let rows = row_ids(c, "#articles .article-row").await;
+    assert_eq!(
+        rows,
+        api_ids(c, &format!("/api/{}", &hash[1..]), "articles").await
+    );
+    assert_eq!(rows, [json!(ru)]);
+    screenshot(c, "ui-articles-outlet.png").await;
+    // Reloaded: the same.
+    let url = c.current_url().await.unwrap();
+    c.goto("about:blank").await.unwrap();
+    c.goto(url.as_str()).await.unwrap();
+    wait_hash(c, &hash, "#articles .article-row").await;
+    assert_eq!(row_ids(c, "#articles .article-row").await, rows);
+    let form = js(
+        c,
+        "const f = document.getElementById('articles-filters');
+         return [f.source.value, f.since.value, f.until.value, !!f.q];",
+    )
+    .await;
+    assert_eq!(
+        form,
+        json!(["Вечерний вестник", "2026-03-01", "2026-03-31", false])
+    );
+    // The same outlet in April: nothing, said so.
+    filter(
+        c,
+        "articles-filters",
+        &[("since", "2026-04-01"), ("until", "2026-04-30")],
+    )
+    .await;
+    let hash = format!(
+        "/articles?source={}&since=2026-04-01&until=2026-04-30",
+        form_encoded("Вечерний вестник")
+    );
+    wait_hash(c, &hash, "#articles p.empty").await;
+    assert!(row_ids(c, "#articles .article-row").await.is_empty());
+    assert_eq!(
+        list_line(c, "articles").await,
+        "muted empty: No article matches these filters: from Вечерний вестник, 2026-04-01 to 2026-04-30."
+    );
+    s.end().await;
+
+    // A phone's width: the filtered lists (the long outlet name in the select) and the
+    // empty answer fit.
+    let s = session(&seeded.db, (360, 800)).await;
+    let (addr, c) = (s.addr, &s.c);
+    let long = form_encoded("Nordvestjysk Morgenavis og Limfjordens Dagblad");
+    for (hash, list, shot) in [
+        (
+            format!("/stories?source={long}&since=2026-03-01&until=2026-03-31"),
+            "#stories .story-row",
+            "ui-phone-stories-outlet.png",
+        ),
+        (
+            "/stories?source=Harbour+Press&since=2025-01-01&until=2025-06-30".to_string(),
+            "#stories p.empty",
+            "ui-phone-stories-outlet-empty.png",
+        ),
+        (
+            format!(
+                "/articles?source={}&since=2026-03-01&until=2026-03-31",
+                form_encoded("Вечерний вестник")
+            ),
+            "#articles .article-row",
+            "ui-phone-articles-outlet.png",
+        ),
+    ] {
+        c.goto(&format!("http://{addr}/#{hash}")).await.unwrap();
+        wait_hash(c, &hash, list).await;
+        assert_fits(c, &hash).await;
+        screenshot(c, shot).await;
+    }
+    s.end().await;
+}
+
+/// A WebDriver command fantoccini has no call for: chromedriver's
+/// `POST /session/{id}/goog/cdp/execute`, which runs a Chrome DevTools command.
+#[derive(Debug)]
+struct Cdp(&'static str, Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"cmd": self.0, "params": self.1}).to_string()),
+        )
+    }
+}
+
+/// Emulates `media` ("print", or "" for the screen) in the page.
+async fn emulate_media(c: &Client, media: &str) {
+    c.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({ "media": media })))
+        .await
+        .unwrap_or_else(|e| panic!("Emulation.setEmulatedMedia {media:?}: {e}"));
+}
+
+/// How the page lays out what print must hide and show: the `display` of the header,
+/// its navigation and search form, the version picker, the save links and every
+/// button; the comparison table's display, height, and its cells' colours; what the
+/// first link to an original prints after it; the page's address for paper.
+async fn print_layout(c: &Client) -> Value {
+    js(
+        c,
+        "const d = (css) => { const el = document.querySelector(css); return el ? getComputedStyle(el).display : 'absent'; };
+         const table = document.querySelector('table.versions, #article .article-text');
+         const cells = [...document.querySelectorAll('table.versions td, table.versions th, table.figure-table td')];
+         const original = document.querySelector('a[href^=\"http\"]');
+         return {
+           print: matchMedia('print').matches,
+           header: d('header'), nav: d('header nav'), search: d('#search-form'),
+           picker: d('details.picker'), exports: d('.exports'),
+           buttons: [...document.querySelectorAll('button')].map(b => getComputedStyle(b).display),
+           table: table ? getComputedStyle(table).display : 'absent',
+           table_height: table ? table.getBoundingClientRect().height : 0,
+           colours: [...new Set(cells.map(td => getComputedStyle(td).color + ' on ' + getComputedStyle(td).backgroundColor))],
+           body: getComputedStyle(document.body).backgroundColor,
+           links: [...new Set([...document.querySelectorAll('main a')].filter(a => a.getClientRects().length).map(a => getComputedStyle(a).color))],
+           original: original ? [original.href, getComputedStyle(original, '::after').content] : null,
+           address: [d('.print-address'), (document.querySelector('.print-address') || {}).textContent || null],
+           url: location.href,
+         };",
+    )
+    .await
+}
+
+/// The print style sheet, with print media emulated through chromedriver's DevTools
+/// endpoint: on the seeds' story page the header, its navigation and search, the
+/// version picker, the save links and the buttons are hidden, the comparison table and
+/// the figure table are shown, black on white, and the page's address is printed under
+/// the heading; on an article page the link to the original prints its address. On screen (before, and after the emulation is lifted)
+/// they are all shown. Screenshots of both pages as printed, and the story page printed
+/// to PDF through WebDriver's print command.
+#[tokio::test(flavor = "multi_thread")]
+async fn print_style_sheet_on_story_and_article_pages() {
+    let seeded = Seeded::build("print.db");
+    let ids = add_outlet_articles(&seeded);
+    let story = seeded.story_of("da-kursk");
+    let s = session(&seeded.db, (1280, 1000)).await;
+    let (addr, c) = (s.addr, &s.c);
+    c.goto(&format!("http://{addr}/#/story/{story}"))
+        .await
+        .unwrap();
+    wait(c, "#story table.versions th .version-meta").await;
+    wait(c, "#story table.figure-table").await;
+
+    // On screen: everything shown.
+    let screen = print_layout(c).await;
+    assert_eq!(screen["print"], false, "{screen}");
+    for k in ["header", "nav", "search", "picker", "exports"] {
+        assert!(
+            !["none", "absent"].contains(&screen[k].as_str().unwrap()),
+            "{k} on screen: {screen}"
+        );
+    }
+    assert!(
+        screen["buttons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b != "none"),
+        "{screen}"
+    );
+    assert_eq!(screen["table"], "table", "{screen}");
+    assert_eq!(screen["address"][0], "none", "{screen}");
+
+    // Printed: the content only, black on white.
+    emulate_media(c, "print").await;
+    let print = print_layout(c).await;
+    assert_eq!(print["print"], true, "{print}");
+    for k in ["header", "nav", "search", "picker", "exports"] {
+        assert_eq!(print[k], "none", "{k} in print: {print}");
+    }
+    let buttons = print["buttons"].as_array().unwrap();
+    assert!(
+        !buttons.is_empty() && buttons.iter().all(|b| b == "none"),
+        "{print}"
+    );
+    assert_eq!(print["table"], "table", "{print}");
+    assert!(print["table_height"].as_f64().unwrap() > 50.0, "{print}");
+    assert_eq!(
+        print["colours"],
+        json!(["rgb(0, 0, 0) on rgb(255, 255, 255)"]),
+        "{print}"
+    );
+    assert_eq!(print["body"], "rgb(255, 255, 255)", "{print}");
+    assert_eq!(print["links"], json!(["rgb(0, 0, 0)"]), "{print}");
+    // Where to open it again: the page's address (its permalink) under the heading.
+    assert_eq!(print["address"][0], "block", "{print}");
+    assert_eq!(
+        print["address"][1],
+        format!("Printed from {}", print["url"].as_str().unwrap()),
+        "{print}"
+    );
+    screenshot(c, "ui-print-story.png").await;
+    let pdf = c
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    std::fs::write(out_dir().join("ui-print-story.pdf"), pdf).unwrap();
+
+    // The screen again: shown again.
+    emulate_media(c, "").await;
+    let again = print_layout(c).await;
+    assert_eq!(again["print"], false);
+    assert_eq!(again["header"], screen["header"], "{again}");
+    assert_eq!(again["picker"], screen["picker"], "{again}");
+
+    // An article with an original: printed, its link shows where it leads.
+    let ru = &ids.iter().find(|(n, _)| *n == "ru-library").unwrap().1;
+    c.goto(&format!("http://{addr}/#/article/{ru}"))
+        .await
+        .unwrap();
+    wait(c, "#article .article-text").await;
+    let screen = print_layout(c).await;
+    let original = "https://vecherniy-vestnik.example/2026/03/05/biblioteka";
+    assert_eq!(screen["original"][0], original, "{screen}");
+    assert!(
+        !screen["original"][1].as_str().unwrap().contains(original),
+        "{screen}"
+    );
+    // Its quote's speaker by name (as the article writes it), not by key.
+    let speaker = js(
+        c,
+        "const s = document.querySelector('#article ul.quotes strong'); return s ? [s.dataset.key, s.textContent] : null;",
+    )
+    .await;
+    assert_eq!(speaker[1], "Анна Павлова", "{speaker}");
+    assert_ne!(speaker[0], speaker[1], "{speaker}");
+    emulate_media(c, "print").await;
+    let print = print_layout(c).await;
+    assert_eq!(print["header"], "none", "{print}");
+    assert_eq!(
+        print["original"][1],
+        format!("\" <{original}>\""),
+        "{print}"
+    );
+    assert_eq!(print["address"][0], "block", "{print}");
+    assert_eq!(print["links"], json!(["rgb(0, 0, 0)"]), "{print}");
+    screenshot(c, "ui-print-article.png").await;
+    emulate_media(c, "").await;
     s.end().await;
 }
