@@ -175,6 +175,17 @@ pub fn queries(
             q.id, q.lang, q.ndcg10, q.recall10, q.hits, q.query
         )?;
     }
+    let tried: Vec<String> = r
+        .prior_weights
+        .iter()
+        .map(|t| format!("{} {:.3}", t.weight, t.utility_cross_validated))
+        .collect();
+    writeln!(
+        out,
+        "prior weight of the centring mean (articles the fitted news mean counts as), cross-validated utility: {}; kept {}",
+        tried.join(", "),
+        r.params.prior_weight
+    )?;
     let p = &r.params;
     let w = |m: &parallax_engine::search::Relevance| {
         m.weights

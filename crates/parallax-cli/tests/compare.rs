@@ -85,6 +85,30 @@ fn the_seeds_compared() {
             .any(|(x, y)| x.contains("tilfreds") && y.contains("recunoștin")),
         "Kim's quote with Putin's request: {rows:#?}"
     );
+    // The two subheadings say different things ("A strategic partnership", "Thousands
+    // of soldiers"): headings pair only when their sections do.
+    assert!(
+        !rows
+            .iter()
+            .any(|(x, y)| x.contains("strategisk partnerskab") || y.contains("Mii de soldați")),
+        "the subheadings paired: {rows:#?}"
+    );
+    for (list, w) in [(&da, "Et strategisk partnerskab"), (&ro, "Mii de soldați")] {
+        assert!(
+            texts(&c["only_in"][list.as_str()]).iter().any(|t| t == w),
+            "{w} only in its version"
+        );
+    }
+    // The invitation is Putin's ("inviterede Putin Kim … og sagde: “Vi venter på dig –
+    // kom”"), not the North Korean leader's of the clause before.
+    let quotes = json(&db, &["facts", &da[..6], "--json"]);
+    let invitation = quotes["quotes"]
+        .as_array()
+        .expect("quotes")
+        .iter()
+        .find(|q| q["text"].as_str().is_some_and(|t| t.contains("Vi venter")))
+        .expect("the invitation quoted");
+    assert_eq!(invitation["speaker"], "vladimir-putin", "{invitation}");
     // The 2,000 lost and the 600 killed: one row, marked as differing, in words.
     let lost_row = c["shared"]
         .as_array()

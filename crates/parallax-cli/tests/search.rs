@@ -133,6 +133,47 @@ fn nonsense_finds_nothing_and_says_so() {
     assert_eq!(r.records().count(), 0);
 }
 
+/// A store of the two seeds alone: its own mean is the midpoint of two articles, so
+/// without the fitted prior every query, nonsense included, had a positive centred
+/// cosine with one of them and was shown it.
+#[test]
+fn a_two_article_store_finds_the_story_and_not_nonsense() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("seeds.db");
+    let seeds = shared("corpus/seeds");
+    let o = parallax(&db, &["ingest", seeds.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let found = |q: &str| -> Vec<Value> {
+        let o = parallax(&db, &["search", q, "--json"]);
+        assert!(o.status.success(), "{q}: {}", stderr(&o));
+        serde_json::from_slice::<Value>(&o.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    for q in [
+        "zzzzqqq",
+        "lorem ipsum dolor",
+        "qwerty asdf",
+        "Überschwemmung im Tal",
+        "天气预报",
+    ] {
+        assert!(found(q).is_empty(), "{q}: {:#?}", found(q));
+    }
+    for q in [
+        "North Korean soldiers killed",
+        "Nordkoreas Soldaten in Kursk",
+        "北朝鮮兵士 クルスク",
+    ] {
+        let hits = found(q);
+        assert!(
+            !hits.is_empty() && hits.iter().all(is_seed),
+            "{q}: {hits:#?}"
+        );
+    }
+}
+
 #[test]
 fn filters_and_the_text_and_csv_outputs() {
     let ro = hits(&["floods in Valmora", "--lang", "ro"]);

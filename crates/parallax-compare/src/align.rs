@@ -16,7 +16,8 @@
 //! sentence is its title when its text is the title), a headline ("Road bridge collapses
 //! in Tarvik") is never a candidate for the lead that tells the same in full, nor a lead
 //! for the other headline ([`roles_differ`]); such pairs are neither scored links nor
-//! fitting examples.
+//! fitting examples. A heading inside the text ([`heading`]) links to another heading
+//! only when their sections meet: one of the two sentences after each is linked.
 //!
 //! A logistic model ([`Model`]) turns them into a score; a pair at or above the fitted
 //! threshold is a link. Links are only candidates: [`align`] builds rows from them, one
@@ -319,6 +320,62 @@ pub fn roles_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
     titled(a) && titled(b) && ((i == 0) != (j == 0))
 }
 
+/// Whether sentence `i` of a version is a heading inside the text (not its title): a
+/// short line that ends without a sentence's closing punctuation, in a version whose
+/// sentences mostly end with one (scripts written without full stops have no headings
+/// by this test), followed by more text.
+pub fn heading(v: &Version, i: usize) -> bool {
+    fn closed(t: &str) -> bool {
+        t.trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(|c| !c.is_alphanumeric())
+    }
+    let Some(s) = v.sentences.get(i) else {
+        return false;
+    };
+    let body = &v.sentences[usize::from(titled(v)).min(v.sentences.len())..];
+    let punctuated = body.iter().filter(|s| closed(&s.text)).count();
+    !(i == 0 && titled(v))
+        && i + 1 < v.sentences.len()
+        && 2 * punctuated > body.len()
+        && !closed(&s.text)
+        && s.text.split_whitespace().count() <= 12
+        && s.text.chars().count() <= 80
+}
+
+/// A heading names the section it opens: two headings say the same only when their
+/// sections do, so a heading pair stays a link only when one of the two sentences after
+/// one heading links to one of the two after the other. Short lines sit close in the
+/// vector space whatever they say ("A strategic partnership" and "Thousands of
+/// soldiers"); a translated heading keeps a translated section.
+fn headings_need_their_sections(a: &Version, b: &Version, threshold: f64, scores: &mut [f64]) {
+    let nb = b.sentences.len();
+    let next = |v: &Version, i: usize| -> Vec<usize> {
+        (i + 1..v.sentences.len())
+            .filter(|&k| !heading(v, k))
+            .take(2)
+            .collect()
+    };
+    let mut drop = Vec::new();
+    for i in (0..a.sentences.len()).filter(|&i| heading(a, i)) {
+        for j in (0..nb).filter(|&j| heading(b, j)) {
+            if scores[i * nb + j] < threshold {
+                continue;
+            }
+            let sections_meet = next(a, i)
+                .iter()
+                .any(|&x| next(b, j).iter().any(|&y| scores[x * nb + y] >= threshold));
+            if !sections_meet {
+                drop.push(i * nb + j);
+            }
+        }
+    }
+    for k in drop {
+        scores[k] = 0.0;
+    }
+}
+
 /// Two sentences whose quotes are given to different named speakers say different
 /// things, however close their words: they never share a row.
 fn speakers_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
@@ -369,6 +426,7 @@ impl<'a> Scorer<'a> {
                 model.score(&pair.x)
             };
         });
+        headings_need_their_sections(va, vb, model.threshold, &mut out);
         self.cache.insert((lo, hi), out);
     }
 
@@ -572,5 +630,58 @@ fn version_pair(
                 ],
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SentenceIn;
+    use parallax_core::facts::Span;
+
+    fn version(title: Option<&str>, sentences: &[&str]) -> Version {
+        Version {
+            article: "a".into(),
+            lang: "xx".into(),
+            title: title.map(str::to_string),
+            sentences: sentences
+                .iter()
+                .map(|t| SentenceIn {
+                    span: Span::new(0, t.len()),
+                    text: t.to_string(),
+                })
+                .collect(),
+            facts: Default::default(),
+            vectors: Vec::new(),
+            quote_vectors: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn headings_are_short_unpunctuated_lines_inside_punctuated_text() {
+        let v = version(
+            Some("Flood in Valmora"),
+            &[
+                "Flood in Valmora",
+                "The river rose overnight.",
+                "Thousands evacuated",
+                "The mayor said 4 people died.",
+                "Roads were closed.",
+                "Схема эвакуации",
+                "Жителей вывезли автобусами.",
+                "«Мы остаёмся здесь», — сказал Иван Петров.",
+                "避難の状況",
+                "住民はバスで避難した。",
+                "The end",
+            ],
+        );
+        let heads: Vec<usize> = (0..v.sentences.len()).filter(|&i| heading(&v, i)).collect();
+        // the title is a title, not a heading; a quote closed by its mark is a sentence;
+        // the last line opens no section
+        assert_eq!(heads, vec![2, 5, 8]);
+        // a text written without full stops has no headings by this test
+        let bare = version(None, &["ฝนตกหนักในเมือง", "ประชาชนอพยพ", "นายกเทศมนตรีกล่าว"]);
+        assert!((0..3).all(|i| !heading(&bare, i)));
     }
 }

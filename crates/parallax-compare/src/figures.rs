@@ -267,6 +267,7 @@ fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup 
                     .collect::<Vec<_>>()
                     .join(" "),
                 event: f.event.clone(),
+                unit: f.unit.clone().filter(|u| !u.is_empty()),
                 source: f.source.clone(),
                 sentence: versions[*v]
                     .sentences
@@ -418,9 +419,15 @@ pub fn explain(
             .iter()
             .map(|i| {
                 let mut s = i.written.clone();
-                if !i.counted.is_empty() {
+                // a measure's unit is written with its number ("83 h", "16,000,000,000
+                // USD"): what it counts ("hours", "money") is not said twice
+                let counted = match &i.unit {
+                    Some(_) => i.event.as_deref().unwrap_or_default(),
+                    None => i.counted.as_str(),
+                };
+                if !counted.is_empty() {
                     s.push(' ');
-                    s.push_str(&i.counted);
+                    s.push_str(counted);
                 }
                 if let (false, Some(src)) = (one_source, &i.source) {
                     s.push_str(&format!(", according to {}", names(article, src)));
@@ -460,4 +467,45 @@ pub fn explain(
         r => relation_words(r).to_string(),
     };
     format!("{}: {what}", parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(article: &str, written: &str, counted: &str, unit: Option<&str>) -> FigureItem {
+        FigureItem {
+            article: article.into(),
+            value: 0.0,
+            value_max: None,
+            text: written.into(),
+            written: written.into(),
+            approx: false,
+            bound: None,
+            counted: counted.into(),
+            event: counted.split_once(' ').map(|(_, e)| e.to_string()),
+            unit: unit.map(str::to_string),
+            source: None,
+            sentence: String::new(),
+            index: 0,
+        }
+    }
+
+    #[test]
+    fn a_unit_is_written_once_in_the_explanation() {
+        let group = FigureGroup {
+            relation: Relation::Conflict,
+            explanation: String::new(),
+            items: vec![
+                item("a", "83 h", "hours waited", Some("h")),
+                item("b", "16,000,000,000 USD", "money", Some("USD")),
+                item("c", "thousands", "soldiers sent", None),
+            ],
+        };
+        let text = explain(&group, &|a| a.to_string(), &|_, k| k.to_string());
+        assert!(
+            text.starts_with("A: 83 h waited; B: 16,000,000,000 USD; C: thousands soldiers sent"),
+            "{text}"
+        );
+    }
 }

@@ -219,6 +219,9 @@ pub struct FigureItem {
     /// What happened to it alone ("killed").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
+    /// The unit of a measure ("h", "USD", "%"), which `written` already carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     pub source: Option<String>,
     /// The sentence the figure is in.
     pub sentence: String,

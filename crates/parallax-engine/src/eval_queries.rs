@@ -117,8 +117,63 @@ pub struct QueriesReport {
     pub per_language: BTreeMap<String, Figures>,
     /// The queries of lowest nDCG@10 (cross-validated).
     pub worst: Vec<QueryResult>,
+    /// Each prior weight of the centring mean tried, with its cross-validated utility;
+    /// `params.prior_weight` is the best.
+    pub prior_weights: Vec<PriorWeight>,
     /// The parameters fitted on all queries.
     pub params: SearchParams,
+}
+
+/// The prior weights of the centring mean tried (articles the fitted news mean counts
+/// as; [`SearchParams::prior_weight`]).
+pub const PRIOR_WEIGHTS: &[f64] = &[0.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0];
+
+/// One prior weight tried, with the cross-validated mean utility it gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct PriorWeight {
+    pub weight: f64,
+    pub utility_cross_validated: f64,
+}
+
+/// The mean utility of the hits shown over the queries, the queries with relevant
+/// articles and the negative ones weighing half each ([`best_floor`]'s objective).
+fn mean_utility_of(scored: &[Scored], shown: impl Fn(usize, &Scored) -> Vec<ArticleId>) -> f64 {
+    let (mut pos, mut neg, mut np, mut nn) = (0.0, 0.0, 0usize, 0usize);
+    for (i, s) in scored.iter().enumerate() {
+        let u = utility(s, &shown(i, s));
+        if s.relevant.is_empty() {
+            neg += u;
+            nn += 1;
+        } else {
+            pos += u;
+            np += 1;
+        }
+    }
+    match (np, nn) {
+        (0, 0) => 0.0,
+        (0, n) => neg / n as f64,
+        (p, 0) => pos / p as f64,
+        (p, n) => 0.5 * pos / p as f64 + 0.5 * neg / n as f64,
+    }
+}
+
+/// The models of two folds by query, each fitted on the other fold's queries in every
+/// store (with vectors, and words only).
+fn fold_fits(
+    per_store: &[Vec<Scored>],
+    fold_of: impl Fn(usize) -> usize,
+) -> Result<Vec<(Relevance, Relevance)>, EngineError> {
+    let mut out = Vec::new();
+    for f in 0..2 {
+        let train: Vec<&Scored> = per_store
+            .iter()
+            .flat_map(|scored| scored.iter().enumerate())
+            .filter(|(i, _)| fold_of(*i) != f)
+            .map(|(_, s)| s)
+            .collect();
+        out.push((relevance(&train, false)?, relevance(&train, true)?));
+    }
+    Ok(out)
 }
 
 /// A query with every article as a candidate.
@@ -366,47 +421,110 @@ pub fn eval_queries(
     vectors: &Vectors,
 ) -> Result<QueriesReport, EngineError> {
     let labelled = read_queries(queries)?;
-    let store = corpus_store(corpus, vectors)?;
-    let index = VectorIndex::load(&store, &vectors.model)?;
-    let names = names(&store)?;
-    let mut scored = Vec::new();
-    for q in labelled {
-        let mut relevant = HashSet::new();
-        for r in &q.relevant {
-            let id = names.get(r).ok_or_else(|| {
-                bad(
-                    queries,
-                    format!(
-                        "line {}: query {}: no article of the corpus is named `{r}`",
-                        q.line, q.id
-                    ),
-                )
-            })?;
-            relevant.insert(id.clone());
+    // The stores the centring mean's prior weight and the relevance model are fitted
+    // over: the whole corpus, and each corpus input alone when there are several (a
+    // store of two articles is a real case: its own mean is those two articles). In a
+    // store that lacks a query's articles the query should find nothing there.
+    let mut stores = vec![corpus.to_vec()];
+    if corpus.len() > 1 {
+        stores.extend(corpus.iter().map(|p| vec![p.clone()]));
+    }
+    let mut configs = Vec::new();
+    for (k, paths) in stores.iter().enumerate() {
+        let store = corpus_store(paths, vectors)?;
+        let index = VectorIndex::load(&store, &vectors.model)?;
+        let names = names(&store)?;
+        let mut judged = Vec::new();
+        for q in &labelled {
+            let mut relevant = HashSet::new();
+            for r in &q.relevant {
+                match names.get(r) {
+                    Some(id) => {
+                        relevant.insert(id.clone());
+                    }
+                    None if k > 0 => {}
+                    None => {
+                        return Err(bad(
+                            queries,
+                            format!(
+                                "line {}: query {}: no article of the corpus is named `{r}`",
+                                q.line, q.id
+                            ),
+                        ))
+                    }
+                }
+            }
+            judged.push((q.clone(), relevant));
         }
-        let query = Query::new(&q.query, usize::MAX);
-        let candidates = search::candidates(&store, Some((vectors, &index)), &query, usize::MAX)?;
-        scored.push(Scored {
-            query: q,
-            relevant,
-            candidates,
-        });
+        configs.push((store, index, judged));
     }
     let fold_of = |i: usize| i % 2;
-    let all: Vec<&Scored> = scored.iter().collect();
+    // The prior weight of the centring mean: each weight of the grid is tried, and the
+    // one whose two-fold cross-validated utility (the floor's objective), averaged over
+    // the stores, is highest is kept, the smallest on ties.
+    let mut prior_weights = Vec::new();
+    let mut best: Option<(f64, f64, Vec<Vec<Scored>>)> = None;
+    for &w in PRIOR_WEIGHTS {
+        let mut per_store: Vec<Vec<Scored>> = Vec::new();
+        for (store, index, judged) in configs.iter_mut() {
+            index.set_prior_weight(w);
+            let mut scored = Vec::new();
+            for (q, relevant) in judged.iter() {
+                let query = Query::new(&q.query, usize::MAX);
+                let candidates =
+                    search::candidates(store, Some((vectors, &*index)), &query, usize::MAX)?;
+                scored.push(Scored {
+                    query: q.clone(),
+                    relevant: relevant.clone(),
+                    candidates,
+                });
+            }
+            per_store.push(scored);
+        }
+        let folds = fold_fits(&per_store, fold_of)?;
+        let u = per_store
+            .iter()
+            .map(|scored| mean_utility_of(scored, |i, s| shown(s, &folds[fold_of(i)].0, false)))
+            .sum::<f64>()
+            / per_store.len() as f64;
+        prior_weights.push(PriorWeight {
+            weight: w,
+            utility_cross_validated: u,
+        });
+        if best.as_ref().is_none_or(|b| u > b.1 + 1e-12) {
+            best = Some((w, u, per_store));
+        }
+    }
+    let Some((prior_weight, _, per_store)) = best else {
+        return Err(bad(queries, "no prior weight to try".into()));
+    };
+    let all: Vec<&Scored> = per_store.iter().flatten().collect();
+    let store = &configs[0].0;
     let fitted = SearchParams {
         with_vectors: relevance(&all, false)?,
         text_only: relevance(&all, true)?,
         fitted_on: format!(
-            "{} labelled queries ({}) over {} articles",
-            scored.len(),
+            "{} labelled queries ({}) over {} articles{}",
+            labelled.len(),
             queries
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            store.count_articles()?
+            store.count_articles()?,
+            if configs.len() > 1 {
+                let sizes: Vec<String> = configs[1..]
+                    .iter()
+                    .map(|c| c.0.count_articles().map(|n| n.to_string()))
+                    .collect::<Result<_, _>>()?;
+                format!(" and each input alone ({} articles)", sizes.join(", "))
+            } else {
+                String::new()
+            }
         ),
+        prior_weight,
     };
+    let fold_models = fold_fits(&per_store, fold_of)?;
+    let scored = &per_store[0];
     let mut in_sample = Tally::default();
     let mut embedded = Tally::default();
     let embedded_params = SearchParams::default();
@@ -416,12 +534,6 @@ pub fn eval_queries(
     let mut unfloored = Tally::default();
     let mut per_language: BTreeMap<String, Tally> = BTreeMap::new();
     let mut results = Vec::new();
-    let mut fold_models = Vec::new();
-    for f in 0..2 {
-        let train = scored.iter().enumerate().filter(|(i, _)| fold_of(*i) != f);
-        let train: Vec<&Scored> = train.map(|(_, s)| s).collect();
-        fold_models.push((relevance(&train, false)?, relevance(&train, true)?));
-    }
     for (i, s) in scored.iter().enumerate() {
         in_sample.add(s, &shown(s, &fitted.with_vectors, false));
         embedded.add(s, &shown(s, &embedded_params.with_vectors, false));
@@ -497,6 +609,7 @@ pub fn eval_queries(
             .map(|(l, t)| (l, t.figures()))
             .collect(),
         worst: results,
+        prior_weights,
         params: fitted,
     })
 }

@@ -70,6 +70,12 @@ pub struct SearchParams {
     pub text_only: Relevance,
     /// What they were fitted on, in words.
     pub fitted_on: String,
+    /// The centring mean of the vector side is the store's mean shrunk towards the
+    /// fitted news mean of the story parameters (`parallax_cluster::Params::raw_mean`)
+    /// as if that mean were this many articles ([`VectorIndex::mean`]); chosen with the
+    /// relevance model by `parallax eval queries --fit`. 0: the store's mean alone.
+    #[serde(default)]
+    pub prior_weight: f64,
 }
 
 impl Default for SearchParams {
@@ -88,6 +94,11 @@ pub struct VectorIndex {
     data: Vec<f32>,
     /// The sum of the vectors, for their mean.
     sum: Vec<f64>,
+    /// The fitted mean lead vector of news (`parallax_cluster::Params::raw_mean`) when it
+    /// is of this model; empty otherwise.
+    prior: Vec<f32>,
+    /// How many articles the prior counts as ([`SearchParams::prior_weight`]).
+    prior_weight: f64,
 }
 
 /// See [`VectorIndex::mean`].
@@ -98,12 +109,22 @@ impl VectorIndex {
     pub fn load(store: &Store, model: &str) -> Result<VectorIndex, EngineError> {
         let mut index = VectorIndex {
             model: model.to_string(),
+            prior_weight: SearchParams::default().prior_weight,
             ..VectorIndex::default()
         };
+        let story = parallax_cluster::Params::default();
+        if story.mean_model == model {
+            index.prior = story.raw_mean;
+        }
         for (id, v) in store.lead_vectors(model)? {
             index.push(id, &v);
         }
         Ok(index)
+    }
+
+    /// Sets how many articles the prior mean counts as (for fitting it).
+    pub fn set_prior_weight(&mut self, weight: f64) {
+        self.prior_weight = weight.max(0.0);
     }
 
     fn push(&mut self, id: ArticleId, v: &[f32]) {
@@ -122,11 +143,23 @@ impl VectorIndex {
         }
     }
 
-    /// The mean of the vectors; in a store of fewer than [`MEAN_MIN`] vectors the sum is
-    /// divided by that many (shrunk towards zero), since the mean of one or two vectors is
-    /// those vectors and centring would leave nothing to compare (a one-article store
-    /// found nothing by meaning). Stores of that many vectors or more are not affected.
+    /// The centring mean: the mean of the stored vectors shrunk towards the fitted mean
+    /// of news as if it were [`SearchParams::prior_weight`] more articles. A small store's
+    /// own mean is mostly its few articles (the mean of two is their midpoint, and any
+    /// query, nonsense included, then has a positive centred cosine with one of them);
+    /// the prior keeps what all news shares as the thing taken out. Without a prior (a
+    /// model the story parameters were not fitted for) a store of fewer than
+    /// [`MEAN_MIN`] vectors divides the sum by that many (shrunk towards zero).
     fn mean(&self) -> Vec<f32> {
+        let n = self.ids.len() as f64;
+        let w = self.prior_weight;
+        if w > 0.0 && self.prior.len() == self.dim && self.dim > 0 {
+            let sum = self.sum.iter().copied().chain(std::iter::repeat(0.0));
+            return sum
+                .zip(&self.prior)
+                .map(|(s, &p)| ((s + w * p as f64) / (n + w)) as f32)
+                .collect();
+        }
         let n = self.ids.len().max(MEAN_MIN) as f64;
         self.sum.iter().map(|s| (s / n) as f32).collect()
     }

@@ -887,11 +887,25 @@ mod tests {
     }
 
     #[test]
+    fn longer_than_is_a_lower_bound_in_every_language() {
+        check("de", "Die Patienten warten länger als 4 Stunden.", "4> hours h");
+        check("cs", "Pacienti čekají déle než 4 hodiny.", "4> hours h");
+        check("ru", "Пациенты ждут дольше 4 часов.", "4> hours h");
+        check("da", "Patienterne venter længere end 4 timer.", "4> hours h");
+        check("pl", "Pacjenci czekają dłużej niż 4 godziny.", "4> hours h");
+    }
+
+    #[test]
     fn english() {
         check(
             "en",
             "According to Kyiv, more than 2,000 troops were killed and 3,500 wounded.",
             "2000> soldiers killed UA; 3500 soldiers wounded UA",
+        );
+        check(
+            "en",
+            "Four in ten patients waited longer than four hours and some shorter than 30 minutes.",
+            "4> hours h; 30< minutes min",
         );
         check(
             "en",
