@@ -318,9 +318,10 @@ pub fn facts(db: &std::path::Path, id: &str, format: crate::search::Format) -> R
         .zip(v["figures"].as_array().into_iter().flatten())
     {
         let what = output::figure_words(fig);
-        let source = f["source"]
-            .as_str()
-            .map(|x| format!(" according to {x}"))
+        let source = fig
+            .source
+            .as_deref()
+            .map(|x| format!(" according to {}", output::name_of(&facts, x)))
             .unwrap_or_default();
         writeln!(
             out,
@@ -329,13 +330,9 @@ pub fn facts(db: &std::path::Path, id: &str, format: crate::search::Format) -> R
         )?;
     }
     writeln!(out, "\nQuotes")?;
-    for q in v["quotes"].as_array().into_iter().flatten() {
-        let who = q["speaker"].as_str().unwrap_or("(speaker not named)");
-        writeln!(
-            out,
-            "  {who}: \"{}\"",
-            output::ellipsis(&s(&q["text"]), 110)
-        )?;
+    for q in &facts.quotes {
+        let who = output::speaker_of(&facts, q);
+        writeln!(out, "  {who}: \"{}\"", output::ellipsis(&q.text, 110))?;
     }
     writeln!(out, "\nEntities")?;
     let mut seen = std::collections::BTreeMap::<String, (String, String, usize)>::new();

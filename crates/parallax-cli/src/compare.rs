@@ -422,8 +422,8 @@ pub fn terminal(c: &Comparison, width: usize) -> String {
         let who = g
             .items
             .iter()
-            .find_map(|q| q.speaker.as_deref())
-            .unwrap_or("(speaker not named)");
+            .find_map(|q| q.speaker_name.as_deref().or(q.speaker.as_deref()))
+            .unwrap_or(crate::output::UNNAMED_SPEAKER);
         s.push_str(&format!("  {who}\n"));
         for q in &g.items {
             let line = format!(

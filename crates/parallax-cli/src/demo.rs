@@ -78,7 +78,7 @@ pub fn run(ctx: &crate::commands::Ctx, serve: Option<std::net::SocketAddr>) -> R
             let source = f
                 .source
                 .as_deref()
-                .map(|s| format!(" (according to {s})"))
+                .map(|s| format!(" (according to {})", crate::output::name_of(&facts, s)))
                 .unwrap_or_default();
             writeln!(
                 out,
@@ -87,7 +87,7 @@ pub fn run(ctx: &crate::commands::Ctx, serve: Option<std::net::SocketAddr>) -> R
             )?;
         }
         for q in &facts.quotes {
-            let who = q.speaker.as_deref().unwrap_or("(speaker not named)");
+            let who = crate::output::speaker_of(&facts, q);
             writeln!(
                 out,
                 "    quote   {who}: “{}”",

@@ -51,3 +51,35 @@ pub fn figure_words(f: &parallax_core::facts::Figure) -> String {
     parts.extend(f.event.clone());
     parts.join(" ")
 }
+
+/// The one phrase for a quote whose speaker the article does not name.
+pub const UNNAMED_SPEAKER: &str = "(speaker not named)";
+
+/// The readable name of an entity key in an article's facts ("Putin", "Sydkorea"): the
+/// display name of its first mention, else its text, else the key in words. Keys are
+/// for matching across languages, never for a reader.
+pub fn name_of(facts: &parallax_core::facts::Facts, key: &str) -> String {
+    facts
+        .entities
+        .iter()
+        .find(|e| e.key == key)
+        .map(|e| {
+            if e.name.is_empty() {
+                e.text.clone()
+            } else {
+                e.name.clone()
+            }
+        })
+        .unwrap_or_else(|| parallax_engine::compare::source_words(key))
+}
+
+/// A quote's speaker in words: the speaker's name, else the words the article used for
+/// them, else the one phrase for an unnamed speaker.
+pub fn speaker_of(facts: &parallax_core::facts::Facts, q: &parallax_core::facts::Quote) -> String {
+    match (&q.speaker, &q.speaker_text) {
+        (Some(k), _) if facts.entities.iter().any(|e| &e.key == k) => name_of(facts, k),
+        (_, Some(t)) if !t.is_empty() => t.clone(),
+        (Some(k), _) => name_of(facts, k),
+        _ => UNNAMED_SPEAKER.to_string(),
+    }
+}

@@ -182,6 +182,26 @@ fn the_seeds_compared() {
             && md.contains("**different measure**: DA: about 2,000"),
         "{md}"
     );
+    // Readable names, never entity keys, wherever a reader looks: the figure table's
+    // source, the quote's speaker, the facts view.
+    assert!(
+        md.contains("| Sydkorea |") && md.contains("- Putin:"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("vladimir-putin") && !md.contains("| KR |"),
+        "{md}"
+    );
+    let facts = stdout(&parallax(&db, &["facts", &da]));
+    assert!(
+        facts.contains("about 2,000 soldiers lost according to Sydkorea")
+            && facts.contains("  Putin: \"Vi venter på dig – kom\""),
+        "{facts}"
+    );
+    assert!(
+        !facts.contains("vladimir-putin:") && !facts.contains("according to KR"),
+        "{facts}"
+    );
 }
 
 #[test]

@@ -269,6 +269,10 @@ fn make(versions: &[Version], relation: Relation, items: &[Ref]) -> FigureGroup 
                 event: f.event.clone(),
                 unit: f.unit.clone().filter(|u| !u.is_empty()),
                 source: f.source.clone(),
+                source_name: f
+                    .source
+                    .as_deref()
+                    .map(|k| name(versions, &versions[*v].article, k)),
                 sentence: versions[*v]
                     .sentences
                     .get(f.sentence)
@@ -486,6 +490,7 @@ mod tests {
             event: counted.split_once(' ').map(|(_, e)| e.to_string()),
             unit: unit.map(str::to_string),
             source: None,
+            source_name: None,
             sentence: String::new(),
             index: 0,
         }

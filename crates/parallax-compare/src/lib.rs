@@ -222,7 +222,11 @@ pub struct FigureItem {
     /// The unit of a measure ("h", "USD", "%"), which `written` already carries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// The source's entity key (for matching across versions).
     pub source: Option<String>,
+    /// The source as this version names it ("Sydkorea", "Seul").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
     /// The sentence the figure is in.
     pub sentence: String,
     /// Index of that sentence in its article.
@@ -243,7 +247,11 @@ pub struct FigureGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuoteItem {
     pub article: String,
+    /// The speaker's entity key (for matching across versions).
     pub speaker: Option<String>,
+    /// The speaker's readable name in this version ("Putin").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_name: Option<String>,
     pub text: String,
     pub span: Span,
     /// Index of the quote's sentence in its article.

@@ -10,7 +10,7 @@ use parallax_core::facts::Span;
 use parallax_core::Article;
 use parallax_store::Store;
 
-pub use parallax_compare::figures::written;
+pub use parallax_compare::figures::{source_words, written};
 pub use parallax_compare::{Comparison, Difference, DifferenceKind, FigureItem, Relation, Row};
 
 /// The loaded articles and the comparison of them.

@@ -161,7 +161,10 @@ pub fn markdown(c: &Comparison) -> String {
                     md(&f.written),
                     md(&f.text),
                     md(&f.counted),
-                    f.source.as_deref().unwrap_or(""),
+                    md(f.source_name
+                        .as_deref()
+                        .or(f.source.as_deref())
+                        .unwrap_or("")),
                     md(f.sentence.trim())
                 ));
             }
@@ -176,8 +179,8 @@ pub fn markdown(c: &Comparison) -> String {
         let who = g
             .items
             .iter()
-            .find_map(|q| q.speaker.as_deref())
-            .unwrap_or("speaker not named");
+            .find_map(|q| q.speaker_name.as_deref().or(q.speaker.as_deref()))
+            .unwrap_or("(speaker not named)");
         s.push_str(&format!("- {who}:\n"));
         for q in &g.items {
             s.push_str(&format!(

@@ -888,10 +888,18 @@ mod tests {
 
     #[test]
     fn longer_than_is_a_lower_bound_in_every_language() {
-        check("de", "Die Patienten warten länger als 4 Stunden.", "4> hours h");
+        check(
+            "de",
+            "Die Patienten warten länger als 4 Stunden.",
+            "4> hours h",
+        );
         check("cs", "Pacienti čekají déle než 4 hodiny.", "4> hours h");
         check("ru", "Пациенты ждут дольше 4 часов.", "4> hours h");
-        check("da", "Patienterne venter længere end 4 timer.", "4> hours h");
+        check(
+            "da",
+            "Patienterne venter længere end 4 timer.",
+            "4> hours h",
+        );
         check("pl", "Pacjenci czekają dłużej niż 4 godziny.", "4> hours h");
     }
 
