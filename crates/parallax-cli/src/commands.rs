@@ -339,7 +339,7 @@ pub fn facts(db: &std::path::Path, id: &str, format: crate::search::Format) -> R
     for e in v["entities"].as_array().into_iter().flatten() {
         let entry = seen
             .entry(s(&e["key"]))
-            .or_insert_with(|| (s(&e["kind"]), s(&e["text"]), 0));
+            .or_insert_with(|| (s(&e["kind"]), s(&e["name"]), 0));
         entry.2 += 1;
     }
     for (key, (kind, text, n)) in seen {
