@@ -1396,6 +1396,27 @@ async fn filter(c: &Client, form: &str, choices: &[(&str, &str)]) {
     click(c, &format!("#{form} button[type=submit]")).await;
 }
 
+/// Applies the filters of a list form (`stories-filters`, `articles-filters`), waits
+/// for the list the fragment `hash` names (rows or the empty answer) and returns its
+/// rows by id, checked against the API's answer to the same query.
+async fn filtered(c: &Client, form: &str, choices: &[(&str, &str)], hash: &str) -> Vec<Value> {
+    filter(c, form, choices).await;
+    let kind = form.trim_end_matches("-filters");
+    let row = if kind == "stories" {
+        "story-row"
+    } else {
+        "article-row"
+    };
+    wait_hash(c, hash, &format!("#{kind} .{row}, #{kind} p.empty")).await;
+    let rows = row_ids(c, &format!("#{kind} .{row}")).await;
+    assert_eq!(
+        rows,
+        api_ids(c, &format!("/api/{}", &hash[1..]), kind).await,
+        "{hash}"
+    );
+    rows
+}
+
 /// The text of the line above a list, or of its answer when empty.
 async fn list_line(c: &Client, section: &str) -> String {
     let v = js(
@@ -1453,7 +1474,11 @@ async fn story_and_article_lists_by_outlet_and_dates() {
         .any(|o| o[1] == "Harbour Press (2)"));
 
     // The Japanese outlet in April 2026: the story its article is in, nothing else.
-    filter(
+    let hash = format!(
+        "/stories?source={}&since=2026-04-01&until=2026-04-30",
+        form_encoded("北海新報")
+    );
+    let rows = filtered(
         c,
         "stories-filters",
         &[
@@ -1461,16 +1486,9 @@ async fn story_and_article_lists_by_outlet_and_dates() {
             ("since", "2026-04-01"),
             ("until", "2026-04-30"),
         ],
+        &hash,
     )
     .await;
-    let hash = format!(
-        "/stories?source={}&since=2026-04-01&until=2026-04-30",
-        form_encoded("北海新報")
-    );
-    wait_hash(c, &hash, "#stories .story-row").await;
-    let rows = row_ids(c, "#stories .story-row").await;
-    let api = format!("/api/stories?{}", hash.split_once('?').unwrap().1);
-    assert_eq!(rows, api_ids(c, &api, "stories").await);
     assert_eq!(rows, [json!(story_of_id(&seeded.db, &ja).to_string())]);
     let outlets = texts(c, "#stories .story-row .outlets").await;
     assert!(
@@ -1503,7 +1521,7 @@ async fn story_and_article_lists_by_outlet_and_dates() {
 
     // With the language filter: the English outlet's English stories in February, the
     // footbridge's only.
-    filter(
+    let rows = filtered(
         c,
         "stories-filters",
         &[
@@ -1512,23 +1530,12 @@ async fn story_and_article_lists_by_outlet_and_dates() {
             ("since", "2026-02-01"),
             ("until", "2026-02-28"),
         ],
+        "/stories?lang=en&source=Harbour+Press&since=2026-02-01&until=2026-02-28",
     )
     .await;
-    let hash = "/stories?lang=en&source=Harbour+Press&since=2026-02-01&until=2026-02-28";
-    wait_hash(c, hash, "#stories .story-row").await;
-    let rows = row_ids(c, "#stories .story-row").await;
-    assert_eq!(
-        rows,
-        api_ids(
-            c,
-            "/api/stories?lang=en&source=Harbour+Press&since=2026-02-01&until=2026-02-28",
-            "stories"
-        )
-        .await
-    );
     assert_eq!(rows, [json!(story_of_id(&seeded.db, &bridge).to_string())]);
     // The whole of 2026 for that outlet: both its stories, the most recent first.
-    filter(
+    let rows = filtered(
         c,
         "stories-filters",
         &[
@@ -1536,20 +1543,9 @@ async fn story_and_article_lists_by_outlet_and_dates() {
             ("since", "2026-01-01"),
             ("until", "2026-12-31"),
         ],
+        "/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31",
     )
     .await;
-    let hash = "/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31";
-    wait_hash(c, hash, "#stories .story-row").await;
-    let rows = row_ids(c, "#stories .story-row").await;
-    assert_eq!(
-        rows,
-        api_ids(
-            c,
-            "/api/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31",
-            "stories"
-        )
-        .await
-    );
     let strike = story_of_id(&seeded.db, &id("en-dock-strike"));
     assert_eq!(
         rows,
@@ -1560,15 +1556,14 @@ async fn story_and_article_lists_by_outlet_and_dates() {
     );
 
     // An empty range: said in words, the filters named; the API agrees.
-    filter(
+    let rows = filtered(
         c,
         "stories-filters",
         &[("since", "2025-01-01"), ("until", "2025-06-30")],
+        "/stories?source=Harbour+Press&since=2025-01-01&until=2025-06-30",
     )
     .await;
-    let hash = "/stories?source=Harbour+Press&since=2025-01-01&until=2025-06-30";
-    wait_hash(c, hash, "#stories p.empty").await;
-    assert!(row_ids(c, "#stories .story-row").await.is_empty());
+    assert!(rows.is_empty());
     let api = js(
         c,
         "return fetch('/api/stories?source=Harbour+Press&since=2025-01-01&until=2025-06-30').then(r => r.json());",
@@ -1582,18 +1577,14 @@ async fn story_and_article_lists_by_outlet_and_dates() {
     );
     screenshot(c, "ui-stories-outlet-empty.png").await;
     // A range that ends before it starts: nothing, and it says why.
-    filter(
+    let rows = filtered(
         c,
         "stories-filters",
         &[("since", "2026-05-01"), ("until", "2026-04-01")],
+        "/stories?source=Harbour+Press&since=2026-05-01&until=2026-04-01",
     )
     .await;
-    let hash = "/stories?source=Harbour+Press&since=2026-05-01&until=2026-04-01";
-    wait_hash(c, hash, "#stories p.empty").await;
-    assert_eq!(
-        api_ids(c, &format!("/api/{}", &hash[1..]), "stories").await,
-        Vec::<Value>::new()
-    );
+    assert!(rows.is_empty());
     assert_eq!(
         list_line(c, "stories").await,
         "muted empty: No story matches these filters: from Harbour Press, 2026-05-01 to 2026-04-01 (the range ends before it starts)."
@@ -1601,7 +1592,7 @@ async fn story_and_article_lists_by_outlet_and_dates() {
 
     // A story search keeps the outlet and the range: the English query finds the
     // strike story among the English outlet's 2026 stories.
-    filter(
+    let found = filtered(
         c,
         "stories-filters",
         &[
@@ -1609,21 +1600,19 @@ async fn story_and_article_lists_by_outlet_and_dates() {
             ("until", "2026-12-31"),
             ("q", "dockers strike at the port"),
         ],
+        "/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31&q=dockers+strike+at+the+port",
     )
     .await;
-    let hash = "/stories?source=Harbour+Press&since=2026-01-01&until=2026-12-31&q=dockers+strike+at+the+port";
-    wait_hash(c, hash, "#stories .story-row").await;
-    let found = row_ids(c, "#stories .story-row").await;
-    assert_eq!(
-        found,
-        api_ids(c, &format!("/api/{}", &hash[1..]), "stories").await
-    );
     assert_eq!(found.first(), Some(&json!(strike.to_string())), "{found:?}");
 
     // The article list: the Russian outlet in March 2026, its one article.
     c.goto(&format!("http://{addr}/#/articles")).await.unwrap();
     wait_hash(c, "/articles", "#articles .article-row").await;
-    filter(
+    let hash = format!(
+        "/articles?source={}&since=2026-03-01&until=2026-03-31",
+        form_encoded("Вечерний вестник")
+    );
+    let rows = filtered(
         c,
         "articles-filters",
         &[
@@ -1631,18 +1620,9 @@ async fn story_and_article_lists_by_outlet_and_dates() {
             ("since", "2026-03-01"),
             ("until", "2026-03-31"),
         ],
+        &hash,
     )
     .await;
-    let hash = format!(
-        "/articles?source={}&since=2026-03-01&until=2026-03-31",
-        form_encoded("Вечерний вестник")
-    );
-    wait_hash(c, &hash, "#articles .article-row").await;
-    let rows = row_ids(c, "#articles .article-row").await;
-    assert_eq!(
-        rows,
-        api_ids(c, &format!("/api/{}", &hash[1..]), "articles").await
-    );
     assert_eq!(rows, [json!(ru)]);
     screenshot(c, "ui-articles-outlet.png").await;
     // Reloaded: the same.
@@ -1662,18 +1642,18 @@ async fn story_and_article_lists_by_outlet_and_dates() {
         json!(["Вечерний вестник", "2026-03-01", "2026-03-31", false])
     );
     // The same outlet in April: nothing, said so.
-    filter(
-        c,
-        "articles-filters",
-        &[("since", "2026-04-01"), ("until", "2026-04-30")],
-    )
-    .await;
     let hash = format!(
         "/articles?source={}&since=2026-04-01&until=2026-04-30",
         form_encoded("Вечерний вестник")
     );
-    wait_hash(c, &hash, "#articles p.empty").await;
-    assert!(row_ids(c, "#articles .article-row").await.is_empty());
+    let rows = filtered(
+        c,
+        "articles-filters",
+        &[("since", "2026-04-01"), ("until", "2026-04-30")],
+        &hash,
+    )
+    .await;
+    assert!(rows.is_empty());
     assert_eq!(
         list_line(c, "articles").await,
         "muted empty: No article matches these filters: from Вечерний вестник, 2026-04-01 to 2026-04-30."
