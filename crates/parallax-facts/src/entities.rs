@@ -100,6 +100,31 @@ fn strip_case_text<'a>(word: &'a str, suffixes: &[String]) -> &'a str {
 
 const NAME_CUES: &str = include_str!("../data/names.txt");
 const ZH_TRANSLIT: &str = include_str!("../data/zh_translit.txt");
+/// The most frequent words of the languages written without capitals, by language
+/// (`scripts/gen_common.py`).
+const COMMON: &[(&str, &str)] = &[("hi", include_str!("../data/common/hi.txt"))];
+
+/// The Zipf frequency from which a word of [`COMMON`] is a common word: roughly the
+/// 3,500 most frequent words of Hindi, no names of their own.
+const COMMON_ZIPF: f32 = 4.4;
+
+/// The words of [`COMMON`] with their Zipf frequencies, by language.
+static WORDS: LazyLock<HashMap<&'static str, HashMap<&'static str, f32>>> = LazyLock::new(|| {
+    COMMON
+        .iter()
+        .map(|&(lang, text)| {
+            let words = text
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| {
+                    let (w, z) = l.split_once('\t')?;
+                    Some((w.trim(), z.trim().parse().ok()?))
+                })
+                .collect();
+            (lang, words)
+        })
+        .collect()
+});
 
 /// The cues of `data/names.txt` for one language.
 #[derive(Debug, Default)]
@@ -141,6 +166,16 @@ static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
             "institution_heads" => c.institution_heads.extend(items),
             _ => {}
         }
+    }
+    // the common words of a language without capitals end names as its hand-written
+    // stop words do
+    for (lang, words) in WORDS.iter() {
+        m.entry(lang.to_string()).or_default().stop.extend(
+            words
+                .iter()
+                .filter(|(_, &z)| z >= COMMON_ZIPF)
+                .map(|(w, _)| w.to_string()),
+        );
     }
     // longest first, so that "上院議員" is tried before "議員"
     for c in m.values_mut() {
@@ -416,6 +451,31 @@ fn caseless_name(
                 },
                 tentative: false,
             });
+        }
+        // words of no frequency list in a row ("मेरिक गार्लैंड"): in a language whose
+        // list is there, a foreign name spelt in its script
+        if let Some(words) = WORDS.get(doc.lang) {
+            let rare = |t: &Tok| {
+                t.text.starts_with(is_devanagari)
+                    && !c.stop.contains(t.text)
+                    && !words.contains_key(t.text)
+            };
+            let mut j = i;
+            while j < toks.len()
+                && j < i + 4
+                && rare(&toks[j])
+                && (j == i || doc.gap(&toks[j - 1], &toks[j]) == " ")
+            {
+                j += 1;
+            }
+            if j >= i + 2 {
+                return Some(Caseless {
+                    end: j,
+                    parts: (i..j).map(|k| (k, k + 1)).collect(),
+                    kind: EntityKind::Other,
+                    tentative: false,
+                });
+            }
         }
         // any other word but a postposition or conjunction: kept if it is a word of a
         // longer name of the text, or listed with names
@@ -763,6 +823,16 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     .filter(|_| !latin)
                     .map(|(_, e)| entry_key(doc, toks, s, last + 1 - s, e));
                 let kind = known.as_ref().map_or(kind, |k| k.1);
+                // an acronym the lists do not know: the other language spells it out
+                // or has an acronym of its own ("ISS" is "МКС"), so its key meets nothing
+                if s == last
+                    && toks[s].caps
+                    && known.is_none()
+                    && toks[s].text.chars().next().and_then(gazetteer::script) == Some(0x400)
+                {
+                    i = last + 1;
+                    continue;
+                }
                 out.push(Found {
                     entity: Entity {
                         key: known
@@ -1171,6 +1241,19 @@ mod tests {
         check("hi", "पुलिस ने कहा कि पुल खुला है।", "");
         // pronouns are no names, nor the Latin acronyms they fold to ("उस", "US")
         check("hi", "उस दिन उन लोगों ने पुल देखा।", "");
+        // words Hindi writes often are no names and end a name after a title (the
+        // frequency list of data/common/hi.txt), words of no list in a row are one
+        check("hi", "सरकारी कंपनी प्रमुख ने कहा कि पुल खुला है।", "");
+        check(
+            "hi",
+            "प्रवक्ता टोबियास हार्टविक कंपनी के साथ थे।",
+            "टोबियास हार्टविक=tobias-hartwick",
+        );
+        check(
+            "hi",
+            "बैठक में ग्रेटा ओस्टरमान भी थीं।",
+            "ग्रेटा ओस्टरमान=greta-ostermann",
+        );
     }
 
     #[test]
@@ -1194,6 +1277,13 @@ mod tests {
         );
         // a word written in lower case elsewhere, an adjective before a noun
         check("en", "Later the House voted, and the house was calm.", "");
+        // a word is not a name of the lists less its final vowel ("Pool" is not the
+        // Estonian "Poola", Poland), though an inflected word less its ending is
+        check("en", "They swam in the Pool.", "Pool=pool");
+        check("ro", "Guvernul Poloniei a răspuns.", "Poloniei=PL");
+        // an acronym in Cyrillic the lists do not know: the other languages spell it
+        // out or have their own ("МКС" is "ISS"); one they know stays
+        check("ru", "По данным СМИ, экипаж МКС вернулся в РФ.", "РФ=RU");
         check(
             "en",
             "Spanish and English schools opened, said Maria Jensen.",
