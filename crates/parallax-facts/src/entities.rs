@@ -104,6 +104,22 @@ const ZH_TRANSLIT: &str = include_str!("../data/zh_translit.txt");
 /// (`scripts/gen_common.py`).
 const COMMON: &[(&str, &str)] = &[("hi", include_str!("../data/common/hi.txt"))];
 
+/// The words that languages which capitalise names write in lower case only, by
+/// language (`scripts/gen_lower.py`).
+static LOWER: LazyLock<HashMap<&'static str, HashSet<&'static str>>> = LazyLock::new(|| {
+    [("en", include_str!("../data/lower/en.txt"))]
+        .into_iter()
+        .map(|(lang, text)| {
+            let words = text
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(str::trim)
+                .collect();
+            (lang, words)
+        })
+        .collect()
+});
+
 /// The Zipf frequency from which a word of [`COMMON`] is a common word: roughly the
 /// 3,500 most frequent words of Hindi, no names of their own.
 const COMMON_ZIPF: f32 = 4.4;
@@ -796,6 +812,24 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             if s == last && plural_acronym(toks[s].text) {
                 s += 1;
             }
+            // a run of words the language writes in lower case only ("Poverty
+            // Alleviation", "Swimming Pool"; `data/lower/*.txt`): other languages
+            // translate it, and a lone letter ("answer B") says nothing
+            let lower_only = LOWER
+                .get(doc.lang)
+                .or_else(|| LOWER.get("en"))
+                .is_some_and(|words| {
+                    (s..=last)
+                        .filter(|&k| toks[k].upper)
+                        .all(|k| words.contains(toks[k].text.to_lowercase().as_str()))
+                });
+            if s <= last
+                && !cued
+                && lex.person_cue.before(toks, s).is_none()
+                && (lower_only || (s == last && toks[s].text.chars().count() == 1))
+            {
+                s = last + 1;
+            }
             let headline_only =
                 title_case[si] && !(s..=last).all(|k| mid_caps.contains(toks[k].fold.as_str()));
             if s <= last && !(s == last && calendar_word(&toks[s])) && !headline_only {
@@ -1279,8 +1313,25 @@ mod tests {
         check("en", "Later the House voted, and the house was calm.", "");
         // a word is not a name of the lists less its final vowel ("Pool" is not the
         // Estonian "Poola", Poland), though an inflected word less its ending is
-        check("en", "They swam in the Pool.", "Pool=pool");
+        check("en", "Later Mr Ghan spoke.", "Ghan=ghan");
         check("ro", "Guvernul Poloniei a răspuns.", "Poloniei=PL");
+        // a run of words English writes in lower case only (data/lower/en.txt), in
+        // English and where another language keeps it in English; a lone letter
+        check(
+            "en",
+            "They swam in the Swimming Pool, said Maria Jensen.",
+            "Maria Jensen=maria-jensen",
+        );
+        check("en", "He spoke of Poverty Alleviation in Beyond.", "");
+        check("cs", "Výstavu nazvali Swimming Pool.", "");
+        check("en", "The answer was B.", "");
+        // the capital words of a name are not all common ones, or it is a person's
+        check(
+            "en",
+            "He flew to Main Street Americans.",
+            "Main Street Americans=americans",
+        );
+        check("en", "President Will Rose spoke.", "Will Rose=will-rose");
         // an acronym in Cyrillic the lists do not know: the other languages spell it
         // out or have their own ("МКС" is "ISS"); one they know stays
         check("ru", "По данным СМИ, экипаж МКС вернулся в РФ.", "РФ=RU");
