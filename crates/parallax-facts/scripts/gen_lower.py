@@ -8,7 +8,9 @@ free to use, copy and change), which writes proper nouns with a capital: a word 
 kept if the list has it in lower case and has no capitalised entry of the same letters
 ("trump" is kept out by "Trump", "brown" by "Brown"). Only words of Zipf frequency 2.5
 or more in the Python package `wordfreq` 3.1.1 are kept, about 32,000, to keep the file
-small. Run from this crate's directory:
+small; each line is a word and its Zipf frequency. src/entities.rs also skips the
+frequent ones (Zipf 4 or more: "Gallery", "Airport", not "Musk") at the end of a name
+when it takes the name's key. Run from this crate's directory:
 
     python3 scripts/gen_lower.py /usr/share/dict/american-english > data/lower/en.txt
 """
@@ -32,7 +34,7 @@ def main():
             and w not in capitalised
             and wordfreq.zipf_frequency(w, "en") >= MIN_ZIPF
         ):
-            print(w)
+            print(f"{w}\t{wordfreq.zipf_frequency(w, 'en'):.2f}")
 
 
 if __name__ == "__main__":

@@ -106,19 +106,28 @@ const COMMON: &[(&str, &str)] = &[("hi", include_str!("../data/common/hi.txt"))]
 
 /// The words that languages which capitalise names write in lower case only, by
 /// language (`scripts/gen_lower.py`).
-static LOWER: LazyLock<HashMap<&'static str, HashSet<&'static str>>> = LazyLock::new(|| {
+/// Each word has its Zipf frequency.
+static LOWER: LazyLock<HashMap<&'static str, HashMap<&'static str, f32>>> = LazyLock::new(|| {
     [("en", include_str!("../data/lower/en.txt"))]
         .into_iter()
         .map(|(lang, text)| {
             let words = text
                 .lines()
                 .filter(|l| !l.starts_with('#'))
-                .map(str::trim)
+                .filter_map(|l| {
+                    let (w, z) = l.split_once('\t')?;
+                    Some((w.trim(), z.trim().parse().ok()?))
+                })
                 .collect();
             (lang, words)
         })
         .collect()
 });
+
+/// The Zipf frequency from which a common word at the end of a name is its head noun,
+/// which translations translate ("Gallery", "Airport"), rather than a surname that is
+/// also a word ("Musk").
+const HEAD_NOUN_ZIPF: f32 = 4.0;
 
 /// The Zipf frequency from which a word of [`COMMON`] is a common word: roughly the
 /// 3,500 most frequent words of Hindi, no names of their own.
@@ -815,14 +824,13 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             // a run of words the language writes in lower case only ("Poverty
             // Alleviation", "Swimming Pool"; `data/lower/*.txt`): other languages
             // translate it, and a lone letter ("answer B") says nothing
-            let lower_only = LOWER
-                .get(doc.lang)
-                .or_else(|| LOWER.get("en"))
-                .is_some_and(|words| {
-                    (s..=last)
-                        .filter(|&k| toks[k].upper)
-                        .all(|k| words.contains(toks[k].text.to_lowercase().as_str()))
-                });
+            let lower_list = LOWER.get(doc.lang).or_else(|| LOWER.get("en"));
+            let zipf = |k: usize| {
+                lower_list.and_then(|w| w.get(toks[k].text.to_lowercase().as_str()).copied())
+            };
+            let common = |k: usize| zipf(k).is_some();
+            let lower_only =
+                lower_list.is_some() && (s..=last).filter(|&k| toks[k].upper).all(common);
             if s <= last
                 && !cued
                 && lex.person_cue.before(toks, s).is_none()
@@ -857,6 +865,23 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     .filter(|_| !latin)
                     .map(|(_, e)| entry_key(doc, toks, s, last + 1 - s, e));
                 let kind = known.as_ref().map_or(kind, |k| k.1);
+                // the key is that of the last word that is no common word: a
+                // translation translates "Gallery" and "Airport" ("Tierra del Sol
+                // Gallery" is "Tierra del Sol"'s, "Seattle-Tacoma International
+                // Airport" is Tacoma's)
+                // (in another language only a name that is English but for its first
+                // word: "Gartshore Works", not the Danish "Skovbrynet Konference Hotel")
+                let head = (s..=last)
+                    .rev()
+                    .find(|&k| toks[k].upper && !zipf(k).is_some_and(|z| z >= HEAD_NOUN_ZIPF))
+                    .filter(|&k| k == s || LOWER.contains_key(doc.lang))
+                    .unwrap_or(last);
+                let head_key = |words: &[String]| {
+                    words
+                        .get(head - s)
+                        .cloned()
+                        .unwrap_or_else(|| key_of_words(words))
+                };
                 // an acronym the lists do not know: the other language spells it out
                 // or has an acronym of its own ("ISS" is "МКС"), so its key meets nothing
                 if s == last
@@ -871,7 +896,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     entity: Entity {
                         key: known
                             .as_ref()
-                            .map_or_else(|| key_of_words(&words), |k| k.0.clone()),
+                            .map_or_else(|| head_key(&words), |k| k.0.clone()),
                         text: doc.text[toks[s].start..toks[last].end].to_string(),
                         name: String::new(),
                         kind,
@@ -1332,6 +1357,19 @@ mod tests {
             "Main Street Americans=americans",
         );
         check("en", "President Will Rose spoke.", "Will Rose=will-rose");
+        // a name's key is its last word that is no frequent common word: translations
+        // translate "Gallery"; a rarer word ("Chow") is a surname
+        check(
+            "en",
+            "He saw the Halvorsen Gallery.",
+            "Halvorsen Gallery=halvorsen",
+        );
+        check(
+            "cs",
+            "Včera otevřela Halvorsen Gallery.",
+            "Halvorsen Gallery=halvorsen",
+        );
+        check("en", "He met Tomas Chow.", "Tomas Chow=chow");
         // an acronym in Cyrillic the lists do not know: the other languages spell it
         // out or have their own ("МКС" is "ISS"); one they know stays
         check("ru", "По данным СМИ, экипаж МКС вернулся в РФ.", "РФ=RU");
