@@ -294,10 +294,25 @@ impl Caseless {
         // Washington); a lone word may be any loanword ("パターン" is not Putin), so it
         // needs a longer key
         let kana = toks[i].text.starts_with(is_katakana);
+        // a person of the lists by the last part of a longer name ("唐纳德·特朗普" is
+        // Trump, whatever the first name's spelling): by that part as the lists write
+        // it, or by its sound
+        let surname = || {
+            let &(s, e) = self.parts.last().filter(|_| self.parts.len() >= 2)?;
+            let listed = gz
+                .at(doc.text, toks, s, &doc.lex.suffixes)
+                .filter(|&(_, n)| n == e - s)
+                .map(|(id, _)| &gz.entries[id]);
+            listed
+                .or_else(|| gz.by_sound(words.last()?, 3).map(|(_, e)| e))
+                .filter(|e| e.kind == EntityKind::Person)
+                .map(|e| (e.key.clone(), e.kind))
+        };
         let known = gz
             .by_sound(&full, if self.tentative { 5 } else { 4 })
             .filter(|(_, e)| !self.tentative || (kana && e.kind != EntityKind::Person))
-            .map(|(_, e)| entry_key(doc, toks, i, self.end - i, e));
+            .map(|(_, e)| entry_key(doc, toks, i, self.end - i, e))
+            .or_else(surname);
         let start = toks[i].start;
         let end = toks[self.end - 1].end;
         Found {
@@ -1283,6 +1298,18 @@ mod tests {
             "马特·科瓦尔斯基=kowalski, 科瓦尔斯基=kowalski",
         );
         check("zh", "他们的工作很好。", "");
+        // a person of the lists by the surname of a longer name
+        check(
+            "zh",
+            "唐纳德·特朗普发表讲话。",
+            "唐纳德·特朗普=donald-trump",
+        );
+        // "非" (not) carries a meaning and ends a run ("约翰逊非法")
+        check(
+            "zh",
+            "马特·科瓦尔斯基非法入境。",
+            "马特·科瓦尔斯基=kowalski",
+        );
         // Hindi: the words after a title, to a postposition
         check(
             "hi",
