@@ -785,6 +785,11 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             {
                 tentative = true;
             }
+            let lower_list = LOWER.get(doc.lang).or_else(|| LOWER.get("en"));
+            let zipf = |k: usize| {
+                lower_list.and_then(|w| w.get(toks[k].text.to_lowercase().as_str()).copied())
+            };
+            let common = |k: usize| zipf(k).is_some();
             let initial = s == i && starts_clause(doc, toks, i, doc.sents[si].0);
             let calendar_word = |t: &Tok| {
                 calendar::month_number(doc.lang, t.text).is_some()
@@ -792,10 +797,11 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             };
             // a sentence-initial word never capitalised inside a sentence and written in
             // lower case elsewhere is no part of the name after it ("Работы Сисо" is
-            // "Сисо" where "работы" is in the text)
+            // "Сисо" where "работы" is in the text; "Many Ukrainians": a word English writes in
+            // lower case only)
             if initial
                 && !mid_caps.contains(toks[s].fold.as_str())
-                && (s == last || lower.contains(toks[s].fold.as_str()))
+                && (s == last || lower.contains(toks[s].fold.as_str()) || common(s))
             {
                 s += 1;
                 while s <= last && !toks[s].upper {
@@ -812,10 +818,16 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                     .get(s + 1)
                     .is_some_and(|t| !t.upper && !t.digit && doc.gap(&toks[s], t) == " ");
                 let cue = CUES.get(doc.lang);
-                let adjective = next_lower
+                // (or, alone, a nationality: "Russians", "the Argentinean")
+                let next_name = toks.get(s + 1).is_some_and(|t| t.upper && !t.digit);
+                let fold = &toks[s].fold;
+                let singular = fold.strip_suffix('s').unwrap_or(fold);
+                let adjective = (next_lower || !next_name)
                     && cue.is_some_and(|c| {
                         c.adjective_endings.iter().any(|e| {
-                            toks[s].fold.len() >= e.len() + 4 && toks[s].fold.ends_with(e.as_str())
+                            [fold.as_str(), singular]
+                                .iter()
+                                .any(|f| f.len() >= e.len() + 3 && f.ends_with(e.as_str()))
                         })
                     });
                 if adjective || lower.contains(toks[s].fold.as_str()) {
@@ -839,11 +851,6 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             // a run of words the language writes in lower case only ("Poverty
             // Alleviation", "Swimming Pool"; `data/lower/*.txt`): other languages
             // translate it, and a lone letter ("answer B") says nothing
-            let lower_list = LOWER.get(doc.lang).or_else(|| LOWER.get("en"));
-            let zipf = |k: usize| {
-                lower_list.and_then(|w| w.get(toks[k].text.to_lowercase().as_str()).copied())
-            };
-            let common = |k: usize| zipf(k).is_some();
             let lower_only =
                 lower_list.is_some() && (s..=last).filter(|&k| toks[k].upper).all(common);
             if s <= last
@@ -1384,6 +1391,9 @@ mod tests {
             "Main Street Americans=americans",
         );
         check("en", "President Will Rose spoke.", "Will Rose=will-rose");
+        // a nationality alone, in the plural too, is an adjective or a common noun
+        check("en", "Many Ukrainians and some Syrian families left.", "");
+        check("en", "The talks were held in English.", "");
         // a name's key is its last word that is no frequent common word: translations
         // translate "Gallery"; a rarer word ("Chow") is a surname
         check(
