@@ -38,7 +38,12 @@ fn starts_clause(doc: &Doc, toks: &[Tok], i: usize, sent_start: usize) -> bool {
     } else {
         doc.gap(&toks[i - 1], &toks[i])
     };
+    // a line break where the sentence splitter kept one sentence (a heading without a
+    // full stop and the paragraph after it), a hyphen for a dash ("- Многие …")
+    let dash = before.ends_with(' ') && before.trim().ends_with('-');
     i == 0
+        || before.contains('\n')
+        || dash
         || before
             .trim()
             .chars()
@@ -800,6 +805,7 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             // "Сисо" where "работы" is in the text; "Many Ukrainians": a word English writes in
             // lower case only)
             if initial
+                && !toks[s].caps
                 && !mid_caps.contains(toks[s].fold.as_str())
                 && (s == last || lower.contains(toks[s].fold.as_str()) || common(s))
             {
@@ -1391,6 +1397,9 @@ mod tests {
             "Main Street Americans=americans",
         );
         check("en", "President Will Rose spoke.", "Will Rose=will-rose");
+        // a line break or a dialogue dash opens a clause, as a sentence start does
+        check("ru", "Итоги года\nМногие жители уехали.", "");
+        check("ru", "- Очень часто так бывает.", "");
         // a nationality alone, in the plural too, is an adjective or a common noun
         check("en", "Many Ukrainians and some Syrian families left.", "");
         check("en", "The talks were held in English.", "");
