@@ -672,7 +672,21 @@ pub fn find(doc: &Doc) -> Vec<Found> {
                 i += 1;
                 continue;
             }
-            if let Some((e, n)) = gz.at(doc.text, toks, i, &lex.suffixes) {
+            // a word of the lists at a sentence start that the text also writes in lower
+            // case is a common word (Ukrainian "Крім", except, is no "Krim")
+            let common_initial = |n: usize| {
+                n == 1
+                    && !t.caps
+                    && starts_clause(doc, toks, i, doc.sents[si].0)
+                    && (lower.contains(t.fold.as_str())
+                        || (t.text.chars().count() <= 4
+                            && !mid_caps.contains(t.fold.as_str())
+                            && t.text.chars().next().and_then(gazetteer::script).is_some()))
+            };
+            if let Some((e, n)) = gz
+                .at(doc.text, toks, i, &lex.suffixes)
+                .filter(|&(_, n)| !common_initial(n))
+            {
                 let (key, kind) = entry_key(doc, toks, i, n, &gz.entries[e]);
                 let end = toks[i + n - 1].end;
                 out.push(Found {
@@ -1397,6 +1411,15 @@ mod tests {
             "Main Street Americans=americans",
         );
         check("en", "President Will Rose spoke.", "Will Rose=will-rose");
+        // a short word of the lists in a script other than Latin at a sentence start,
+        // never capitalised inside one, is a common word ("Крім", except, is no "Krim",
+        // Crimea); a Latin one stays ("Merz sagte")
+        check("uk", "Крім того, місто відновило мости.", "");
+        check(
+            "uk",
+            "Крим чекає, і Крим повернеться.",
+            "Крим=crimea, Крим=crimea",
+        );
         // a line break or a dialogue dash opens a clause, as a sentence start does
         check("ru", "Итоги года\nМногие жители уехали.", "");
         check("ru", "- Очень часто так бывает.", "");
