@@ -1331,6 +1331,12 @@ mod tests {
             "唐纳德·特朗普发表讲话。",
             "唐纳德·特朗普=donald-trump",
         );
+        // "迈" spells foreign names (found from word frequencies, scripts/gen_translit.py)
+        check(
+            "zh",
+            "迈克·科瓦尔斯基发表讲话。",
+            "迈克·科瓦尔斯基=kowalski",
+        );
         // "非" (not) carries a meaning and ends a run ("约翰逊非法")
         check(
             "zh",
