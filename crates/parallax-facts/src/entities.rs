@@ -72,6 +72,27 @@ fn key_of_words(words: &[String]) -> String {
 
 /// The key of one word of a name, as written in an article in `lang`.
 pub fn word_key(word: &str, lang: &str, suffixes: &[String]) -> String {
+    // endings that end surnames in the nominative ("Бочаров", "Мамаев") are kept:
+    // the other languages write them ("Bocharov"); `LANG.surname_endings` in
+    // `data/names.txt`, and the cases a surname adds after them ("Кобзевым")
+    let kept = CUES
+        .get(lang)
+        .map_or(&[][..], |c| c.surname_endings.as_slice());
+    let extra = CUES
+        .get(lang)
+        .map_or(&[][..], |c| c.surname_cases.as_slice());
+    let own: Vec<String>;
+    let suffixes = if kept.is_empty() && extra.is_empty() {
+        suffixes
+    } else {
+        own = suffixes
+            .iter()
+            .filter(|s| !kept.contains(s))
+            .chain(extra)
+            .cloned()
+            .collect();
+        &own
+    };
     phonetic::key_of(strip_case_text(word, suffixes), lang)
 }
 
@@ -166,6 +187,8 @@ struct Cues {
     stop: HashSet<String>,
     adjective_endings: Vec<String>,
     institution_heads: HashSet<String>,
+    surname_endings: Vec<String>,
+    surname_cases: Vec<String>,
 }
 
 static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
@@ -194,6 +217,9 @@ static CUES: LazyLock<HashMap<String, Cues>> = LazyLock::new(|| {
             "stop" => c.stop.extend(items),
             "adjective_endings" => c.adjective_endings.extend(items),
             "institution_heads" => c.institution_heads.extend(items),
+            // compared with the case list, which is folded
+            "surname_endings" => c.surname_endings.extend(items.iter().map(|i| fold(i))),
+            "surname_cases" => c.surname_cases.extend(items.iter().map(|i| fold(i))),
             _ => {}
         }
     }
@@ -1193,6 +1219,24 @@ mod tests {
                 .join(" ")
         };
         for (a, b) in [
+            // a surname ending of the nominative is no case ending; an instrumental
+            // after it is
+            (
+                ("en", "The coach Pavel Bocharov arrived."),
+                ("ru", "Приехал тренер Павел Бочаров."),
+            ),
+            (
+                ("en", "They met Igor Kobzev there."),
+                ("ru", "Они встретились с Игорем Кобзевым там."),
+            ),
+            (
+                ("en", "They met Igor Kobzev there."),
+                ("uk", "Вони зустрілися з Ігорем Кобзевим там."),
+            ),
+            (
+                ("en", "They spoke with Petr Karlov."),
+                ("cs", "Mluvili s Petrem Karlovým."),
+            ),
             (
                 ("en", "Talks with Khalifa Haftar ended."),
                 ("ru", "Переговоры с Халифой Хафтаром закончились."),
