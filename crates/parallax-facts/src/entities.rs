@@ -150,6 +150,26 @@ static LOWER: LazyLock<HashMap<&'static str, HashMap<&'static str, f32>>> = Lazy
         .collect()
 });
 
+/// The most frequent words of languages that capitalise the first word of an
+/// institution's name (`scripts/gen_common.py`): alone, such a word is no name.
+static FREQUENT: LazyLock<HashMap<&'static str, HashSet<&'static str>>> = LazyLock::new(|| {
+    [
+        ("ru", include_str!("../data/frequent/ru.txt")),
+        ("uk", include_str!("../data/frequent/uk.txt")),
+    ]
+    .into_iter()
+    .map(|(lang, text)| {
+        let words = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split('\t').next())
+            .map(str::trim)
+            .collect();
+        (lang, words)
+    })
+    .collect()
+});
+
 /// The Zipf frequency from which a common word at the end of a name is its head noun,
 /// which translations translate ("Gallery", "Airport"), rather than a surname that is
 /// also a word ("Musk").
@@ -899,10 +919,16 @@ pub fn find(doc: &Doc) -> Vec<Found> {
             // translate it, and a lone letter ("answer B") says nothing
             let lower_only =
                 lower_list.is_some() && (s..=last).filter(|&k| toks[k].upper).all(common);
+            // a word alone that the language writes most often ("Второй", "Центра",
+            // the polite "Вам") where a sentence or a name's first word capitalises it
+            let frequent = s == last
+                && FREQUENT
+                    .get(doc.lang)
+                    .is_some_and(|w| w.contains(toks[s].text.to_lowercase().as_str()));
             if s <= last
                 && !cued
                 && lex.person_cue.before(toks, s).is_none()
-                && (lower_only || (s == last && toks[s].text.chars().count() == 1))
+                && (lower_only || frequent || (s == last && toks[s].text.chars().count() == 1))
             {
                 s = last + 1;
             }
@@ -1470,6 +1496,10 @@ mod tests {
             "Крим чекає, і Крим повернеться.",
             "Крим=crimea, Крим=crimea",
         );
+        // a word alone that Russian or Ukrainian writes very often is no name where a
+        // name's first word or politeness capitalises it (data/frequent/)
+        check("ru", "Об этом сообщили сотрудники Центра, и Вам ответят.", "");
+        check("uk", "Вчора депутати Ради ухвалили рішення.", "");
         // a line break or a dialogue dash opens a clause, as a sentence start does
         check("ru", "Итоги года\nМногие жители уехали.", "");
         check("ru", "- Очень часто так бывает.", "");
