@@ -1401,6 +1401,8 @@ mod tests {
             "唐纳德·特朗普发表讲话。",
             "唐纳德·特朗普=donald-trump",
         );
+        // a capital of the curated list in Chinese, after a locative
+        check("zh", "他在华盛顿发表讲话。", "华盛顿=washington");
         // "迈" spells foreign names (found from word frequencies, scripts/gen_translit.py)
         check(
             "zh",
@@ -1498,7 +1500,11 @@ mod tests {
         );
         // a word alone that Russian or Ukrainian writes very often is no name where a
         // name's first word or politeness capitalises it (data/frequent/)
-        check("ru", "Об этом сообщили сотрудники Центра, и Вам ответят.", "");
+        check(
+            "ru",
+            "Об этом сообщили сотрудники Центра, и Вам ответят.",
+            "",
+        );
         check("uk", "Вчора депутати Ради ухвалили рішення.", "");
         // a line break or a dialogue dash opens a clause, as a sentence start does
         check("ru", "Итоги года\nМногие жители уехали.", "");
