@@ -531,7 +531,10 @@ fn caseless_name(
             toks.get(i + 1)
                 .is_some_and(|t| list.iter().any(|w| w == t.text))
         };
-        if spaced && (next_is(&c.after_person) || next_is(&c.after_place)) {
+        if spaced
+            && !c.stop.contains(toks[i].text)
+            && (next_is(&c.after_person) || next_is(&c.after_place))
+        {
             return Some(Caseless {
                 end: i + 1,
                 parts: vec![(i, i + 1)],
@@ -1435,6 +1438,8 @@ mod tests {
         // words Hindi writes often are no names and end a name after a title (the
         // frequency list of data/common/hi.txt), words of no list in a row are one
         check("hi", "सरकारी कंपनी प्रमुख ने कहा कि पुल खुला है।", "");
+        // nor before a place word ("और राज्य", and the state)
+        check("hi", "लोग गाँवों और राज्य में रहते हैं।", "");
         check(
             "hi",
             "प्रवक्ता टोबियास हार्टविक कंपनी के साथ थे।",
