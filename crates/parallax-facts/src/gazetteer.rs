@@ -338,9 +338,18 @@ impl Gazetteer {
                             return false;
                         }
                     }
+                    // a name's form less its ending meets a word less its own
+                    // ("Rusia" in "Rusiei"), not a word as written ("Pool" is no
+                    // "Poola")
                     text_forms(&t.fold, suffixes)
                         .iter()
-                        .any(|f| name.toks[k].iter().any(|g| g == f))
+                        .enumerate()
+                        .any(|(tf, f)| {
+                            name.toks[k]
+                                .iter()
+                                .enumerate()
+                                .any(|(nf, g)| g == f && (tf > 0 || nf == 0))
+                        })
                 });
                 if !ok {
                     continue;

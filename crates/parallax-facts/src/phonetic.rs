@@ -68,6 +68,9 @@ pub fn romanise(word: &str, lang: &str) -> String {
             'ख' if nukta => "kh".into(),
             'च' | 'छ' => "ch".into(),
             'ं' | 'ँ' => "n".into(),
+            // the "o" and "e" of English loans ("वॉशिंगटन", "ऑफ़िस"), vowels
+            'ॉ' | 'ऑ' => "o".into(),
+            'ॅ' | 'ऍ' => "e".into(),
             'ः' | '\u{93C}' => String::new(),
             // Arabic: waw and ya inside a word are mostly long vowels
             'و' if !word_start => "u".into(),
@@ -294,6 +297,13 @@ mod tests {
             ("hi", "ओबामा"),
         ]);
         same(&[("en", "Luhansk"), ("uk", "Луганськ")]);
+        // the "o" of English loans in Devanagari is a vowel ("ॉ", "ऑ")
+        same(&[
+            ("en", "Washington"),
+            ("hi", "वॉशिंगटन"),
+            ("ja", "ワシントン"),
+        ]);
+        same(&[("en", "Oswald"), ("hi", "ऑस्वाल्ड")]);
         same(&[("cs", "Babiš"), ("ru", "Бабиш")]);
         same(&[("hr", "Plenković"), ("en", "Plenkovic")]);
         same(&[("en", "Jessica"), ("ja", "ジェシカ")]);
