@@ -102,6 +102,15 @@ pub enum Eval {
         /// Also list the pairs with the lowest figure value F1
         #[arg(long, default_value_t = 0)]
         worst: usize,
+        /// Also measure with the embedding model: ingest the file (lead vectors, story
+        /// assignment) and compare each original with each translation — pairs in one
+        /// story, sentences aligned, conflicting figure groups
+        #[arg(long)]
+        with_model: bool,
+        /// With --with-model: a store file that keeps the articles and their vectors
+        /// between runs (created on first use)
+        #[arg(long, requires = "with_model")]
+        cache: Option<PathBuf>,
     },
     /// Fact extraction on labelled sentences (JSON Lines with gold figures and quotes):
     /// precision and recall per field, overall and per language

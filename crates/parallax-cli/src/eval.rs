@@ -33,9 +33,17 @@ pub fn extraction(dir: &std::path::Path, json: bool, worst: usize) -> Result<Exi
 }
 
 /// `parallax eval invariance`: facts found alike in originals and their translations.
-pub fn invariance(file: &std::path::Path, json: bool, worst: usize) -> Result<ExitCode> {
-    let mut report = parallax_engine::eval_facts::evaluate(file)
-        .with_context(|| format!("cannot evaluate invariance on {}", file.display()))?;
+pub fn invariance(
+    file: &std::path::Path,
+    json: bool,
+    worst: usize,
+    model: Option<(&crate::commands::Ctx, Option<&std::path::Path>)>,
+) -> Result<ExitCode> {
+    let mut report = match model {
+        Some((ctx, cache)) => parallax_engine::eval_facts::with_model(file, &ctx.vectors()?, cache),
+        None => parallax_engine::eval_facts::evaluate(file),
+    }
+    .with_context(|| format!("cannot evaluate invariance on {}", file.display()))?;
     if json {
         output::json(&serde_json::to_value(&report)?)?;
         return Ok(ExitCode::SUCCESS);
@@ -53,7 +61,8 @@ pub fn invariance(file: &std::path::Path, json: bool, worst: usize) -> Result<Ex
     writeln!(out, "|---|---|---|---|---|---|---|---|")?;
     let rows = std::iter::once(("overall", &report.overall))
         .chain(report.by_pair.iter().map(|(k, v)| (k.as_str(), v)));
-    for (name, m) in rows {
+    let rows: Vec<(&str, &parallax_engine::eval_facts::Measures)> = rows.collect();
+    for &(name, m) in &rows {
         let c = &m.counts;
         writeln!(
             out,
@@ -70,6 +79,25 @@ pub fn invariance(file: &std::path::Path, json: bool, worst: usize) -> Result<Ex
             c.quotes_with_speaker_original,
             c.quotes_with_speaker_translation
         )?;
+    }
+    if model.is_some() {
+        writeln!(
+            out,
+            "\n| pair | pairs | in one story | sentences aligned | conflicting figure groups |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for &(name, m) in &rows {
+            let c = &m.counts;
+            writeln!(
+                out,
+                "| {name} | {} | {} ({:.3}) | {:.3} | {} |",
+                c.pairs_with_model,
+                c.same_story,
+                m.same_story_share.unwrap_or(0.0),
+                m.aligned_share.unwrap_or(0.0),
+                c.conflicts
+            )?;
+        }
     }
     if worst > 0 {
         report.pairs.sort_by(|a, b| {

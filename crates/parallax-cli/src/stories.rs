@@ -180,9 +180,16 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             drop(out);
             return crate::eval::queries(ctx, &queries, &corpus, fit.as_deref(), json);
         }
-        Eval::Invariance { file, json, worst } => {
+        Eval::Invariance {
+            file,
+            json,
+            worst,
+            with_model,
+            cache,
+        } => {
             drop(out);
-            return crate::eval::invariance(&file, json, worst);
+            let model = with_model.then_some(ctx).map(|c| (c, cache.as_deref()));
+            return crate::eval::invariance(&file, json, worst, model);
         }
         Eval::Facts { file, json } => {
             drop(out);

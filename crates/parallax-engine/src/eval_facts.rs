@@ -8,7 +8,11 @@
 //!   (2 × matched / (figures of one side + figures of the other));
 //! * figure value + counted F1: matched on value and on what was counted;
 //! * entity key Jaccard: |keys in both| / |keys in either|;
-//! * quotes found on each side.
+//! * quotes found on each side;
+//! * with the model ([`with_model`]): whether ingest put the two in one story, and the
+//!   comparison of the two: the share of their sentences aligned (in a row with the
+//!   other version) and the figure groups it marks as conflicts (a translation never
+//!   conflicts with its original).
 //!
 //! Totals are pooled over the pairs (micro averages); the entity Jaccard is also given
 //! as the mean over pairs. Results are overall and per language pair (original language
@@ -53,6 +57,13 @@ pub struct Invariance {
     pub quotes_translation: usize,
     pub quotes_with_speaker_original: usize,
     pub quotes_with_speaker_translation: usize,
+    /// With the model: pairs measured, pairs that ingest put in one story, sentences of
+    /// both sides, those aligned, and conflicting figure groups.
+    pub pairs_with_model: usize,
+    pub same_story: usize,
+    pub sentences: usize,
+    pub sentences_aligned: usize,
+    pub conflicts: usize,
 }
 
 impl Invariance {
@@ -105,6 +116,21 @@ impl Invariance {
         self.quotes_translation += o.quotes_translation;
         self.quotes_with_speaker_original += o.quotes_with_speaker_original;
         self.quotes_with_speaker_translation += o.quotes_with_speaker_translation;
+        self.pairs_with_model += o.pairs_with_model;
+        self.same_story += o.same_story;
+        self.sentences += o.sentences;
+        self.sentences_aligned += o.sentences_aligned;
+        self.conflicts += o.conflicts;
+    }
+
+    /// The share of pairs put in one story (with the model).
+    pub fn same_story_share(&self) -> Option<f64> {
+        (self.pairs_with_model > 0).then(|| self.same_story as f64 / self.pairs_with_model as f64)
+    }
+
+    /// The share of sentences aligned by the comparison (with the model).
+    pub fn aligned_share(&self) -> Option<f64> {
+        (self.sentences > 0).then(|| self.sentences_aligned as f64 / self.sentences as f64)
     }
 }
 
@@ -125,11 +151,17 @@ pub struct Measures {
     pub figure_counted_f1: f64,
     pub entity_jaccard: f64,
     pub entity_jaccard_mean: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_story_share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aligned_share: Option<f64>,
 }
 
 impl From<Invariance> for Measures {
     fn from(counts: Invariance) -> Measures {
         Measures {
+            same_story_share: counts.same_story_share(),
+            aligned_share: counts.aligned_share(),
             figure_value_f1: counts.figure_value_f1(),
             figure_counted_f1: counts.figure_counted_f1(),
             entity_jaccard: counts.entity_jaccard(),
@@ -160,6 +192,14 @@ pub struct PairResult {
     /// value: `VALUE counted "text"`, where the readings part.
     pub figures_only_original: Vec<String>,
     pub figures_only_translation: Vec<String>,
+    /// With the model: one story or not, the share of sentences aligned, the
+    /// comparison's conflicting figure groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_story: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aligned_share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<usize>,
 }
 
 /// The whole report.
@@ -259,6 +299,7 @@ pub fn compare_facts(orig: &Facts, trans: &Facts) -> Invariance {
         quotes_translation: trans.quotes.len(),
         quotes_with_speaker_original: speakers(orig),
         quotes_with_speaker_translation: speakers(trans),
+        ..Invariance::default()
     }
 }
 
@@ -354,6 +395,9 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
                     keys_only_translation: only_t.into_iter().collect(),
                     figures_only_original: fo,
                     figures_only_translation: ft,
+                    same_story: None,
+                    aligned_share: None,
+                    conflicts: None,
                 });
             }
         }
@@ -366,6 +410,87 @@ pub fn evaluate(path: &Path) -> Result<InvarianceReport, EngineError> {
         by_pair: by_pair.into_iter().map(|(k, v)| (k, v.into())).collect(),
         pairs,
     })
+}
+
+/// [`evaluate`], and the measures that need the model: the file is ingested as
+/// `parallax ingest` would (lead vectors, story assignment; into `cache` when given,
+/// which keeps the vectors for the next run), then every original–translation pair is
+/// checked for one story and compared (sentence vectors are stored on first use).
+pub fn with_model(
+    path: &Path,
+    vectors: &crate::vectors::Vectors,
+    cache: Option<&Path>,
+) -> Result<InvarianceReport, EngineError> {
+    let mut report = evaluate(path)?;
+    let mut store = match cache {
+        Some(p) => parallax_store::Store::open(p)?,
+        None => parallax_store::Store::open_in_memory()?,
+    };
+    let config = crate::IngestConfig {
+        format: Some(crate::Format::Jsonl),
+        vectors: Some(vectors.clone()),
+        ..crate::IngestConfig::default()
+    };
+    crate::ingest(
+        &mut store,
+        &[crate::Input::Path(path.to_path_buf())],
+        &config,
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_| {},
+    )?;
+    let mut by_name: BTreeMap<String, parallax_core::ArticleId> = BTreeMap::new();
+    for a in store.articles(&parallax_store::ArticleFilter::default())? {
+        by_name
+            .entry(
+                a.external_id
+                    .clone()
+                    .unwrap_or_else(|| a.id.as_str().to_string()),
+            )
+            .or_insert(a.id);
+    }
+    let mut overall = report.overall.counts.clone();
+    let mut by_pair: BTreeMap<String, Invariance> = report
+        .by_pair
+        .iter()
+        .map(|(k, m)| (k.clone(), m.counts.clone()))
+        .collect();
+    for p in report.pairs.iter_mut() {
+        let (Some(o), Some(t)) = (by_name.get(&p.original), by_name.get(&p.translation)) else {
+            continue;
+        };
+        let mut m = Invariance {
+            pairs_with_model: 1,
+            ..Invariance::default()
+        };
+        let story = |id: &parallax_core::ArticleId| store.assignment(id).map(|a| a.map(|x| x.0));
+        if let (Some(a), Some(b)) = (story(o)?, story(t)?) {
+            m.same_story = usize::from(a == b);
+        }
+        let ids = [o.as_str().to_string(), t.as_str().to_string()];
+        if o != t {
+            let c = crate::compare::compare(&mut store, vectors, "", &ids)?.comparison;
+            let only: usize = c.only_in.values().map(Vec::len).sum();
+            let shared: usize = c.shared.iter().map(|r| r.sentences.len()).sum();
+            m.sentences = only + shared;
+            m.sentences_aligned = shared;
+            m.conflicts = c
+                .figures
+                .iter()
+                .filter(|g| g.relation == crate::compare::Relation::Conflict)
+                .count();
+        }
+        p.same_story = Some(m.same_story == 1);
+        p.aligned_share = m.aligned_share();
+        p.conflicts = Some(m.conflicts);
+        overall.add(&m);
+        by_pair.entry(p.langs.clone()).or_default().add(&m);
+        let mut counts = p.measures.counts.clone();
+        counts.add(&m);
+        p.measures = counts.into();
+    }
+    report.overall = overall.into();
+    report.by_pair = by_pair.into_iter().map(|(k, v)| (k, v.into())).collect();
+    Ok(report)
 }
 
 #[cfg(test)]

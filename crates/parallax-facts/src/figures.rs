@@ -893,6 +893,11 @@ mod tests {
             "Die Patienten warten länger als 4 Stunden.",
             "4> hours h",
         );
+        check(
+            "de",
+            "Der trockenste Winter seit vierzig Jahren.",
+            "40 years y",
+        );
         check("cs", "Pacienti čekají déle než 4 hodiny.", "4> hours h");
         check("ru", "Пациенты ждут дольше 4 часов.", "4> hours h");
         check(
