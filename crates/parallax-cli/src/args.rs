@@ -225,6 +225,10 @@ pub enum Eval {
         /// Fit only on the labelled stories of one fold: I/N or !I/N (by story)
         #[arg(long)]
         fold: Option<parallax_engine::eval::Fold>,
+        /// Fit the pair model on the graded pairs alone; the --clusters rows serve the
+        /// same-story cut and the new-story classifier only
+        #[arg(long)]
+        pair_model_on_graded: bool,
         /// Where to write the parameters
         #[arg(long, default_value = "parallax-params.json")]
         out: PathBuf,

@@ -348,6 +348,7 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             clusters,
             gold,
             fold,
+            pair_model_on_graded,
             out: path,
             json,
         } => {
@@ -357,6 +358,7 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
                 clusters: &clusters,
                 gold_field: gold.as_deref(),
                 fold,
+                pair_model_on_graded,
             };
             let r = eval::fit(&pairs, &articles, &vectors, &params, &options)?;
             std::fs::write(&path, r.params.to_json() + "\n")

@@ -189,6 +189,9 @@ pub struct FitOptions<'a> {
     pub gold_field: Option<&'a str>,
     /// Only these labelled stories (by story, never by article).
     pub fold: Option<Fold>,
+    /// Fit the pair model on the graded pairs alone; the labelled stories' rows then
+    /// serve the same-story cut and the new-story classifier only.
+    pub pair_model_on_graded: bool,
 }
 
 /// One graded pair of the SemEval format.
@@ -543,7 +546,18 @@ pub fn fit(
             rows.len()
         )));
     }
-    let (pair, cut, same_f1) = fit::fit_pairs(&rows).map_err(state_err)?;
+    let (pair, cut, same_f1) = if options.pair_model_on_graded {
+        let (m, _, _) = fit::fit_pairs(&rows[..n_graded]).map_err(state_err)?;
+        let scores: Vec<f64> = rows.iter().map(|r| m.apply(&r.x)).collect();
+        let labels: Vec<bool> = rows
+            .iter()
+            .map(|r| r.overall <= fit::SAME_STORY_OVERALL)
+            .collect();
+        let (cut, f1) = fit::best_f1_cut(&scores, &labels);
+        (m, cut, f1)
+    } else {
+        fit::fit_pairs(&rows).map_err(state_err)?
+    };
     params.pair = pair;
     params.same_story_threshold = cut;
     params.merge_threshold = cut;
@@ -559,7 +573,13 @@ pub fn fit(
         let train: Vec<PairRow> = rows
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i >= n_graded || i % 2 != fold)
+            .filter(|(i, _)| {
+                if *i >= n_graded {
+                    !options.pair_model_on_graded
+                } else {
+                    i % 2 != fold
+                }
+            })
             .map(|(_, r)| r.clone())
             .collect();
         let (m, _, _) = fit::fit_pairs(&train).map_err(state_err)?;
