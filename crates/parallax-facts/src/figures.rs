@@ -899,6 +899,11 @@ mod tests {
             "40 years y",
         );
         check("cs", "Pacienti čekají déle než 4 hodiny.", "4> hours h");
+        check(
+            "cs",
+            "Lhůta je deseti let a dvou měsíců.",
+            "10 years y; 2 months mo",
+        );
         check("ru", "Пациенты ждут дольше 4 часов.", "4> hours h");
         check(
             "da",
