@@ -1114,4 +1114,110 @@ mod tests {
         check("da", "12 45 67 89 10 11 23 45", "");
         check("ro", "Scorul a fost 3-1 la pauză, 2023", "");
     }
+
+    #[test]
+    fn finnish() {
+        check(
+            "fi",
+            "Poliisin mukaan onnettomuudessa loukkaantui noin 12 ihmistä.",
+            "12~ people wounded police",
+        );
+        check(
+            "fi",
+            "Maahan lähetettiin yli viisisataa sotilasta.",
+            "500> soldiers sent",
+        );
+        check(
+            "fi",
+            "Hanke maksaa 3,5 miljoonaa euroa.",
+            "3500000 money EUR",
+        );
+    }
+
+    #[test]
+    fn hungarian() {
+        check(
+            "hu",
+            "A rendőrség szerint legalább 30 ember meghalt.",
+            "30> people killed police",
+        );
+        check(
+            "hu",
+            "Mintegy 5000 embert kellett kimenekíteni.",
+            "5000~ people evacuated",
+        );
+        check(
+            "hu",
+            "Az infláció 4,2 százalékra csökkent.",
+            "4.2 percent %",
+        );
+    }
+
+    #[test]
+    fn bulgarian_in_cyrillic() {
+        check(
+            "bg",
+            "Според полицията около 300 души са били евакуирани.",
+            "300~ people evacuated police",
+        );
+        check(
+            "bg",
+            "Над 40 000 войници са изпратени на фронта.",
+            "40000> soldiers sent",
+        );
+        check(
+            "bg",
+            "Проектът ще струва 2 милиарда лева.",
+            "2000000000 money BGN",
+        );
+    }
+
+    #[test]
+    fn indonesian() {
+        check(
+            "id",
+            "Menurut polisi, sedikitnya 7 orang tewas.",
+            "7> people killed police",
+        );
+        check(
+            "id",
+            "Sekitar 1.500 warga dievakuasi.",
+            "1500~ people evacuated",
+        );
+        check(
+            "id",
+            "Pemerintah menyiapkan 5 triliun rupiah.",
+            "5000000000000 money IDR",
+        );
+    }
+
+    #[test]
+    fn vietnamese() {
+        check(
+            "vi",
+            "Theo cảnh sát, ít nhất 6 người bị thương.",
+            "6> people wounded police",
+        );
+        check(
+            "vi",
+            "Khoảng 2.000 người đã được sơ tán.",
+            "2000~ people evacuated",
+        );
+        check("vi", "Dự án có tổng vốn 5 tỷ đồng.", "5000000000 money VND");
+    }
+
+    #[test]
+    fn persian_in_arabic_script() {
+        check(
+            "fa",
+            "به گفته پلیس، دست‌کم ۵ نفر کشته شدند.",
+            "5> people killed police",
+        );
+        check(
+            "fa",
+            "حدود ۱۰ هزار نفر آواره شدند.",
+            "10000~ people displaced",
+        );
+        check("fa", "نرخ تورم به ۴۰ درصد رسید.", "40 percent %");
+    }
 }
