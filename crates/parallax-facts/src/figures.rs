@@ -1174,6 +1174,17 @@ mod tests {
 
     #[test]
     fn indonesian() {
+        // "Minggu" is Sunday after "hari" / "pada", and never a name
+        check(
+            "id",
+            "Sebanyak 25 orang ditangkap pada hari Minggu, kata polisi.",
+            "25 people arrested police",
+        );
+        check(
+            "id",
+            "Dua minggu lalu, 300 rumah terbakar.",
+            "2 weeks wk; 300 houses",
+        );
         check(
             "id",
             "Menurut polisi, sedikitnya 7 orang tewas.",
@@ -1193,6 +1204,13 @@ mod tests {
 
     #[test]
     fn vietnamese() {
+        // "ngày 5 tháng 3" is 5 March; "5 tháng" alone five months
+        check(
+            "vi",
+            "Ngày 5 tháng 3, 12 người thiệt mạng.",
+            "12 people killed",
+        );
+        check("vi", "Cuộc chiến kéo dài 5 tháng.", "5 months mo");
         check(
             "vi",
             "Theo cảnh sát, ít nhất 6 người bị thương.",
@@ -1208,6 +1226,12 @@ mod tests {
 
     #[test]
     fn persian_in_arabic_script() {
+        // "تن" is a tonne, and counts people before "از" ("five of the passengers")
+        check(
+            "fa",
+            "۲۰ تن گندم و ۵ تن از مسافران زخمی شدند.",
+            "20 mass t; 5 passengers wounded",
+        );
         check(
             "fa",
             "به گفته پلیس، دست‌کم ۵ نفر کشته شدند.",
