@@ -54,13 +54,15 @@ pub(crate) fn object(
     // words passed over that are not links ("2.000 nordkoreanske soldater")
     let mut loose = 0;
     while k < toks.len() && skipped <= 3 {
-        // Another number (in digits or words) begins a figure of its own; a comma ends
-        // the phrase ("on Jan. 6, some passengers").
+        // Another number (in digits or words) begins a figure of its own, unless the
+        // word just after the number is also a counted thing ("2 hét", two weeks, "hét"
+        // being seven too); a comma ends the phrase ("on Jan. 6, some passengers").
+        let first_object = skipped == 0 && lex.objects.at(toks, k).is_some();
         if k > 0 && {
             let gap = doc.gap(&toks[k - 1], &toks[k]);
             breaks(gap) || gap.contains([',', '，', '、', '،'])
         } || toks[k].digit
-            || lex.cardinal.at(toks, k).is_some()
+            || (lex.cardinal.at(toks, k).is_some() && !first_object)
         {
             return None;
         }
@@ -1136,6 +1138,10 @@ mod tests {
 
     #[test]
     fn hungarian() {
+        // "hét" is seven and a week: after a number, the week
+        check("hu", "A tárgyalás 2 hét után ért véget.", "2 weeks wk");
+        check("hu", "A sztrájk három hétig tartott.", "3 weeks wk");
+        check("hu", "Hét ember meghalt.", "7 people killed");
         check(
             "hu",
             "A rendőrség szerint legalább 30 ember meghalt.",
