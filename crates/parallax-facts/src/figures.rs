@@ -54,13 +54,15 @@ pub(crate) fn object(
     // words passed over that are not links ("2.000 nordkoreanske soldater")
     let mut loose = 0;
     while k < toks.len() && skipped <= 3 {
-        // Another number (in digits or words) begins a figure of its own; a comma ends
-        // the phrase ("on Jan. 6, some passengers").
+        // Another number (in digits or words) begins a figure of its own, unless the
+        // word just after the number is also a counted thing ("2 hét", two weeks, "hét"
+        // being seven too); a comma ends the phrase ("on Jan. 6, some passengers").
+        let first_object = skipped == 0 && lex.objects.at(toks, k).is_some();
         if k > 0 && {
             let gap = doc.gap(&toks[k - 1], &toks[k]);
             breaks(gap) || gap.contains([',', '，', '、', '،'])
         } || toks[k].digit
-            || lex.cardinal.at(toks, k).is_some()
+            || (lex.cardinal.at(toks, k).is_some() && !first_object)
         {
             return None;
         }
@@ -1118,5 +1120,139 @@ mod tests {
         );
         check("da", "12 45 67 89 10 11 23 45", "");
         check("ro", "Scorul a fost 3-1 la pauză, 2023", "");
+    }
+
+    #[test]
+    fn finnish() {
+        check(
+            "fi",
+            "Poliisin mukaan onnettomuudessa loukkaantui noin 12 ihmistä.",
+            "12~ people wounded police",
+        );
+        check(
+            "fi",
+            "Maahan lähetettiin yli viisisataa sotilasta.",
+            "500> soldiers sent",
+        );
+        check(
+            "fi",
+            "Hanke maksaa 3,5 miljoonaa euroa.",
+            "3500000 money EUR",
+        );
+    }
+
+    #[test]
+    fn hungarian() {
+        // "hét" is seven and a week: after a number, the week
+        check("hu", "A tárgyalás 2 hét után ért véget.", "2 weeks wk");
+        check("hu", "A sztrájk három hétig tartott.", "3 weeks wk");
+        check("hu", "Hét ember meghalt.", "7 people killed");
+        check(
+            "hu",
+            "A rendőrség szerint legalább 30 ember meghalt.",
+            "30> people killed police",
+        );
+        check(
+            "hu",
+            "Mintegy 5000 embert kellett kimenekíteni.",
+            "5000~ people evacuated",
+        );
+        check(
+            "hu",
+            "Az infláció 4,2 százalékra csökkent.",
+            "4.2 percent %",
+        );
+    }
+
+    #[test]
+    fn bulgarian_in_cyrillic() {
+        check(
+            "bg",
+            "Според полицията около 300 души са били евакуирани.",
+            "300~ people evacuated police",
+        );
+        check(
+            "bg",
+            "Над 40 000 войници са изпратени на фронта.",
+            "40000> soldiers sent",
+        );
+        check(
+            "bg",
+            "Проектът ще струва 2 милиарда лева.",
+            "2000000000 money BGN",
+        );
+    }
+
+    #[test]
+    fn indonesian() {
+        // "Minggu" is Sunday after "hari" / "pada", and never a name
+        check(
+            "id",
+            "Sebanyak 25 orang ditangkap pada hari Minggu, kata polisi.",
+            "25 people arrested police",
+        );
+        check(
+            "id",
+            "Dua minggu lalu, 300 rumah terbakar.",
+            "2 weeks wk; 300 houses",
+        );
+        check(
+            "id",
+            "Menurut polisi, sedikitnya 7 orang tewas.",
+            "7> people killed police",
+        );
+        check(
+            "id",
+            "Sekitar 1.500 warga dievakuasi.",
+            "1500~ people evacuated",
+        );
+        check(
+            "id",
+            "Pemerintah menyiapkan 5 triliun rupiah.",
+            "5000000000000 money IDR",
+        );
+    }
+
+    #[test]
+    fn vietnamese() {
+        // "ngày 5 tháng 3" is 5 March; "5 tháng" alone five months
+        check(
+            "vi",
+            "Ngày 5 tháng 3, 12 người thiệt mạng.",
+            "12 people killed",
+        );
+        check("vi", "Cuộc chiến kéo dài 5 tháng.", "5 months mo");
+        check(
+            "vi",
+            "Theo cảnh sát, ít nhất 6 người bị thương.",
+            "6> people wounded police",
+        );
+        check(
+            "vi",
+            "Khoảng 2.000 người đã được sơ tán.",
+            "2000~ people evacuated",
+        );
+        check("vi", "Dự án có tổng vốn 5 tỷ đồng.", "5000000000 money VND");
+    }
+
+    #[test]
+    fn persian_in_arabic_script() {
+        // "تن" is a tonne, and counts people before "از" ("five of the passengers")
+        check(
+            "fa",
+            "۲۰ تن گندم و ۵ تن از مسافران زخمی شدند.",
+            "20 mass t; 5 passengers wounded",
+        );
+        check(
+            "fa",
+            "به گفته پلیس، دست‌کم ۵ نفر کشته شدند.",
+            "5> people killed police",
+        );
+        check(
+            "fa",
+            "حدود ۱۰ هزار نفر آواره شدند.",
+            "10000~ people displaced",
+        );
+        check("fa", "نرخ تورم به ۴۰ درصد رسید.", "40 percent %");
     }
 }

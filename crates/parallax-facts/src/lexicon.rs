@@ -50,6 +50,12 @@ const FILES: &[(&str, &str)] = &[
     ("ar", include_str!("../data/lang/ar.txt")),
     ("hr", include_str!("../data/lang/hr.txt")),
     ("ko", include_str!("../data/lang/ko.txt")),
+    ("fi", include_str!("../data/lang/fi.txt")),
+    ("hu", include_str!("../data/lang/hu.txt")),
+    ("bg", include_str!("../data/lang/bg.txt")),
+    ("id", include_str!("../data/lang/id.txt")),
+    ("vi", include_str!("../data/lang/vi.txt")),
+    ("fa", include_str!("../data/lang/fa.txt")),
 ];
 
 /// The CLDR data of every language the detector knows (`data/cldr/LANG.txt`, generated

@@ -94,3 +94,38 @@ fn every_language() {
         "900 soldiers > UA 2025-09-02",
     );
 }
+
+/// The six languages added last (fi hu bg id vi fa): the same check, capital as source.
+#[test]
+fn the_six_added_languages() {
+    check(
+        "fi",
+        "Kiovan mukaan eilen kuoli yli 1 000 sotilasta.",
+        "1000 soldiers > UA 2025-09-02",
+    );
+    check(
+        "hu",
+        "Kijev szerint tavaly több mint 2000 katona meghalt.",
+        "2000 soldiers > UA 2024",
+    );
+    check(
+        "bg",
+        "Според Москва вчера са убити над 500 войници.",
+        "500 soldiers > RU 2025-09-02",
+    );
+    check(
+        "id",
+        "Menurut Kyiv, lebih dari 800 tentara tewas kemarin.",
+        "800 soldiers > UA 2025-09-02",
+    );
+    check(
+        "vi",
+        "Theo Moskva, hơn 600 binh sĩ thiệt mạng hôm qua.",
+        "600 soldiers > RU 2025-09-02",
+    );
+    check(
+        "fa",
+        "به گفته مسکو، دیروز بیش از ۳۰۰ سرباز کشته شدند.",
+        "300 soldiers > RU 2025-09-02",
+    );
+}
