@@ -1417,6 +1417,17 @@ async fn filtered(c: &Client, form: &str, choices: &[(&str, &str)], hash: &str) 
     rows
 }
 
+/// Opens the current address afresh (a permalink): the list shows the same `rows`; the
+/// form's values as `form_js` reads them.
+async fn reloaded(c: &Client, hash: &str, list: &str, rows: &[Value], form_js: &str) -> Value {
+    let url = c.current_url().await.unwrap();
+    c.goto("about:blank").await.unwrap();
+    c.goto(url.as_str()).await.unwrap();
+    wait_hash(c, hash, list).await;
+    assert_eq!(row_ids(c, list).await, rows, "{hash}");
+    js(c, form_js).await
+}
+
 /// The text of the line above a list, or of its answer when empty.
 async fn list_line(c: &Client, section: &str) -> String {
     let v = js(
@@ -1503,13 +1514,11 @@ async fn story_and_article_lists_by_outlet_and_dates() {
     screenshot(c, "ui-stories-outlet.png").await;
 
     // The permalink, opened afresh: the same row, the same choices in the form.
-    let url = c.current_url().await.unwrap();
-    c.goto("about:blank").await.unwrap();
-    c.goto(url.as_str()).await.unwrap();
-    wait_hash(c, &hash, "#stories .story-row").await;
-    assert_eq!(row_ids(c, "#stories .story-row").await, rows);
-    let form = js(
+    let form = reloaded(
         c,
+        &hash,
+        "#stories .story-row",
+        &rows,
         "const f = document.getElementById('stories-filters');
          return [f.lang.value, f.source.value, f.since.value, f.until.value, f.q.value];",
     )
@@ -1626,13 +1635,11 @@ async fn story_and_article_lists_by_outlet_and_dates() {
     assert_eq!(rows, [json!(ru)]);
     screenshot(c, "ui-articles-outlet.png").await;
     // Reloaded: the same.
-    let url = c.current_url().await.unwrap();
-    c.goto("about:blank").await.unwrap();
-    c.goto(url.as_str()).await.unwrap();
-    wait_hash(c, &hash, "#articles .article-row").await;
-    assert_eq!(row_ids(c, "#articles .article-row").await, rows);
-    let form = js(
+    let form = reloaded(
         c,
+        &hash,
+        "#articles .article-row",
+        &rows,
         "const f = document.getElementById('articles-filters');
          return [f.source.value, f.since.value, f.until.value, !!f.q];",
     )
