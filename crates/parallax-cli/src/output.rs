@@ -60,26 +60,17 @@ pub const UNNAMED_SPEAKER: &str = "(speaker not named)";
 /// for matching across languages, never for a reader.
 pub fn name_of(facts: &parallax_core::facts::Facts, key: &str) -> String {
     facts
-        .entities
-        .iter()
-        .find(|e| e.key == key)
-        .map(|e| {
-            if e.name.is_empty() {
-                e.text.clone()
-            } else {
-                e.name.clone()
-            }
-        })
+        .name_of(key)
+        .map(str::to_string)
         .unwrap_or_else(|| parallax_engine::compare::source_words(key))
 }
 
-/// A quote's speaker in words: the speaker's name, else the words the article used for
-/// them, else the one phrase for an unnamed speaker.
+/// A quote's speaker in words ([`parallax_core::facts::Facts::speaker_of`]), else the key
+/// in words, else the one phrase for an unnamed speaker.
 pub fn speaker_of(facts: &parallax_core::facts::Facts, q: &parallax_core::facts::Quote) -> String {
-    match (&q.speaker, &q.speaker_text) {
-        (Some(k), _) if facts.entities.iter().any(|e| &e.key == k) => name_of(facts, k),
-        (_, Some(t)) if !t.is_empty() => t.clone(),
-        (Some(k), _) => name_of(facts, k),
-        _ => UNNAMED_SPEAKER.to_string(),
+    match (facts.speaker_of(q), &q.speaker) {
+        (Some(name), _) => name.to_string(),
+        (None, Some(k)) => name_of(facts, k),
+        (None, None) => UNNAMED_SPEAKER.to_string(),
     }
 }

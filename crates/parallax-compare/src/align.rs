@@ -16,7 +16,7 @@
 //! sentence is its title when its text is the title), a headline ("Road bridge collapses
 //! in Tarvik") is never a candidate for the lead that tells the same in full, nor a lead
 //! for the other headline ([`roles_differ`]); such pairs are neither scored links nor
-//! fitting examples. A heading inside the text ([`heading`]) links to another heading
+//! fitting examples. A heading inside the text ([`headings`]) links to another heading
 //! only when their sections meet: one of the two sentences after each is linked.
 //!
 //! A logistic model ([`Model`]) turns them into a score; a pair at or above the fitted
@@ -320,28 +320,33 @@ pub fn roles_differ(a: &Version, i: usize, b: &Version, j: usize) -> bool {
     titled(a) && titled(b) && ((i == 0) != (j == 0))
 }
 
-/// Whether sentence `i` of a version is a heading inside the text (not its title): a
-/// short line that ends without a sentence's closing punctuation, in a version whose
-/// sentences mostly end with one (scripts written without full stops have no headings
-/// by this test), followed by more text.
-pub fn heading(v: &Version, i: usize) -> bool {
+/// Which sentences of a version are headings inside the text (not its title): short
+/// lines that end without a sentence's closing punctuation, in a version whose sentences
+/// mostly end with one (scripts written without full stops have no headings by this
+/// test), followed by more text.
+pub fn headings(v: &Version) -> Vec<bool> {
     fn closed(t: &str) -> bool {
         t.trim_end()
             .chars()
             .next_back()
             .is_some_and(|c| !c.is_alphanumeric())
     }
-    let Some(s) = v.sentences.get(i) else {
-        return false;
-    };
-    let body = &v.sentences[usize::from(titled(v)).min(v.sentences.len())..];
-    let punctuated = body.iter().filter(|s| closed(&s.text)).count();
-    !(i == 0 && titled(v))
-        && i + 1 < v.sentences.len()
-        && 2 * punctuated > body.len()
-        && !closed(&s.text)
-        && s.text.split_whitespace().count() <= 12
-        && s.text.chars().count() <= 80
+    let n = v.sentences.len();
+    let first = usize::from(titled(v)).min(n);
+    let body = &v.sentences[first..];
+    let punctuated = 2 * body.iter().filter(|s| closed(&s.text)).count() > body.len();
+    v.sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            punctuated
+                && i >= first
+                && i + 1 < n
+                && !closed(&s.text)
+                && s.text.split_whitespace().count() <= 12
+                && s.text.chars().count() <= 80
+        })
+        .collect()
 }
 
 /// A heading names the section it opens: two headings say the same only when their
@@ -350,29 +355,28 @@ pub fn heading(v: &Version, i: usize) -> bool {
 /// vector space whatever they say ("A strategic partnership" and "Thousands of
 /// soldiers"); a translated heading keeps a translated section.
 fn headings_need_their_sections(a: &Version, b: &Version, threshold: f64, scores: &mut [f64]) {
+    let (ha, hb) = (headings(a), headings(b));
+    if !ha.contains(&true) || !hb.contains(&true) {
+        return;
+    }
     let nb = b.sentences.len();
-    let next = |v: &Version, i: usize| -> Vec<usize> {
-        (i + 1..v.sentences.len())
-            .filter(|&k| !heading(v, k))
-            .take(2)
-            .collect()
+    // the two sentences after a heading that are no headings themselves
+    let next = |h: &[bool], i: usize| -> Vec<usize> {
+        (i + 1..h.len()).filter(|&k| !h[k]).take(2).collect()
     };
-    let mut drop = Vec::new();
-    for i in (0..a.sentences.len()).filter(|&i| heading(a, i)) {
-        for j in (0..nb).filter(|&j| heading(b, j)) {
+    for i in (0..ha.len()).filter(|&i| ha[i]) {
+        let after_a = next(&ha, i);
+        for j in (0..nb).filter(|&j| hb[j]) {
             if scores[i * nb + j] < threshold {
                 continue;
             }
-            let sections_meet = next(a, i)
+            let sections_meet = next(&hb, j)
                 .iter()
-                .any(|&x| next(b, j).iter().any(|&y| scores[x * nb + y] >= threshold));
+                .any(|&y| after_a.iter().any(|&x| scores[x * nb + y] >= threshold));
             if !sections_meet {
-                drop.push(i * nb + j);
+                scores[i * nb + j] = 0.0;
             }
         }
-    }
-    for k in drop {
-        scores[k] = 0.0;
     }
 }
 
@@ -676,12 +680,13 @@ mod tests {
                 "The end",
             ],
         );
-        let heads: Vec<usize> = (0..v.sentences.len()).filter(|&i| heading(&v, i)).collect();
+        let flags = headings(&v);
+        let heads: Vec<usize> = (0..v.sentences.len()).filter(|&i| flags[i]).collect();
         // the title is a title, not a heading; a quote closed by its mark is a sentence;
         // the last line opens no section
         assert_eq!(heads, vec![2, 5, 8]);
         // a text written without full stops has no headings by this test
         let bare = version(None, &["ฝนตกหนักในเมือง", "ประชาชนอพยพ", "นายกเทศมนตรีกล่าว"]);
-        assert!((0..3).all(|i| !heading(&bare, i)));
+        assert!(headings(&bare).iter().all(|h| !h));
     }
 }

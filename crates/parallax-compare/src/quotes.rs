@@ -93,16 +93,11 @@ pub fn group(versions: &[Version], threshold: f64) -> Vec<QuoteGroup> {
                     QuoteItem {
                         article: versions[v].article.clone(),
                         speaker: q.speaker.clone(),
-                        speaker_name: q.speaker.as_ref().and_then(|k| {
-                            let facts = &versions[v].facts;
-                            facts
-                                .entities
-                                .iter()
-                                .find(|e| &e.key == k)
-                                .map(|e| if e.name.is_empty() { &e.text } else { &e.name })
-                                .or(q.speaker_text.as_ref())
-                                .cloned()
-                        }),
+                        speaker_name: q
+                            .speaker
+                            .as_ref()
+                            .and(versions[v].facts.speaker_of(q))
+                            .map(str::to_string),
                         text: q.text.clone(),
                         span: q.span,
                         index: q.sentence,

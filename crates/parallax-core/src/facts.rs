@@ -139,3 +139,25 @@ pub struct Facts {
     pub quotes: Vec<Quote>,
     pub dates: Vec<DateMention>,
 }
+
+impl Facts {
+    /// The readable name of an entity key in these facts ("Putin", "Rusland"): the
+    /// display name of its first mention, else that mention as written; `None` when no
+    /// entity has the key. Keys are for matching across languages, names for readers.
+    pub fn name_of(&self, key: &str) -> Option<&str> {
+        self.entities
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| if e.name.is_empty() { &e.text } else { &e.name })
+            .map(String::as_str)
+    }
+
+    /// A quote's speaker in words: the speaker's name, else the words the article used
+    /// for them; `None` when neither is known.
+    pub fn speaker_of<'a>(&'a self, q: &'a Quote) -> Option<&'a str> {
+        q.speaker
+            .as_deref()
+            .and_then(|k| self.name_of(k))
+            .or(q.speaker_text.as_deref().filter(|t| !t.is_empty()))
+    }
+}

@@ -136,19 +136,20 @@ const COMMON: &[(&str, &str)] = &[("hi", include_str!("../data/common/hi.txt"))]
 static LOWER: LazyLock<HashMap<&'static str, HashMap<&'static str, f32>>> = LazyLock::new(|| {
     [("en", include_str!("../data/lower/en.txt"))]
         .into_iter()
-        .map(|(lang, text)| {
-            let words = text
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| {
-                    let (w, z) = l.split_once('\t')?;
-                    Some((w.trim(), z.trim().parse().ok()?))
-                })
-                .collect();
-            (lang, words)
-        })
+        .map(|(lang, text)| (lang, zipf_list(text)))
         .collect()
 });
+
+/// A generated word list: a word and its Zipf frequency a line, `#` lines are comments.
+fn zipf_list(text: &'static str) -> HashMap<&'static str, f32> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (w, z) = l.split_once('\t')?;
+            Some((w.trim(), z.trim().parse().ok()?))
+        })
+        .collect()
+}
 
 /// The most frequent words of languages that capitalise the first word of an
 /// institution's name (`scripts/gen_common.py`): alone, such a word is no name.
@@ -158,15 +159,7 @@ static FREQUENT: LazyLock<HashMap<&'static str, HashSet<&'static str>>> = LazyLo
         ("uk", include_str!("../data/frequent/uk.txt")),
     ]
     .into_iter()
-    .map(|(lang, text)| {
-        let words = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split('\t').next())
-            .map(str::trim)
-            .collect();
-        (lang, words)
-    })
+    .map(|(lang, text)| (lang, zipf_list(text).into_keys().collect()))
     .collect()
 });
 
@@ -183,17 +176,7 @@ const COMMON_ZIPF: f32 = 4.4;
 static WORDS: LazyLock<HashMap<&'static str, HashMap<&'static str, f32>>> = LazyLock::new(|| {
     COMMON
         .iter()
-        .map(|&(lang, text)| {
-            let words = text
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| {
-                    let (w, z) = l.split_once('\t')?;
-                    Some((w.trim(), z.trim().parse().ok()?))
-                })
-                .collect();
-            (lang, words)
-        })
+        .map(|&(lang, text)| (lang, zipf_list(text)))
         .collect()
 });
 
@@ -1179,22 +1162,17 @@ fn resolve_short_names(found: &mut Vec<Found>, suffixes: &[String]) {
         })
         .map(|f| (f.words.clone(), f.entity.key.clone(), f.entity.kind))
         .collect();
-    // The first and last words of those names as written (folded): a short name too
+    // The first and last words of those names as written: a short name too
     // short for its case ending to come off its key ("Kims" of "Kim Jong-un": three
-    // letters would be left) still meets them with any ending of the language.
-    let written: Vec<(String, String, String, EntityKind)> = found
+    // letters would be left) still meets them with any ending of the language ([`inflects`]).
+    let written: Vec<(String, String, String)> = found
         .iter()
         .filter(|f| f.entity.kind == EntityKind::Person && !f.tentative)
         .filter_map(|f| {
-            let words: Vec<&str> = f.entity.text.split_whitespace().collect();
-            (words.len() >= 2).then(|| {
-                (
-                    fold(words[0]),
-                    fold(words[words.len() - 1]),
-                    f.entity.key.clone(),
-                    f.entity.kind,
-                )
-            })
+            let mut words = f.entity.text.split_whitespace();
+            let first = words.next()?.to_string();
+            let last = words.next_back()?.to_string();
+            Some((first, last, f.entity.key.clone()))
         })
         .collect();
     for f in found.iter_mut() {
@@ -1227,19 +1205,14 @@ fn resolve_short_names(found: &mut Vec<Found>, suffixes: &[String]) {
         if f.known || f.entity.text.split_whitespace().count() != 1 {
             continue;
         }
-        let text = fold(&f.entity.text);
-        let inflected = |w: &str| {
-            suffixes.iter().any(|x| {
-                text.len() == w.len() + x.len() && text.ends_with(x.as_str()) && text.starts_with(w)
-            })
-        };
+        let text = &f.entity.text;
         let hit = written
             .iter()
-            .find(|p| inflected(&p.1))
-            .or_else(|| written.iter().find(|p| inflected(&p.0)));
-        if let Some((_, _, key, kind)) = hit {
+            .find(|p| inflects(text, &p.1, suffixes))
+            .or_else(|| written.iter().find(|p| inflects(text, &p.0, suffixes)));
+        if let Some((_, _, key)) = hit {
             f.entity.key = key.clone();
-            f.entity.kind = *kind;
+            f.entity.kind = EntityKind::Person;
             f.tentative = false;
         }
     }
