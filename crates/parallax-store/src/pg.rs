@@ -1,0 +1,1371 @@
+//! The PostgreSQL backend: the same tables as the SQLite file (in PostgreSQL's types,
+//! every text column in the `C` collation so that text sorts by its bytes, as SQLite's
+//! `BINARY` does), the same versions, and the same writes: every batch in one
+//! transaction, articles under their content ids (`ON CONFLICT DO NOTHING`), the copies
+//! found as they are stored, and the full-text index made of the same terms
+//! ([`crate::terms`]) with the same ranking (FTS5's BM25, computed in SQL from the
+//! term counts of each article and column).
+//!
+//! Writers take a transaction-scoped advisory lock (one per schema) when a write
+//! transaction begins, so that writes to one store are serialised as SQLite's
+//! `BEGIN IMMEDIATE` serialises them: the next story sequence number, the copy lookup
+//! and the term totals are read and written by one writer at a time. Readers never
+//! take it.
+//!
+//! The connection is the synchronous client of the `postgres` crate; prepared
+//! statements are kept per connection.
+
+use crate::search::{ArticleSummary, TextHit};
+use crate::stories::{StoryArticle, StoryFilter, StoryInfo, StoryStep};
+use crate::terms::Analyzer;
+use crate::{decode, ArticleFilter, Outcome, Result, StoreError, SCHEMA_VERSION};
+use parallax_core::facts::Facts;
+use parallax_core::{Article, ArticleId, Fingerprint};
+use postgres::types::{ToSql, Type};
+use postgres::{Client, NoTls, Row, Statement};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
+
+type PgResult<T> = std::result::Result<T, postgres::Error>;
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// The first key of the advisory locks of parallax (`px`); the second is the hash of
+/// the schema, so that stores in two schemas of one database do not wait for each other.
+const LOCK_CLASS: i32 = 0x7078;
+
+/// How long opening waits for the server when the URL does not say
+/// (`connect_timeout`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The PostgreSQL schema by version. Version numbers are SQLite's (`schema.rs`): a
+/// new store is created at the version of SQLite's schema it equals (8: articles and
+/// their sources, facts, vectors, stories, copies, the term index and the outlet
+/// index), and each later change of the schema gets one number and both forms.
+const MIGRATIONS: &[(u32, &str)] = &[(
+    8,
+    r#"CREATE TABLE articles (
+        ord BIGSERIAL NOT NULL UNIQUE,
+        id TEXT COLLATE "C" PRIMARY KEY,
+        lang TEXT COLLATE "C",
+        published TEXT COLLATE "C",
+        published_unix BIGINT,
+        title TEXT COLLATE "C",
+        article TEXT NOT NULL,
+        text TEXT NOT NULL,
+        ingested_at BIGINT NOT NULL,
+        standfirst TEXT COLLATE "C",
+        source TEXT COLLATE "C"
+    );
+    CREATE INDEX articles_published_id ON articles (published_unix, id);
+    CREATE INDEX articles_lang_published_id ON articles (lang, published_unix, id);
+    CREATE INDEX articles_source_published ON articles (source, published_unix, id);
+    CREATE TABLE article_sources (
+        ord BIGSERIAL NOT NULL,
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles (id),
+        path TEXT COLLATE "C" NOT NULL,
+        record BIGINT NOT NULL,
+        PRIMARY KEY (article_id, path, record)
+    );
+    CREATE TABLE facts (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        facts TEXT NOT NULL
+    );
+    CREATE TABLE vectors (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        model TEXT COLLATE "C" NOT NULL,
+        dim BIGINT NOT NULL,
+        lead BYTEA NOT NULL
+    );
+    CREATE TABLE sentence_vectors (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        model TEXT COLLATE "C" NOT NULL,
+        dim BIGINT NOT NULL,
+        data BYTEA NOT NULL
+    );
+    CREATE TABLE stories (
+        id BIGINT PRIMARY KEY,
+        first_seen BIGINT,
+        last_seen BIGINT,
+        merged_into BIGINT,
+        state TEXT NOT NULL
+    );
+    CREATE INDEX stories_last_seen ON stories (last_seen);
+    CREATE TABLE story_assignments (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        story_id BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        evidence TEXT NOT NULL
+    );
+    CREATE INDEX story_assignments_story ON story_assignments (story_id, seq);
+    CREATE TABLE cluster_state (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE fingerprints (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        shingles BIGINT NOT NULL,
+        minhash BYTEA NOT NULL,
+        copy_of TEXT COLLATE "C" REFERENCES articles (id)
+    );
+    CREATE INDEX fingerprints_copy_of ON fingerprints (copy_of);
+    CREATE TABLE fingerprint_bands (
+        band BIGINT NOT NULL,
+        key BIGINT NOT NULL,
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles (id),
+        PRIMARY KEY (band, key, article_id)
+    );
+    CREATE TABLE article_terms (
+        term TEXT COLLATE "C" NOT NULL,
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles (id),
+        title INTEGER NOT NULL,
+        standfirst INTEGER NOT NULL,
+        text INTEGER NOT NULL,
+        PRIMARY KEY (term, article_id)
+    );
+    CREATE TABLE article_lengths (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        title INTEGER NOT NULL,
+        standfirst INTEGER NOT NULL,
+        text INTEGER NOT NULL
+    );
+    CREATE TABLE article_terms_totals (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        docs BIGINT NOT NULL,
+        tokens BIGINT NOT NULL
+    );
+    INSERT INTO article_terms_totals (id, docs, tokens) VALUES (1, 0, 0);"#,
+)];
+
+/// Whether a store location is a PostgreSQL URL (`postgres://…` or `postgresql://…`).
+pub fn is_url(location: &str) -> bool {
+    let l = location.trim_start().to_ascii_lowercase();
+    l.starts_with("postgres://") || l.starts_with("postgresql://")
+}
+
+/// A store location as it may be shown: a PostgreSQL URL without its password (in the
+/// user part or as a `password=` parameter); anything else as it is.
+pub fn redact(location: &str) -> String {
+    if !is_url(location) {
+        return location.to_string();
+    }
+    let location = location.trim();
+    let Some((scheme, rest)) = location.split_once("://") else {
+        return location.to_string();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// The connection with its prepared statements.
+struct Conn {
+    client: Client,
+    cache: HashMap<String, Statement>,
+}
+
+impl Conn {
+    fn stmt(&mut self, sql: &str) -> PgResult<Statement> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.cache.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    fn query(&mut self, sql: &str, params: Params) -> PgResult<Vec<Row>> {
+        let s = self.stmt(sql)?;
+        self.client.query(&s, params)
+    }
+
+    fn query_opt(&mut self, sql: &str, params: Params) -> PgResult<Option<Row>> {
+        let s = self.stmt(sql)?;
+        self.client.query_opt(&s, params)
+    }
+
+    fn execute(&mut self, sql: &str, params: Params) -> PgResult<u64> {
+        let s = self.stmt(sql)?;
+        self.client.execute(&s, params)
+    }
+
+    /// Takes the store's write lock until the transaction ends.
+    fn lock(&mut self) -> PgResult<()> {
+        self.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))",
+            &[&LOCK_CLASS],
+        )
+        .map(|_| ())
+    }
+}
+
+/// An open PostgreSQL store.
+pub(crate) struct Pg {
+    conn: RefCell<Conn>,
+    /// The URL without its password, for messages.
+    location: String,
+    /// Whether a batch ([`crate::Store::in_batch`]) is open.
+    in_batch: Cell<bool>,
+}
+
+impl Pg {
+    /// Connects to the server at `url`.
+    pub(crate) fn connect(url: &str) -> Result<Pg> {
+        let location = redact(url);
+        let err = |source| StoreError::Postgres {
+            path: location.clone(),
+            source,
+        };
+        let mut config: postgres::Config = url.trim().parse().map_err(err)?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("parallax");
+        }
+        let client = config.connect(NoTls).map_err(err)?;
+        Ok(Pg {
+            conn: RefCell::new(Conn {
+                client,
+                cache: HashMap::new(),
+            }),
+            location,
+            in_batch: Cell::new(false),
+        })
+    }
+
+    pub(crate) fn location(&self) -> &str {
+        &self.location
+    }
+
+    fn err(&self, source: postgres::Error) -> StoreError {
+        StoreError::Postgres {
+            path: self.location.clone(),
+            source,
+        }
+    }
+
+    /// Runs a read.
+    fn read<T>(&self, f: impl FnOnce(&mut Conn) -> PgResult<T>) -> Result<T> {
+        let mut c = self.conn.borrow_mut();
+        f(&mut c).map_err(|e| self.err(e))
+    }
+
+    /// Runs a write in a transaction of its own holding the write lock, or in a
+    /// savepoint of the open batch.
+    fn write<T>(&self, f: impl FnOnce(&mut Conn) -> PgResult<T>) -> Result<T> {
+        let mut c = self.conn.borrow_mut();
+        let nested = self.in_batch.get();
+        let run = |c: &mut Conn| -> PgResult<T> {
+            if nested {
+                c.client.batch_execute("SAVEPOINT parallax_write")?;
+            } else {
+                c.client.batch_execute("BEGIN")?;
+                c.lock()?;
+            }
+            match f(c) {
+                Ok(v) => {
+                    c.client.batch_execute(if nested {
+                        "RELEASE SAVEPOINT parallax_write"
+                    } else {
+                        "COMMIT"
+                    })?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    // The error that stopped the write is the one to report.
+                    let _ = c.client.batch_execute(if nested {
+                        "ROLLBACK TO SAVEPOINT parallax_write"
+                    } else {
+                        "ROLLBACK"
+                    });
+                    Err(e)
+                }
+            }
+        };
+        run(&mut c).map_err(|e| self.err(e))
+    }
+
+    /// Begins a batch: one transaction holding the write lock.
+    pub(crate) fn begin(&self) -> Result<()> {
+        self.read(|c| {
+            c.client.batch_execute("BEGIN")?;
+            c.lock()
+        })?;
+        self.in_batch.set(true);
+        Ok(())
+    }
+
+    /// Ends the open batch: commits it, or rolls it back.
+    pub(crate) fn end(&self, commit: bool) -> Result<()> {
+        self.in_batch.set(false);
+        if commit {
+            self.read(|c| c.client.batch_execute("COMMIT"))
+        } else {
+            self.read(|c| c.client.batch_execute("ROLLBACK"))
+        }
+    }
+
+    /// Whether the schema holds a parallax store.
+    pub(crate) fn has_store(&self) -> Result<bool> {
+        self.read(|c| {
+            let row = c.query_opt("SELECT to_regclass('parallax_schema') IS NOT NULL", &[])?;
+            Ok(row.is_some_and(|r| r.get::<_, bool>(0)))
+        })
+    }
+
+    /// The schema version (0: none).
+    pub(crate) fn schema_version(&self) -> Result<u32> {
+        if !self.has_store()? {
+            return Ok(0);
+        }
+        self.read(|c| {
+            let row = c.query_opt("SELECT max(version) FROM parallax_schema", &[])?;
+            Ok(row.and_then(|r| r.get::<_, Option<i32>>(0)).unwrap_or(0))
+        })
+        .map(|v| v.max(0) as u32)
+    }
+
+    /// Creates or migrates the schema, under the write lock, so that processes
+    /// opening one store at once migrate it once.
+    pub(crate) fn migrate(&self) -> Result<()> {
+        let mut newer = None;
+        self.write(|c| {
+            c.client.batch_execute(
+                "CREATE TABLE IF NOT EXISTS parallax_schema (version INTEGER NOT NULL)",
+            )?;
+            let found = c
+                .query_opt("SELECT max(version) FROM parallax_schema", &[])?
+                .and_then(|r| r.get::<_, Option<i32>>(0))
+                .unwrap_or(0)
+                .max(0) as u32;
+            if found > SCHEMA_VERSION {
+                newer = Some(found);
+                return Ok(());
+            }
+            for (version, sql) in MIGRATIONS {
+                if *version > found {
+                    c.client.batch_execute(sql)?;
+                    c.execute("DELETE FROM parallax_schema", &[])?;
+                    c.execute(
+                        "INSERT INTO parallax_schema (version) VALUES ($1)",
+                        &[&(*version as i32)],
+                    )?;
+                }
+            }
+            Ok(())
+        })?;
+        match newer {
+            Some(found) => Err(StoreError::Newer {
+                path: self.location.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn write_batch(&self, articles: &[(Article, Facts)]) -> Result<Vec<Outcome>> {
+        let prints: Vec<Fingerprint> = articles
+            .iter()
+            .map(|(a, _)| Fingerprint::of_article(a))
+            .collect();
+        self.write(|c| {
+            let mut outcomes = Vec::with_capacity(articles.len());
+            for ((a, f), print) in articles.iter().zip(&prints) {
+                let json = serde_json::to_string(a).expect("articles serialise");
+                let text = a.text();
+                let id = a.id.as_str();
+                let n = c.execute(
+                    "INSERT INTO articles (id, lang, published, published_unix, title, article, text,
+                                           ingested_at, standfirst, source)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, floor(extract(epoch FROM now()))::bigint, $8, $9)
+                     ON CONFLICT (id) DO NOTHING",
+                    &[
+                        &id,
+                        &a.lang,
+                        &a.published.map(|p| p.to_string()),
+                        &a.published.map(|p| p.unix()),
+                        &a.title,
+                        &json,
+                        &text,
+                        &a.standfirst,
+                        &a.source,
+                    ],
+                )?;
+                if n == 1 {
+                    index_article(
+                        c,
+                        id,
+                        a.lang.as_deref(),
+                        a.title.as_deref(),
+                        a.standfirst.as_deref(),
+                        &text,
+                    )?;
+                    insert_fingerprint(c, id, print)?;
+                }
+                outcomes.push(if n == 1 {
+                    Outcome::New
+                } else {
+                    Outcome::Unchanged
+                });
+                c.execute(
+                    "INSERT INTO article_sources (article_id, path, record) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                    &[
+                        &id,
+                        &a.source_path.as_deref().unwrap_or(""),
+                        &(a.source_record.unwrap_or(0) as i64),
+                    ],
+                )?;
+                c.execute(
+                    "INSERT INTO facts (article_id, facts) VALUES ($1, $2)
+                     ON CONFLICT (article_id) DO UPDATE SET facts = excluded.facts",
+                    &[
+                        &id,
+                        &serde_json::to_string(f).expect("facts serialise"),
+                    ],
+                )?;
+            }
+            Ok(outcomes)
+        })
+    }
+
+    pub(crate) fn contains(&self, id: &ArticleId) -> Result<bool> {
+        self.read(|c| {
+            c.query_opt("SELECT 1 FROM articles WHERE id = $1", &[&id.as_str()])
+                .map(|r| r.is_some())
+        })
+    }
+
+    /// Up to two articles whose id starts with `prefix` (lower-case hex), and how many
+    /// there are when more than one.
+    pub(crate) fn by_prefix(&self, prefix: &str) -> Result<(Vec<(String, String)>, u64)> {
+        self.read(|c| {
+            let rows = c.query(
+                "SELECT id, article FROM articles WHERE id >= $1 AND id < $1 || 'g' ORDER BY id LIMIT 2",
+                &[&prefix],
+            )?;
+            let rows: Vec<(String, String)> =
+                rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            let count = if rows.len() > 1 {
+                c.query_opt(
+                    "SELECT count(*) FROM articles WHERE id >= $1 AND id < $1 || 'g'",
+                    &[&prefix],
+                )?
+                .map_or(0, |r| r.get::<_, i64>(0))
+            } else {
+                rows.len() as i64
+            };
+            Ok((rows, count.max(0) as u64))
+        })
+    }
+
+    pub(crate) fn articles(&self, filter: &ArticleFilter) -> Result<Vec<Article>> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT id, article FROM articles WHERE ($1::text IS NULL OR lang = $1)
+                   AND ($3::text IS NULL OR source = $3)
+                   AND ($4::bigint IS NULL OR published_unix >= $4)
+                   AND ($5::bigint IS NULL OR published_unix <= $5)
+                 ORDER BY published_unix IS NULL, published_unix, id LIMIT $2",
+                &[
+                    &filter.lang,
+                    &filter.limit.map(|l| l as i64),
+                    &filter.source,
+                    &filter.since,
+                    &filter.until,
+                ],
+            )
+        })?;
+        rows.iter()
+            .map(|r| decode(&self.location, r.get(0), r.get(1)))
+            .collect()
+    }
+
+    /// What the database cannot check itself: every article has its row in the term
+    /// index, and the index's totals (which BM25 reads) agree with its rows.
+    pub(crate) fn integrity_check(&self) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut problems = Vec::new();
+            let unindexed: i64 = c
+                .query_opt(
+                    "SELECT count(*) FROM articles a
+                     WHERE NOT EXISTS (SELECT 1 FROM article_lengths l WHERE l.article_id = a.id)",
+                    &[],
+                )?
+                .map_or(0, |r| r.get(0));
+            if unindexed > 0 {
+                problems.push(format!("{unindexed} articles are not in the term index"));
+            }
+            let row = c.query_opt(
+                "SELECT t.docs, t.tokens, (SELECT count(*) FROM article_lengths),
+                        (SELECT coalesce(sum(title + standfirst + text), 0)::bigint FROM article_lengths)
+                 FROM article_terms_totals t WHERE t.id = 1",
+                &[],
+            )?;
+            match row {
+                None => problems.push("the term index has no totals".into()),
+                Some(r) => {
+                    let (docs, tokens, rows, sum): (i64, i64, i64, i64) =
+                        (r.get(0), r.get(1), r.get(2), r.get(3));
+                    if docs != rows || tokens != sum {
+                        problems.push(format!(
+                            "the term index totals ({docs} documents, {tokens} terms) disagree with its rows ({rows}, {sum})"
+                        ));
+                    }
+                }
+            }
+            if problems.is_empty() {
+                problems.push("ok".into());
+            }
+            Ok(problems)
+        })
+    }
+
+    pub(crate) fn contents(&self) -> Result<Vec<(&'static str, Vec<String>)>> {
+        const TABLES: &[(&str, &str)] = &[
+            (
+                "articles",
+                "SELECT id, lang, published, published_unix, title, article, text
+                 FROM articles ORDER BY id",
+            ),
+            (
+                "article_sources",
+                "SELECT article_id, path, record FROM article_sources ORDER BY 1, 2, 3",
+            ),
+            ("facts", "SELECT article_id, facts FROM facts ORDER BY 1"),
+            (
+                "fingerprints",
+                "SELECT article_id, shingles, minhash, copy_of FROM fingerprints ORDER BY 1",
+            ),
+            (
+                "fingerprint_bands",
+                "SELECT band, key, article_id FROM fingerprint_bands ORDER BY 1, 2, 3",
+            ),
+            (
+                "vectors",
+                "SELECT article_id, model, dim, lead FROM vectors ORDER BY 1",
+            ),
+            (
+                "sentence_vectors",
+                "SELECT article_id, model, dim, data FROM sentence_vectors ORDER BY 1",
+            ),
+            (
+                "stories",
+                "SELECT id, first_seen, last_seen, merged_into, state FROM stories ORDER BY 1",
+            ),
+            (
+                "story_assignments",
+                "SELECT article_id, story_id, seq, evidence FROM story_assignments ORDER BY 1",
+            ),
+            (
+                "cluster_state",
+                "SELECT key, value FROM cluster_state ORDER BY 1",
+            ),
+            (
+                "article_terms_vocab",
+                "SELECT term, count(*)::bigint, sum(title + standfirst + text)::bigint
+                 FROM article_terms GROUP BY term ORDER BY 1",
+            ),
+        ];
+        self.read(|c| {
+            let mut out = Vec::with_capacity(TABLES.len());
+            for (name, sql) in TABLES {
+                let rows = c.query(sql, &[])?;
+                let mut lines = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let mut cells = Vec::with_capacity(r.len());
+                    for (i, col) in r.columns().iter().enumerate() {
+                        let t = col.type_();
+                        let cell = if *t == Type::INT8 {
+                            r.try_get::<_, Option<i64>>(i)?.map(|v| v.to_string())
+                        } else if *t == Type::INT4 {
+                            r.try_get::<_, Option<i32>>(i)?.map(|v| v.to_string())
+                        } else if *t == Type::BYTEA {
+                            r.try_get::<_, Option<Vec<u8>>>(i)?
+                                .map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
+                        } else {
+                            r.try_get::<_, Option<String>>(i)?.map(|s| format!("{s:?}"))
+                        };
+                        cells.push(cell.unwrap_or_else(|| "NULL".to_string()));
+                    }
+                    lines.push(cells.join(" | "));
+                }
+                out.push((*name, lines));
+            }
+            Ok(out)
+        })
+    }
+
+    pub(crate) fn count_articles(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_opt("SELECT count(*) FROM articles", &[])?
+                .map_or(0, |r| r.get::<_, i64>(0)))
+        })
+        .map(|n| n.max(0) as u64)
+    }
+
+    pub(crate) fn put_vectors(&self, model: &str, vectors: &[(&ArticleId, &[f32])]) -> Result<()> {
+        self.write(|c| {
+            for (id, v) in vectors {
+                c.execute(
+                    "INSERT INTO vectors (article_id, model, dim, lead) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (article_id) DO UPDATE
+                     SET model = excluded.model, dim = excluded.dim, lead = excluded.lead",
+                    &[&id.as_str(), &model, &(v.len() as i64), &crate::to_blob(v)],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn count_vectors(&self, model: &str) -> Result<u64> {
+        self.read(|c| {
+            Ok(
+                c.query_opt("SELECT count(*) FROM vectors WHERE model = $1", &[&model])?
+                    .map_or(0, |r| r.get::<_, i64>(0)),
+            )
+        })
+        .map(|n| n.max(0) as u64)
+    }
+
+    pub(crate) fn vector(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<f32>>> {
+        self.read(|c| {
+            Ok(c.query_opt(
+                "SELECT lead FROM vectors WHERE article_id = $1 AND model = $2",
+                &[&id.as_str(), &model],
+            )?
+            .map(|r| crate::from_blob(r.get::<_, &[u8]>(0))))
+        })
+    }
+
+    pub(crate) fn missing_vectors(
+        &self,
+        model: &str,
+        ids: &[&ArticleId],
+    ) -> Result<Vec<ArticleId>> {
+        let wanted: Vec<&str> = ids.iter().map(|i| i.as_str()).collect();
+        let have: HashSet<String> = self.read(|c| {
+            Ok(c.query(
+                "SELECT article_id FROM vectors WHERE model = $1 AND article_id = ANY($2)",
+                &[&model, &wanted],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })?;
+        Ok(ids
+            .iter()
+            .filter(|i| !have.contains(i.as_str()))
+            .map(|i| (*i).clone())
+            .collect())
+    }
+
+    pub(crate) fn sentence_vectors(
+        &self,
+        model: &str,
+        id: &ArticleId,
+    ) -> Result<Option<(i64, Vec<u8>)>> {
+        self.read(|c| {
+            Ok(c.query_opt(
+                "SELECT dim, data FROM sentence_vectors WHERE article_id = $1 AND model = $2",
+                &[&id.as_str(), &model],
+            )?
+            .map(|r| (r.get(0), r.get(1))))
+        })
+    }
+
+    pub(crate) fn put_sentence_vectors(
+        &self,
+        model: &str,
+        id: &ArticleId,
+        dim: i64,
+        data: &[u8],
+    ) -> Result<()> {
+        self.read(|c| {
+            c.execute(
+                "INSERT INTO sentence_vectors (article_id, model, dim, data) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (article_id) DO UPDATE
+                 SET model = excluded.model, dim = excluded.dim, data = excluded.data",
+                &[&id.as_str(), &model, &dim, &data],
+            )
+            .map(|_| ())
+        })
+    }
+
+    pub(crate) fn facts_json(&self, id: &ArticleId) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(c.query_opt(
+                "SELECT facts FROM facts WHERE article_id = $1",
+                &[&id.as_str()],
+            )?
+            .map(|r| r.get(0)))
+        })
+    }
+
+    pub(crate) fn provenance(&self, id: &ArticleId) -> Result<Vec<(String, u64)>> {
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT path, record FROM article_sources WHERE article_id = $1 ORDER BY ord",
+                &[&id.as_str()],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+        })
+    }
+
+    // ----- search -----
+
+    pub(crate) fn languages(&self) -> Result<Vec<Option<String>>> {
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT DISTINCT lang FROM articles ORDER BY lang NULLS FIRST",
+                &[],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })
+    }
+
+    /// The articles among `langs` (`unknown`: and those of no language) published at
+    /// or after `since` that hold any of `terms`, best first by FTS5's BM25 (k1 = 1.2,
+    /// b = 0.75, the columns weighted), at most `limit`.
+    pub(crate) fn text_hits(
+        &self,
+        terms: &[String],
+        langs: &[&str],
+        unknown: bool,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<TextHit>> {
+        let (wt, ws, wx) = crate::search::COLUMN_WEIGHTS;
+        self.read(|c| {
+            let Some(totals) =
+                c.query_opt("SELECT docs, tokens FROM article_terms_totals WHERE id = 1", &[])?
+            else {
+                return Ok(Vec::new());
+            };
+            let (docs, tokens): (i64, i64) = (totals.get(0), totals.get(1));
+            if docs <= 0 || tokens <= 0 {
+                return Ok(Vec::new());
+            }
+            let found: HashMap<String, i64> = c
+                .query(
+                    "SELECT term, count(*) FROM article_terms WHERE term = ANY($1) GROUP BY term",
+                    &[&terms],
+                )?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            let n = docs as f64;
+            let mut q_terms = Vec::new();
+            let mut q_idf = Vec::new();
+            for t in terms {
+                let Some(&hit) = found.get(t) else { continue };
+                let idf = ((n - hit as f64 + 0.5) / (hit as f64 + 0.5)).ln();
+                q_terms.push(t.as_str());
+                q_idf.push(if idf <= 0.0 { 1e-6 } else { idf });
+            }
+            if q_terms.is_empty() {
+                return Ok(Vec::new());
+            }
+            let avgdl = tokens as f64 / n;
+            let rows = c.query(
+                "SELECT a.id, sum(q.idf * w.f * 2.2
+                                  / (w.f + 1.2 * (0.25 + 0.75 * (l.title + l.standfirst + l.text)::float8 / $3)))
+                              AS score
+                 FROM unnest($1::text[], $2::float8[]) AS q (term, idf)
+                 JOIN article_terms t ON t.term = q.term
+                 JOIN article_lengths l ON l.article_id = t.article_id
+                 JOIN articles a ON a.id = t.article_id
+                 CROSS JOIN LATERAL (SELECT ($4::float8 * t.title + $5::float8 * t.standfirst
+                                             + $6::float8 * t.text) AS f) w
+                 WHERE (a.lang = ANY($7) OR ($8 AND a.lang IS NULL))
+                   AND ($9::bigint IS NULL OR a.published_unix >= $9)
+                 GROUP BY a.id ORDER BY score DESC, a.id LIMIT $10",
+                &[
+                    &q_terms,
+                    &q_idf,
+                    &avgdl,
+                    &wt,
+                    &ws,
+                    &wx,
+                    &langs,
+                    &unknown,
+                    &since,
+                    &(limit as i64),
+                ],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| TextHit {
+                    id: ArticleId(r.get(0)),
+                    score: r.get(1),
+                })
+                .collect())
+        })
+    }
+
+    pub(crate) fn document_frequencies(&self, terms: &[String]) -> Result<Vec<u64>> {
+        self.read(|c| {
+            let found: HashMap<String, i64> = c
+                .query(
+                    "SELECT term, count(*) FROM article_terms WHERE term = ANY($1) GROUP BY term",
+                    &[&terms],
+                )?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            Ok(terms
+                .iter()
+                .map(|t| found.get(t).copied().unwrap_or(0).max(0) as u64)
+                .collect())
+        })
+    }
+
+    pub(crate) fn lead_vectors(&self, model: &str) -> Result<Vec<(ArticleId, Vec<f32>)>> {
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT article_id, lead FROM vectors WHERE model = $1 ORDER BY article_id",
+                &[&model],
+            )?
+            .iter()
+            .map(|r| (ArticleId(r.get(0)), crate::from_blob(r.get::<_, &[u8]>(1))))
+            .collect())
+        })
+    }
+
+    pub(crate) fn article_summaries(
+        &self,
+        filter: &ArticleFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<ArticleSummary>, u64)> {
+        // Every parameter appears in every form (`$n::text IS NULL` where it is not
+        // used), so that the same ones are always bound and each form is one plan.
+        let cond = |base: usize| {
+            format!(
+                "{} AND {} AND (${c}::bigint IS NULL OR published_unix >= ${c})
+                 AND (${d}::bigint IS NULL OR published_unix <= ${d})",
+                if filter.lang.is_some() {
+                    format!("lang = ${base}")
+                } else {
+                    format!("${base}::text IS NULL")
+                },
+                if filter.source.is_some() {
+                    format!("source = ${}", base + 1)
+                } else {
+                    format!("${}::text IS NULL", base + 1)
+                },
+                c = base + 2,
+                d = base + 3,
+            )
+        };
+        let sql = format!(
+            "SELECT id, lang, published, title, standfirst, source FROM articles
+             WHERE {} ORDER BY published_unix DESC NULLS LAST, id DESC LIMIT $1 OFFSET $2",
+            cond(3)
+        );
+        let count = format!("SELECT count(*) FROM articles WHERE {}", cond(1));
+        self.read(|c| {
+            let rows = c.query(
+                &sql,
+                &[
+                    &(limit as i64),
+                    &(offset as i64),
+                    &filter.lang,
+                    &filter.source,
+                    &filter.since,
+                    &filter.until,
+                ],
+            )?;
+            let total: i64 = c
+                .query_opt(
+                    &count,
+                    &[&filter.lang, &filter.source, &filter.since, &filter.until],
+                )?
+                .map_or(0, |r| r.get(0));
+            Ok((rows.iter().map(summary).collect(), total.max(0) as u64))
+        })
+    }
+
+    pub(crate) fn sources(&self) -> Result<Vec<(String, u64)>> {
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT source, count(*) AS n FROM articles WHERE source IS NOT NULL
+                 GROUP BY source ORDER BY n DESC, source",
+                &[],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1).max(0) as u64))
+            .collect())
+        })
+    }
+
+    pub(crate) fn summaries(&self, ids: &[&ArticleId]) -> Result<Vec<ArticleSummary>> {
+        let wanted: Vec<&str> = ids.iter().map(|i| i.as_str()).collect();
+        let found: HashMap<String, ArticleSummary> = self.read(|c| {
+            Ok(c.query(
+                "SELECT id, lang, published, title, standfirst, source FROM articles WHERE id = ANY($1)",
+                &[&wanted],
+            )?
+            .iter()
+            .map(|r| (r.get(0), summary(r)))
+            .collect())
+        })?;
+        Ok(wanted
+            .iter()
+            .filter_map(|id| found.get(*id).cloned())
+            .collect())
+    }
+
+    // ----- stories -----
+
+    pub(crate) fn save_story_step(&self, step: &StoryStep) -> Result<()> {
+        self.write(|c| {
+            let mut seq: i64 = c
+                .query_opt("SELECT coalesce(max(seq), 0) FROM story_assignments", &[])?
+                .map_or(0, |r| r.get(0));
+            for (article, story, evidence) in &step.assignments {
+                seq += 1;
+                c.execute(
+                    "INSERT INTO story_assignments (article_id, story_id, seq, evidence)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (article_id) DO UPDATE
+                     SET story_id = excluded.story_id, seq = excluded.seq, evidence = excluded.evidence",
+                    &[article, story, &seq, evidence],
+                )?;
+            }
+            for s in &step.stories {
+                c.execute(
+                    "INSERT INTO stories (id, first_seen, last_seen, state) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (id) DO UPDATE
+                     SET first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+                         state = excluded.state",
+                    &[&s.id, &s.first_seen, &s.last_seen, &s.state],
+                )?;
+            }
+            for (from, into) in &step.merges {
+                c.execute(
+                    "UPDATE story_assignments SET story_id = $2 WHERE story_id = $1",
+                    &[from, into],
+                )?;
+                c.execute(
+                    "UPDATE stories SET merged_into = $2 WHERE id = $1 OR merged_into = $1",
+                    &[from, into],
+                )?;
+                // A story made and merged within one batch has no row yet: one that
+                // says where it went, so that its id still answers.
+                c.execute(
+                    "INSERT INTO stories (id, merged_into, state) VALUES ($1, $2, 'null')
+                     ON CONFLICT DO NOTHING",
+                    &[from, into],
+                )?;
+            }
+            c.execute(
+                "INSERT INTO cluster_state (key, value) VALUES ('meta', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&step.meta],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn story_meta(&self) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(
+                c.query_opt("SELECT value FROM cluster_state WHERE key = 'meta'", &[])?
+                    .map(|r| r.get(0)),
+            )
+        })
+    }
+
+    pub(crate) fn active_story_states(
+        &self,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT state FROM stories
+                 WHERE merged_into IS NULL
+                   AND (last_seen IS NULL OR $1::bigint IS NULL OR last_seen >= $1)
+                 ORDER BY last_seen DESC NULLS LAST, id DESC LIMIT $2",
+                &[&since, &(limit as i64)],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })
+    }
+
+    pub(crate) fn unassigned(&self, ids: &[&ArticleId]) -> Result<Vec<ArticleId>> {
+        let wanted: Vec<&str> = ids.iter().map(|i| i.as_str()).collect();
+        let have: HashSet<String> = self.read(|c| {
+            Ok(c.query(
+                "SELECT article_id FROM story_assignments WHERE article_id = ANY($1)",
+                &[&wanted],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })?;
+        Ok(ids
+            .iter()
+            .filter(|i| !have.contains(i.as_str()))
+            .map(|i| (*i).clone())
+            .collect())
+    }
+
+    pub(crate) fn assignment(&self, id: &ArticleId) -> Result<Option<(i64, String)>> {
+        self.read(|c| {
+            Ok(c.query_opt(
+                "SELECT story_id, evidence FROM story_assignments WHERE article_id = $1",
+                &[&id.as_str()],
+            )?
+            .map(|r| (r.get(0), r.get(1))))
+        })
+    }
+
+    /// Every live story's articles in assignment order: (story, first seen, last seen,
+    /// article), by story id.
+    pub(crate) fn story_rows(&self) -> Result<Vec<(i64, Option<i64>, Option<i64>, StoryArticle)>> {
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix,
+                        f.copy_of, a.source
+                 FROM stories s
+                 JOIN story_assignments x ON x.story_id = s.id
+                 JOIN articles a ON a.id = x.article_id
+                 LEFT JOIN fingerprints f ON f.article_id = a.id
+                 WHERE s.merged_into IS NULL
+                 ORDER BY s.id, x.seq",
+                &[],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), story_article(r, 3)))
+            .collect())
+        })
+    }
+
+    pub(crate) fn resolve_story(&self, id: i64) -> Result<Option<i64>> {
+        self.read(|c| {
+            let into = c.query_opt("SELECT merged_into FROM stories WHERE id = $1", &[&id])?;
+            match into {
+                Some(r) => Ok(Some(r.get::<_, Option<i64>>(0).unwrap_or(id))),
+                None => Ok(c
+                    .query_opt(
+                        "SELECT story_id FROM story_assignments
+                         WHERE (evidence::jsonb -> 'story') = to_jsonb($1::bigint)
+                         ORDER BY seq LIMIT 1",
+                        &[&id],
+                    )?
+                    .map(|r| r.get(0))),
+            }
+        })
+    }
+
+    pub(crate) fn story_by_id(&self, id: i64) -> Result<Option<StoryInfo>> {
+        let rows = self.read(|c| {
+            c.query(
+                "SELECT s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of,
+                        a.source
+                 FROM story_assignments x
+                 JOIN stories s ON s.id = x.story_id
+                 JOIN articles a ON a.id = x.article_id
+                 LEFT JOIN fingerprints f ON f.article_id = a.id
+                 WHERE x.story_id = $1 AND s.merged_into IS NULL
+                 ORDER BY x.seq",
+                &[&id],
+            )
+        })?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        Ok(Some(StoryInfo {
+            id,
+            first_seen: first.get(0),
+            last_seen: first.get(1),
+            articles: rows.iter().map(|r| story_article(r, 2)).collect(),
+        }))
+    }
+
+    /// The ids of the live stories that pass `filter`, the most recent first.
+    pub(crate) fn story_ids(&self, filter: &StoryFilter) -> Result<Vec<i64>> {
+        let live = match (&filter.lang, &filter.source) {
+            (None, None) => {
+                "SELECT story_id FROM story_assignments WHERE $3::text IS NULL AND $4::text IS NULL"
+                    .to_string()
+            }
+            (lang, source) => format!(
+                "SELECT x.story_id FROM articles a JOIN story_assignments x ON x.article_id = a.id
+                 WHERE {} AND {}",
+                if lang.is_some() {
+                    "a.lang = $3"
+                } else {
+                    "$3::text IS NULL"
+                },
+                if source.is_some() {
+                    "a.source = $4"
+                } else {
+                    "$4::text IS NULL"
+                },
+            ),
+        };
+        let sql = format!(
+            "SELECT s.id FROM stories s
+             WHERE ($1::bigint IS NULL OR s.last_seen >= $1) AND ($2::bigint IS NULL OR s.first_seen <= $2)
+               AND s.id IN ({live})
+             ORDER BY s.last_seen DESC NULLS LAST, s.id DESC"
+        );
+        self.read(|c| {
+            Ok(c.query(
+                &sql,
+                &[&filter.since, &filter.until, &filter.lang, &filter.source],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })
+    }
+
+    /// The story of each of `articles` that has one.
+    pub(crate) fn story_of_each(&self, articles: &[&ArticleId]) -> Result<HashMap<String, i64>> {
+        let wanted: Vec<&str> = articles.iter().map(|i| i.as_str()).collect();
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT article_id, story_id FROM story_assignments WHERE article_id = ANY($1)",
+                &[&wanted],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+        })
+    }
+
+    // ----- copies -----
+
+    pub(crate) fn originals(&self, ids: &[&str]) -> Result<Vec<String>> {
+        let found: HashMap<String, String> = self.read(|c| {
+            Ok(c.query(
+                "SELECT article_id, coalesce(copy_of, article_id) FROM fingerprints
+                 WHERE article_id = ANY($1)",
+                &[&ids],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+        })?;
+        Ok(ids
+            .iter()
+            .map(|id| found.get(*id).cloned().unwrap_or_else(|| id.to_string()))
+            .collect())
+    }
+
+    pub(crate) fn copies(&self, id: &str) -> Result<Vec<String>> {
+        self.read(|c| {
+            Ok(c.query(
+                "SELECT f.article_id FROM fingerprints f JOIN articles a ON a.id = f.article_id
+                 WHERE f.copy_of = $1 ORDER BY a.ord",
+                &[&id],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })
+    }
+
+    /// Runs SQL as it is (the tests' way to make a store as an earlier version left it).
+    #[cfg(test)]
+    pub(crate) fn execute_raw(&self, sql: &str) -> Result<()> {
+        self.read(|c| c.client.batch_execute(sql))
+    }
+}
+
+fn summary(r: &Row) -> ArticleSummary {
+    ArticleSummary {
+        id: r.get(0),
+        lang: r.get(1),
+        published: r.get(2),
+        title: r.get(3),
+        standfirst: r.get(4),
+        source: r.get(5),
+    }
+}
+
+/// The article of a story's row, its columns from `at` on.
+fn story_article(r: &Row, at: usize) -> StoryArticle {
+    StoryArticle {
+        id: r.get(at),
+        lang: r.get(at + 1),
+        title: r.get(at + 2),
+        published_unix: r.get(at + 3),
+        copy_of: r.get(at + 4),
+        source: r.get(at + 5),
+    }
+}
+
+/// Indexes one new article: the count of each term in each column, the columns'
+/// lengths, and the totals BM25 reads (documents, terms).
+fn index_article(
+    c: &mut Conn,
+    id: &str,
+    lang: Option<&str>,
+    title: Option<&str>,
+    standfirst: Option<&str>,
+    text: &str,
+) -> PgResult<()> {
+    let an = Analyzer::new(lang);
+    let mut counts: BTreeMap<String, [i32; 3]> = BTreeMap::new();
+    let mut lengths = [0i32; 3];
+    for (k, column) in [title.unwrap_or(""), standfirst.unwrap_or(""), text]
+        .into_iter()
+        .enumerate()
+    {
+        for term in an.terms(column) {
+            counts.entry(term).or_default()[k] += 1;
+            lengths[k] = lengths[k].saturating_add(1);
+        }
+    }
+    let terms: Vec<&str> = counts.keys().map(String::as_str).collect();
+    let col = |k: usize| counts.values().map(|c| c[k]).collect::<Vec<i32>>();
+    let (t, s, x) = (col(0), col(1), col(2));
+    c.execute(
+        "INSERT INTO article_terms (term, article_id, title, standfirst, text)
+         SELECT u.term, $1, u.t, u.s, u.x
+         FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS u (term, t, s, x)",
+        &[&id, &terms, &t, &s, &x],
+    )?;
+    c.execute(
+        "INSERT INTO article_lengths (article_id, title, standfirst, text) VALUES ($1, $2, $3, $4)",
+        &[&id, &lengths[0], &lengths[1], &lengths[2]],
+    )?;
+    let total = lengths.iter().map(|&l| l as i64).sum::<i64>();
+    c.execute(
+        "UPDATE article_terms_totals SET docs = docs + 1, tokens = tokens + $1 WHERE id = 1",
+        &[&total],
+    )?;
+    Ok(())
+}
+
+/// Stores the fingerprint of a new article and, if it is a copy of a stored one, which
+/// original (as `copies::insert` does in SQLite).
+fn insert_fingerprint(c: &mut Conn, id: &str, print: &Fingerprint) -> PgResult<()> {
+    let bands: Vec<i64> = (0..print.bands().len() as i64).collect();
+    let keys: Vec<i64> = print.bands().to_vec();
+    let original = if print.shingles == 0 {
+        None
+    } else {
+        // The candidates in SQLite's order: by band, then by id.
+        let mut candidates: Vec<String> = Vec::new();
+        for r in c.query(
+            "SELECT f.article_id FROM unnest($1::bigint[], $2::bigint[]) AS b (band, key)
+             JOIN fingerprint_bands f ON f.band = b.band AND f.key = b.key
+             WHERE f.article_id <> $3 ORDER BY b.band, f.article_id",
+            &[&bands, &keys, &id],
+        )? {
+            let x: String = r.get(0);
+            if !candidates.contains(&x) {
+                candidates.push(x);
+            }
+        }
+        let stored: HashMap<String, (i64, Vec<u8>, String)> = c
+            .query(
+                "SELECT article_id, shingles, minhash, coalesce(copy_of, article_id)
+                 FROM fingerprints WHERE article_id = ANY($1)",
+                &[&candidates],
+            )?
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
+            .collect();
+        crate::copies::best_original(
+            print,
+            candidates.iter().filter_map(|c| stored.get(c).cloned()),
+        )
+    };
+    c.execute(
+        "INSERT INTO fingerprints (article_id, shingles, minhash, copy_of) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (article_id) DO UPDATE
+         SET shingles = excluded.shingles, minhash = excluded.minhash, copy_of = excluded.copy_of",
+        &[&id, &(print.shingles as i64), &print.to_bytes(), &original],
+    )?;
+    c.execute(
+        "INSERT INTO fingerprint_bands (band, key, article_id)
+         SELECT u.band, u.key, $3 FROM unnest($1::bigint[], $2::bigint[]) AS u (band, key)
+         ON CONFLICT DO NOTHING",
+        &[&bands, &keys, &id],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_told_apart_and_shown_without_passwords() {
+        assert!(is_url("postgres://u@h/db"));
+        assert!(is_url("PostgreSQL://h/db"));
+        assert!(!is_url("parallax.db"));
+        assert!(!is_url("/tmp/postgres://x"));
+        for (url, shown) in [
+            ("postgres://u:secret@h:5432/db", "postgres://u@h:5432/db"),
+            ("postgresql://u@h/db", "postgresql://u@h/db"),
+            ("postgres://h/db?password=secret", "postgres://h/db"),
+            (
+                "postgres://u:p@h/db?sslmode=disable&password=p&x=1",
+                "postgres://u@h/db?sslmode=disable&x=1",
+            ),
+            ("postgres://u:p@h", "postgres://u@h"),
+            ("parallax.db", "parallax.db"),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn the_last_migration_is_the_schema_version() {
+        assert_eq!(MIGRATIONS.last().map(|m| m.0), Some(SCHEMA_VERSION));
+        assert!(MIGRATIONS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn a_bad_url_or_an_unreachable_server_is_an_error_naming_the_url() {
+        // Nothing listens on port 1 of the loopback address.
+        for url in [
+            "postgres://u:secret@127.0.0.1:1/db?connect_timeout=2",
+            "postgres://u:secret@127.0.0.1:notaport/db",
+        ] {
+            let err = match Pg::connect(url) {
+                Ok(_) => panic!("{url} connected"),
+                Err(e) => e.to_string(),
+            };
+            assert!(err.contains("postgres://u@127.0.0.1"), "{err}");
+            assert!(!err.contains("secret"), "{err}");
+        }
+    }
+}
