@@ -937,6 +937,14 @@ mod tests {
             s.provenance(&a.id).unwrap(),
             vec![("x.txt".to_string(), 1), ("a.txt".to_string(), 1)]
         );
+        // The same article twice in one batch: new once.
+        let d = article("Four", "en");
+        assert_eq!(
+            s.write_batch(&[(d.clone(), Facts::default()), (d.clone(), Facts::default())])
+                .unwrap(),
+            [Outcome::New, Outcome::Unchanged]
+        );
+        assert_eq!(s.provenance(&d.id).unwrap().len(), 1);
         // A batch that fails leaves nothing of itself.
         let c = article("Three", "en");
         let failed: Result<()> = s.in_batch(|s| {

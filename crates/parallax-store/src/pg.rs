@@ -42,6 +42,13 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// new store is created at the version of SQLite's schema it equals (8: articles and
 /// their sources, facts, vectors, stories, copies, the term index and the outlet
 /// index), and each later change of the schema gets one number and both forms.
+///
+/// The term index is one row per term and article (`article_terms`: the term's count
+/// in the title, the standfirst and the text), keyed by the article's row number
+/// (`articles.ord`) as FTS5 is by SQLite's row id, with each article's column lengths
+/// (`article_lengths`) and the totals BM25 reads (`article_terms_totals`). Like FTS5's
+/// table it has no foreign key (the writer stores an article's terms with the article,
+/// in its transaction): a check per row was a third of the time of writing them.
 const MIGRATIONS: &[(u32, &str)] = &[(
     8,
     r#"CREATE TABLE articles (
@@ -117,14 +124,14 @@ const MIGRATIONS: &[(u32, &str)] = &[(
     );
     CREATE TABLE article_terms (
         term TEXT COLLATE "C" NOT NULL,
-        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles (id),
+        doc BIGINT NOT NULL,
         title INTEGER NOT NULL,
         standfirst INTEGER NOT NULL,
         text INTEGER NOT NULL,
-        PRIMARY KEY (term, article_id)
+        PRIMARY KEY (term, doc)
     );
     CREATE TABLE article_lengths (
-        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        doc BIGINT PRIMARY KEY REFERENCES articles (ord),
         title INTEGER NOT NULL,
         standfirst INTEGER NOT NULL,
         text INTEGER NOT NULL
@@ -386,72 +393,118 @@ impl Pg {
         }
     }
 
+    /// Writes a batch in a few statements, each over arrays of the whole batch (a round
+    /// trip per statement, not per article), with the outcome and the copies SQLite's
+    /// article-by-article writes give: the first of two equal ids in a batch is new,
+    /// the second unchanged; an article's copy candidates are the stored articles and
+    /// the batch's earlier new ones, in SQLite's order (by band, then by id).
     pub(crate) fn write_batch(&self, articles: &[(Article, Facts)]) -> Result<Vec<Outcome>> {
         let prints: Vec<Fingerprint> = articles
             .iter()
             .map(|(a, _)| Fingerprint::of_article(a))
             .collect();
+        let jsons: Vec<String> = articles
+            .iter()
+            .map(|(a, _)| serde_json::to_string(a).expect("articles serialise"))
+            .collect();
+        let texts: Vec<String> = articles.iter().map(|(a, _)| a.text()).collect();
+        let ids: Vec<&str> = articles.iter().map(|(a, _)| a.id.as_str()).collect();
         self.write(|c| {
-            let mut outcomes = Vec::with_capacity(articles.len());
-            for ((a, f), print) in articles.iter().zip(&prints) {
-                let json = serde_json::to_string(a).expect("articles serialise");
-                let text = a.text();
-                let id = a.id.as_str();
-                let n = c.execute(
+            let langs: Vec<Option<&str>> = articles.iter().map(|(a, _)| a.lang.as_deref()).collect();
+            let published: Vec<Option<String>> = articles
+                .iter()
+                .map(|(a, _)| a.published.map(|p| p.to_string()))
+                .collect();
+            let unix: Vec<Option<i64>> = articles
+                .iter()
+                .map(|(a, _)| a.published.map(|p| p.unix()))
+                .collect();
+            let titles: Vec<Option<&str>> = articles.iter().map(|(a, _)| a.title.as_deref()).collect();
+            let standfirsts: Vec<Option<&str>> = articles
+                .iter()
+                .map(|(a, _)| a.standfirst.as_deref())
+                .collect();
+            let sources: Vec<Option<&str>> = articles.iter().map(|(a, _)| a.source.as_deref()).collect();
+            let docs: HashMap<String, i64> = c
+                .query(
                     "INSERT INTO articles (id, lang, published, published_unix, title, article, text,
                                            ingested_at, standfirst, source)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, floor(extract(epoch FROM now()))::bigint, $8, $9)
-                     ON CONFLICT (id) DO NOTHING",
+                     SELECT u.id, u.lang, u.published, u.published_unix, u.title, u.article, u.text,
+                            floor(extract(epoch FROM now()))::bigint, u.standfirst, u.source
+                     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
+                                 $6::text[], $7::text[], $8::text[], $9::text[])
+                          WITH ORDINALITY AS u (id, lang, published, published_unix, title, article,
+                                                text, standfirst, source, n)
+                     ORDER BY u.n
+                     ON CONFLICT (id) DO NOTHING RETURNING id, ord",
                     &[
-                        &id,
-                        &a.lang,
-                        &a.published.map(|p| p.to_string()),
-                        &a.published.map(|p| p.unix()),
-                        &a.title,
-                        &json,
-                        &text,
-                        &a.standfirst,
-                        &a.source,
+                        &ids,
+                        &langs,
+                        &published,
+                        &unix,
+                        &titles,
+                        &jsons,
+                        &texts,
+                        &standfirsts,
+                        &sources,
                     ],
-                )?;
-                if n == 1 {
-                    index_article(
-                        c,
-                        id,
-                        a.lang.as_deref(),
-                        a.title.as_deref(),
-                        a.standfirst.as_deref(),
-                        &text,
-                    )?;
-                    insert_fingerprint(c, id, print)?;
+                )?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            // The new articles, in batch order, each once.
+            let mut outcomes = Vec::with_capacity(articles.len());
+            let mut new: Vec<(usize, i64)> = Vec::new();
+            let mut seen: HashSet<&str> = HashSet::new();
+            for (i, id) in ids.iter().enumerate() {
+                match docs.get(*id) {
+                    Some(&doc) if seen.insert(id) => {
+                        new.push((i, doc));
+                        outcomes.push(Outcome::New);
+                    }
+                    _ => outcomes.push(Outcome::Unchanged),
                 }
-                outcomes.push(if n == 1 {
-                    Outcome::New
-                } else {
-                    Outcome::Unchanged
-                });
-                c.execute(
-                    "INSERT INTO article_sources (article_id, path, record) VALUES ($1, $2, $3)
-                     ON CONFLICT DO NOTHING",
-                    &[
-                        &id,
-                        &a.source_path.as_deref().unwrap_or(""),
-                        &(a.source_record.unwrap_or(0) as i64),
-                    ],
-                )?;
-                c.execute(
-                    "INSERT INTO facts (article_id, facts) VALUES ($1, $2)
-                     ON CONFLICT (article_id) DO UPDATE SET facts = excluded.facts",
-                    &[
-                        &id,
-                        &serde_json::to_string(f).expect("facts serialise"),
-                    ],
-                )?;
             }
+            let indexed: Vec<(i64, &Article, &str)> = new
+                .iter()
+                .map(|&(i, doc)| (doc, &articles[i].0, texts[i].as_str()))
+                .collect();
+            index_articles(c, &indexed)?;
+            let printed: Vec<(&str, &Fingerprint)> =
+                new.iter().map(|&(i, _)| (ids[i], &prints[i])).collect();
+            insert_fingerprints(c, &printed)?;
+            let paths: Vec<&str> = articles
+                .iter()
+                .map(|(a, _)| a.source_path.as_deref().unwrap_or(""))
+                .collect();
+            let records: Vec<i64> = articles
+                .iter()
+                .map(|(a, _)| a.source_record.unwrap_or(0) as i64)
+                .collect();
+            c.execute(
+                "INSERT INTO article_sources (article_id, path, record)
+                 SELECT u.id, u.path, u.record
+                 FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS u (id, path, record, n)
+                 ORDER BY u.n
+                 ON CONFLICT DO NOTHING",
+                &[&ids, &paths, &records],
+            )?;
+            // The facts of an id given twice are the last (as SQLite's REPLACE leaves them).
+            let kept = last_of_each(ids.iter().copied());
+            let fact_ids: Vec<&str> = kept.iter().map(|&i| ids[i]).collect();
+            let facts: Vec<String> = kept
+                .iter()
+                .map(|&i| serde_json::to_string(&articles[i].1).expect("facts serialise"))
+                .collect();
+            c.execute(
+                "INSERT INTO facts (article_id, facts)
+                 SELECT * FROM unnest($1::text[], $2::text[])
+                 ON CONFLICT (article_id) DO UPDATE SET facts = excluded.facts",
+                &[&fact_ids, &facts],
+            )?;
             Ok(outcomes)
         })
     }
-
     pub(crate) fn contains(&self, id: &ArticleId) -> Result<bool> {
         self.read(|c| {
             c.query_opt("SELECT 1 FROM articles WHERE id = $1", &[&id.as_str()])
@@ -512,7 +565,7 @@ impl Pg {
             let unindexed: i64 = c
                 .query_opt(
                     "SELECT count(*) FROM articles a
-                     WHERE NOT EXISTS (SELECT 1 FROM article_lengths l WHERE l.article_id = a.id)",
+                     WHERE NOT EXISTS (SELECT 1 FROM article_lengths l WHERE l.doc = a.ord)",
                     &[],
                 )?
                 .map_or(0, |r| r.get(0));
@@ -628,16 +681,21 @@ impl Pg {
     }
 
     pub(crate) fn put_vectors(&self, model: &str, vectors: &[(&ArticleId, &[f32])]) -> Result<()> {
+        // One statement; of an id given twice, the last vector (as SQLite's REPLACE).
+        let kept = last_of_each(vectors.iter().map(|(id, _)| id.as_str()));
+        let ids: Vec<&str> = kept.iter().map(|&i| vectors[i].0.as_str()).collect();
+        let dims: Vec<i64> = kept.iter().map(|&i| vectors[i].1.len() as i64).collect();
+        let blobs: Vec<Vec<u8>> = kept.iter().map(|&i| crate::to_blob(vectors[i].1)).collect();
         self.write(|c| {
-            for (id, v) in vectors {
-                c.execute(
-                    "INSERT INTO vectors (article_id, model, dim, lead) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (article_id) DO UPDATE
-                     SET model = excluded.model, dim = excluded.dim, lead = excluded.lead",
-                    &[&id.as_str(), &model, &(v.len() as i64), &crate::to_blob(v)],
-                )?;
-            }
-            Ok(())
+            c.execute(
+                "INSERT INTO vectors (article_id, model, dim, lead)
+                 SELECT u.id, $2, u.dim, u.lead FROM unnest($1::text[], $3::bigint[], $4::bytea[])
+                      AS u (id, dim, lead)
+                 ON CONFLICT (article_id) DO UPDATE
+                 SET model = excluded.model, dim = excluded.dim, lead = excluded.lead",
+                &[&ids, &model, &dims, &blobs],
+            )
+            .map(|_| ())
         })
     }
 
@@ -800,8 +858,8 @@ impl Pg {
                               AS score
                  FROM unnest($1::text[], $2::float8[]) AS q (term, idf)
                  JOIN article_terms t ON t.term = q.term
-                 JOIN article_lengths l ON l.article_id = t.article_id
-                 JOIN articles a ON a.id = t.article_id
+                 JOIN article_lengths l ON l.doc = t.doc
+                 JOIN articles a ON a.ord = t.doc
                  CROSS JOIN LATERAL (SELECT ($4::float8 * t.title + $5::float8 * t.standfirst
                                              + $6::float8 * t.text) AS f) w
                  WHERE (a.lang = ANY($7) OR ($8 AND a.lang IS NULL))
@@ -947,28 +1005,37 @@ impl Pg {
 
     pub(crate) fn save_story_step(&self, step: &StoryStep) -> Result<()> {
         self.write(|c| {
-            let mut seq: i64 = c
+            let seq: i64 = c
                 .query_opt("SELECT coalesce(max(seq), 0) FROM story_assignments", &[])?
                 .map_or(0, |r| r.get(0));
-            for (article, story, evidence) in &step.assignments {
-                seq += 1;
-                c.execute(
-                    "INSERT INTO story_assignments (article_id, story_id, seq, evidence)
-                     VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (article_id) DO UPDATE
-                     SET story_id = excluded.story_id, seq = excluded.seq, evidence = excluded.evidence",
-                    &[article, story, &seq, evidence],
-                )?;
-            }
-            for s in &step.stories {
-                c.execute(
-                    "INSERT INTO stories (id, first_seen, last_seen, state) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (id) DO UPDATE
-                     SET first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-                         state = excluded.state",
-                    &[&s.id, &s.first_seen, &s.last_seen, &s.state],
-                )?;
-            }
+            // One statement each for the assignments and the stories; of an article or
+            // a story given twice, the last (as SQLite's REPLACE and upsert leave it),
+            // the numbers of assignment counted over all of them.
+            let kept = last_of_each(step.assignments.iter().map(|a| a.0.as_str()));
+            let articles: Vec<&str> = kept.iter().map(|&i| step.assignments[i].0.as_str()).collect();
+            let stories: Vec<i64> = kept.iter().map(|&i| step.assignments[i].1).collect();
+            let seqs: Vec<i64> = kept.iter().map(|&i| seq + i as i64 + 1).collect();
+            let evidence: Vec<&str> = kept.iter().map(|&i| step.assignments[i].2.as_str()).collect();
+            c.execute(
+                "INSERT INTO story_assignments (article_id, story_id, seq, evidence)
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])
+                 ON CONFLICT (article_id) DO UPDATE
+                 SET story_id = excluded.story_id, seq = excluded.seq, evidence = excluded.evidence",
+                &[&articles, &stories, &seqs, &evidence],
+            )?;
+            let kept = last_of_each(step.stories.iter().map(|s| s.id));
+            let ids: Vec<i64> = kept.iter().map(|&i| step.stories[i].id).collect();
+            let first: Vec<Option<i64>> = kept.iter().map(|&i| step.stories[i].first_seen).collect();
+            let last: Vec<Option<i64>> = kept.iter().map(|&i| step.stories[i].last_seen).collect();
+            let states: Vec<&str> = kept.iter().map(|&i| step.stories[i].state.as_str()).collect();
+            c.execute(
+                "INSERT INTO stories (id, first_seen, last_seen, state)
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[])
+                 ON CONFLICT (id) DO UPDATE
+                 SET first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+                     state = excluded.state",
+                &[&ids, &first, &last, &states],
+            )?;
             for (from, into) in &step.merges {
                 c.execute(
                     "UPDATE story_assignments SET story_id = $2 WHERE story_id = $1",
@@ -1206,6 +1273,18 @@ impl Pg {
     }
 }
 
+/// The positions of the last occurrence of each key, in order: the rows one statement
+/// may upsert (PostgreSQL refuses to update one row twice in a statement).
+fn last_of_each<K: Eq + std::hash::Hash>(keys: impl Iterator<Item = K>) -> Vec<usize> {
+    let mut last: HashMap<K, usize> = HashMap::new();
+    for (i, k) in keys.enumerate() {
+        last.insert(k, i);
+    }
+    let mut kept: Vec<usize> = last.into_values().collect();
+    kept.sort_unstable();
+    kept
+}
+
 fn summary(r: &Row) -> ArticleSummary {
     ArticleSummary {
         id: r.get(0),
@@ -1229,99 +1308,175 @@ fn story_article(r: &Row, at: usize) -> StoryArticle {
     }
 }
 
-/// Indexes one new article: the count of each term in each column, the columns'
-/// lengths, and the totals BM25 reads (documents, terms).
-fn index_article(
-    c: &mut Conn,
-    id: &str,
-    lang: Option<&str>,
-    title: Option<&str>,
-    standfirst: Option<&str>,
-    text: &str,
-) -> PgResult<()> {
-    let an = Analyzer::new(lang);
-    let mut counts: BTreeMap<String, [i32; 3]> = BTreeMap::new();
-    let mut lengths = [0i32; 3];
-    for (k, column) in [title.unwrap_or(""), standfirst.unwrap_or(""), text]
+/// Indexes new articles (their row numbers, the articles, their texts): the count of
+/// each term in each column, the columns' lengths, and the totals BM25 reads
+/// (documents, terms); three statements for the batch.
+fn index_articles(c: &mut Conn, articles: &[(i64, &Article, &str)]) -> PgResult<()> {
+    if articles.is_empty() {
+        return Ok(());
+    }
+    let (mut docs, mut terms, mut t, mut s, mut x) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut lengths: [Vec<i32>; 3] = Default::default();
+    let mut total: i64 = 0;
+    for &(doc, a, text) in articles {
+        let an = Analyzer::new(a.lang.as_deref());
+        let mut counts: BTreeMap<String, [i32; 3]> = BTreeMap::new();
+        let mut length = [0i32; 3];
+        for (k, column) in [
+            a.title.as_deref().unwrap_or(""),
+            a.standfirst.as_deref().unwrap_or(""),
+            text,
+        ]
         .into_iter()
         .enumerate()
-    {
-        for term in an.terms(column) {
-            counts.entry(term).or_default()[k] += 1;
-            lengths[k] = lengths[k].saturating_add(1);
-        }
-    }
-    let terms: Vec<&str> = counts.keys().map(String::as_str).collect();
-    let col = |k: usize| counts.values().map(|c| c[k]).collect::<Vec<i32>>();
-    let (t, s, x) = (col(0), col(1), col(2));
-    c.execute(
-        "INSERT INTO article_terms (term, article_id, title, standfirst, text)
-         SELECT u.term, $1, u.t, u.s, u.x
-         FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS u (term, t, s, x)",
-        &[&id, &terms, &t, &s, &x],
-    )?;
-    c.execute(
-        "INSERT INTO article_lengths (article_id, title, standfirst, text) VALUES ($1, $2, $3, $4)",
-        &[&id, &lengths[0], &lengths[1], &lengths[2]],
-    )?;
-    let total = lengths.iter().map(|&l| l as i64).sum::<i64>();
-    c.execute(
-        "UPDATE article_terms_totals SET docs = docs + 1, tokens = tokens + $1 WHERE id = 1",
-        &[&total],
-    )?;
-    Ok(())
-}
-
-/// Stores the fingerprint of a new article and, if it is a copy of a stored one, which
-/// original (as `copies::insert` does in SQLite).
-fn insert_fingerprint(c: &mut Conn, id: &str, print: &Fingerprint) -> PgResult<()> {
-    let bands: Vec<i64> = (0..print.bands().len() as i64).collect();
-    let keys: Vec<i64> = print.bands().to_vec();
-    let original = if print.shingles == 0 {
-        None
-    } else {
-        // The candidates in SQLite's order: by band, then by id.
-        let mut candidates: Vec<String> = Vec::new();
-        for r in c.query(
-            "SELECT f.article_id FROM unnest($1::bigint[], $2::bigint[]) AS b (band, key)
-             JOIN fingerprint_bands f ON f.band = b.band AND f.key = b.key
-             WHERE f.article_id <> $3 ORDER BY b.band, f.article_id",
-            &[&bands, &keys, &id],
-        )? {
-            let x: String = r.get(0);
-            if !candidates.contains(&x) {
-                candidates.push(x);
+        {
+            for term in an.terms(column) {
+                counts.entry(term).or_default()[k] += 1;
+                length[k] = length[k].saturating_add(1);
             }
         }
-        let stored: HashMap<String, (i64, Vec<u8>, String)> = c
-            .query(
-                "SELECT article_id, shingles, minhash, coalesce(copy_of, article_id)
-                 FROM fingerprints WHERE article_id = ANY($1)",
-                &[&candidates],
-            )?
-            .iter()
-            .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
-            .collect();
-        crate::copies::best_original(
-            print,
-            candidates.iter().filter_map(|c| stored.get(c).cloned()),
-        )
-    };
+        for (term, n) in counts {
+            docs.push(doc);
+            terms.push(term);
+            t.push(n[0]);
+            s.push(n[1]);
+            x.push(n[2]);
+        }
+        for k in 0..3 {
+            lengths[k].push(length[k]);
+            total += length[k] as i64;
+        }
+    }
     c.execute(
-        "INSERT INTO fingerprints (article_id, shingles, minhash, copy_of) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (article_id) DO UPDATE
-         SET shingles = excluded.shingles, minhash = excluded.minhash, copy_of = excluded.copy_of",
-        &[&id, &(print.shingles as i64), &print.to_bytes(), &original],
+        "INSERT INTO article_terms (term, doc, title, standfirst, text)
+         SELECT u.term, u.doc, u.t, u.s, u.x
+         FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::int[]) AS u (term, doc, t, s, x)",
+        &[&terms, &docs, &t, &s, &x],
+    )?;
+    let rows: Vec<i64> = articles.iter().map(|a| a.0).collect();
+    c.execute(
+        "INSERT INTO article_lengths (doc, title, standfirst, text)
+         SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[])",
+        &[&rows, &lengths[0], &lengths[1], &lengths[2]],
     )?;
     c.execute(
-        "INSERT INTO fingerprint_bands (band, key, article_id)
-         SELECT u.band, u.key, $3 FROM unnest($1::bigint[], $2::bigint[]) AS u (band, key)
-         ON CONFLICT DO NOTHING",
-        &[&bands, &keys, &id],
+        "UPDATE article_terms_totals SET docs = docs + $1, tokens = tokens + $2 WHERE id = 1",
+        &[&(articles.len() as i64), &total],
     )?;
     Ok(())
 }
 
+/// Stores the fingerprints of new articles, in batch order, each with the original it
+/// is a copy of, if any, as `copies::insert` would one by one in SQLite: an article's
+/// candidates are the stored articles and the earlier ones of the batch that agree
+/// with it in a band, by band and then by id.
+fn insert_fingerprints(c: &mut Conn, prints: &[(&str, &Fingerprint)]) -> PgResult<()> {
+    if prints.is_empty() {
+        return Ok(());
+    }
+    let bands: Vec<[i64; parallax_core::fingerprint::BANDS]> =
+        prints.iter().map(|(_, p)| p.bands()).collect();
+    // The stored articles of every (band, key) of the batch, each list by id.
+    let (mut qb, mut qk) = (Vec::new(), Vec::new());
+    for b in &bands {
+        for (k, key) in b.iter().enumerate() {
+            qb.push(k as i64);
+            qk.push(*key);
+        }
+    }
+    let mut stored: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+    for r in c.query(
+        "SELECT DISTINCT f.band, f.key, f.article_id
+         FROM unnest($1::bigint[], $2::bigint[]) AS b (band, key)
+         JOIN fingerprint_bands f ON f.band = b.band AND f.key = b.key",
+        &[&qb, &qk],
+    )? {
+        stored
+            .entry((r.get(0), r.get(1)))
+            .or_default()
+            .push(r.get(2));
+    }
+    for ids in stored.values_mut() {
+        ids.sort_unstable();
+    }
+    let wanted: Vec<&str> = stored
+        .values()
+        .flatten()
+        .map(String::as_str)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut known: HashMap<String, (i64, Vec<u8>, String)> = c
+        .query(
+            "SELECT article_id, shingles, minhash, coalesce(copy_of, article_id)
+             FROM fingerprints WHERE article_id = ANY($1)",
+            &[&wanted],
+        )?
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
+        .collect();
+    let mut originals: Vec<Option<String>> = Vec::with_capacity(prints.len());
+    for (i, &(id, print)) in prints.iter().enumerate() {
+        let original = if print.shingles == 0 {
+            None
+        } else {
+            let mut candidates: Vec<&str> = Vec::new();
+            for (k, key) in bands[i].iter().enumerate() {
+                let mut here: Vec<&str> = stored
+                    .get(&(k as i64, *key))
+                    .map(|v| v.iter().map(String::as_str).collect())
+                    .unwrap_or_default();
+                here.extend(
+                    (0..i)
+                        .filter(|&j| bands[j][k] == *key)
+                        .map(|j| prints[j].0),
+                );
+                here.sort_unstable();
+                for x in here {
+                    if x != id && !candidates.contains(&x) {
+                        candidates.push(x);
+                    }
+                }
+            }
+            crate::copies::best_original(
+                print,
+                candidates.iter().filter_map(|x| known.get(*x).cloned()),
+            )
+        };
+        // This article is a candidate of the batch's later ones.
+        known.insert(
+            id.to_string(),
+            (
+                print.shingles as i64,
+                print.to_bytes(),
+                original.clone().unwrap_or_else(|| id.to_string()),
+            ),
+        );
+        originals.push(original);
+    }
+    let ids: Vec<&str> = prints.iter().map(|p| p.0).collect();
+    let shingles: Vec<i64> = prints.iter().map(|p| p.1.shingles as i64).collect();
+    let minhashes: Vec<Vec<u8>> = prints.iter().map(|p| p.1.to_bytes()).collect();
+    c.execute(
+        "INSERT INTO fingerprints (article_id, shingles, minhash, copy_of)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[])
+         ON CONFLICT (article_id) DO UPDATE
+         SET shingles = excluded.shingles, minhash = excluded.minhash, copy_of = excluded.copy_of",
+        &[&ids, &shingles, &minhashes, &originals],
+    )?;
+    let band_ids: Vec<&str> = ids
+        .iter()
+        .flat_map(|id| std::iter::repeat_n(*id, parallax_core::fingerprint::BANDS))
+        .collect();
+    c.execute(
+        "INSERT INTO fingerprint_bands (band, key, article_id)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])
+         ON CONFLICT DO NOTHING",
+        &[&qb, &qk, &band_ids],
+    )?;
+    Ok(())
+}
 #[cfg(test)]
 mod tests {
     use super::*;
