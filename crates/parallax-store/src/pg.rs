@@ -797,21 +797,35 @@ impl Pg {
 
     // ----- search -----
 
+    /// The languages of the stored articles, in code order (`None` first), found
+    /// through the index on `lang` one language at a time (a loose index scan), not by
+    /// reading every article.
     pub(crate) fn languages(&self) -> Result<Vec<Option<String>>> {
-        self.read(|c| {
+        let mut langs: Vec<Option<String>> = self.read(|c| {
             Ok(c.query(
-                "SELECT DISTINCT lang FROM articles ORDER BY lang NULLS FIRST",
+                "WITH RECURSIVE l (lang) AS (
+                     SELECT min(lang) FROM articles
+                     UNION ALL
+                     SELECT (SELECT min(a.lang) FROM articles a WHERE a.lang > l.lang)
+                     FROM l WHERE l.lang IS NOT NULL
+                 )
+                 SELECT lang FROM l WHERE lang IS NOT NULL
+                 UNION ALL
+                 SELECT NULL WHERE EXISTS (SELECT 1 FROM articles WHERE lang IS NULL)",
                 &[],
             )?
             .iter()
             .map(|r| r.get(0))
             .collect())
-        })
+        })?;
+        langs.sort();
+        Ok(langs)
     }
 
     /// The articles among `langs` (`unknown`: and those of no language) published at
     /// or after `since` that hold any of `terms`, best first by FTS5's BM25 (k1 = 1.2,
-    /// b = 0.75, the columns weighted), at most `limit`.
+    /// b = 0.75, the columns weighted; each term's IDF over all articles, at least
+    /// 1e-6), at most `limit`; one statement.
     pub(crate) fn text_hits(
         &self,
         terms: &[String],
@@ -822,53 +836,31 @@ impl Pg {
     ) -> Result<Vec<TextHit>> {
         let (wt, ws, wx) = crate::search::COLUMN_WEIGHTS;
         self.read(|c| {
-            let Some(totals) =
-                c.query_opt("SELECT docs, tokens FROM article_terms_totals WHERE id = 1", &[])?
-            else {
-                return Ok(Vec::new());
-            };
-            let (docs, tokens): (i64, i64) = (totals.get(0), totals.get(1));
-            if docs <= 0 || tokens <= 0 {
-                return Ok(Vec::new());
-            }
-            let found: HashMap<String, i64> = c
-                .query(
-                    "SELECT term, count(*) FROM article_terms WHERE term = ANY($1) GROUP BY term",
-                    &[&terms],
-                )?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            let n = docs as f64;
-            let mut q_terms = Vec::new();
-            let mut q_idf = Vec::new();
-            for t in terms {
-                let Some(&hit) = found.get(t) else { continue };
-                let idf = ((n - hit as f64 + 0.5) / (hit as f64 + 0.5)).ln();
-                q_terms.push(t.as_str());
-                q_idf.push(if idf <= 0.0 { 1e-6 } else { idf });
-            }
-            if q_terms.is_empty() {
-                return Ok(Vec::new());
-            }
-            let avgdl = tokens as f64 / n;
             let rows = c.query(
-                "SELECT a.id, sum(q.idf * w.f * 2.2
-                                  / (w.f + 1.2 * (0.25 + 0.75 * (l.title + l.standfirst + l.text)::float8 / $3)))
+                "WITH tot AS (
+                     SELECT docs::float8 AS n, tokens::float8 / docs AS avgdl
+                     FROM article_terms_totals WHERE id = 1 AND docs > 0 AND tokens > 0
+                 ),
+                 q AS (
+                     SELECT t.term, ln((tot.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+                     FROM article_terms t CROSS JOIN tot
+                     WHERE t.term = ANY($1) GROUP BY t.term, tot.n
+                 )
+                 SELECT a.id, sum(CASE WHEN q.idf <= 0 THEN 1e-6 ELSE q.idf END * w.f * 2.2
+                                  / (w.f + 1.2 * (0.25 + 0.75 * (l.title + l.standfirst + l.text)::float8
+                                                  / tot.avgdl)))
                               AS score
-                 FROM unnest($1::text[], $2::float8[]) AS q (term, idf)
+                 FROM q CROSS JOIN tot
                  JOIN article_terms t ON t.term = q.term
                  JOIN article_lengths l ON l.doc = t.doc
                  JOIN articles a ON a.ord = t.doc
-                 CROSS JOIN LATERAL (SELECT ($4::float8 * t.title + $5::float8 * t.standfirst
-                                             + $6::float8 * t.text) AS f) w
-                 WHERE (a.lang = ANY($7) OR ($8 AND a.lang IS NULL))
-                   AND ($9::bigint IS NULL OR a.published_unix >= $9)
-                 GROUP BY a.id ORDER BY score DESC, a.id LIMIT $10",
+                 CROSS JOIN LATERAL (SELECT ($2::float8 * t.title + $3::float8 * t.standfirst
+                                             + $4::float8 * t.text) AS f) w
+                 WHERE (a.lang = ANY($5) OR ($6 AND a.lang IS NULL))
+                   AND ($7::bigint IS NULL OR a.published_unix >= $7)
+                 GROUP BY a.id ORDER BY score DESC, a.id LIMIT $8",
                 &[
-                    &q_terms,
-                    &q_idf,
-                    &avgdl,
+                    &terms,
                     &wt,
                     &ws,
                     &wx,
@@ -887,7 +879,6 @@ impl Pg {
                 .collect())
         })
     }
-
     pub(crate) fn document_frequencies(&self, terms: &[String]) -> Result<Vec<u64>> {
         self.read(|c| {
             let found: HashMap<String, i64> = c
