@@ -115,9 +115,12 @@ pub fn story(db: &Path, id: i64, json: bool, markdown: bool) -> Result<ExitCode>
 /// `parallax why ARTICLE`
 pub fn why(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
     let store = open(db)?;
-    let a = store
-        .article(id)?
-        .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", crate::commands::shown(db)))?;
+    let a = store.article(id)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no article with id {id:?} in {}",
+            crate::commands::shown(db)
+        )
+    })?;
     let (story, evidence) = engine::why(&store, &a.id)?.ok_or_else(|| {
         anyhow::anyhow!(
             "article {} has no story yet (stories are assigned at ingest when the model is available)",

@@ -108,7 +108,10 @@ fn the_corpus_in_postgresql_equals_the_corpus_in_sqlite() {
     let got = Store::open_existing(pg).unwrap().contents().unwrap();
     assert_eq!(got.len(), want.len());
     for ((name, g), (_, w)) in got.iter().zip(&want) {
-        assert!(!w.is_empty() || *name == "sentence_vectors", "{name} is empty");
+        assert!(
+            !w.is_empty() || *name == "sentence_vectors",
+            "{name} is empty"
+        );
         assert_eq!(g, w, "table {name}");
     }
 
