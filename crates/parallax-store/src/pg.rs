@@ -322,7 +322,10 @@ impl Pg {
     pub(crate) fn begin(&self) -> Result<()> {
         self.read(|c| {
             c.client.batch_execute("BEGIN")?;
-            c.lock()
+            c.lock().inspect_err(|_| {
+                // The lock's error is the one to report.
+                let _ = c.client.batch_execute("ROLLBACK");
+            })
         })?;
         self.in_batch.set(true);
         Ok(())
