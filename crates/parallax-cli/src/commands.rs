@@ -288,7 +288,7 @@ fn find(store: &Store, db: &std::path::Path, id: &str) -> Result<parallax_core::
 
 /// A store location as messages show it (a PostgreSQL URL without its password).
 pub fn shown(db: &std::path::Path) -> String {
-    parallax_store::display_location(&db.to_string_lossy())
+    parallax_engine::display_location(&db.to_string_lossy())
 }
 
 pub fn facts(db: &std::path::Path, id: &str, format: crate::search::Format) -> Result<ExitCode> {
