@@ -10,7 +10,8 @@ use std::path::PathBuf;
     about = "Groups news articles that report the same story across languages and shows what each version says"
 )]
 pub struct Args {
-    /// The store file
+    /// The store: an SQLite file, or a PostgreSQL database as a `postgres://` or
+    /// `postgresql://` URL
     #[arg(
         long,
         global = true,

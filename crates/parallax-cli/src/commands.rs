@@ -283,7 +283,12 @@ fn articles(
 fn find(store: &Store, db: &std::path::Path, id: &str) -> Result<parallax_core::Article> {
     store
         .article(id)?
-        .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", db.display()))
+        .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", shown(db)))
+}
+
+/// A store location as messages show it (a PostgreSQL URL without its password).
+pub fn shown(db: &std::path::Path) -> String {
+    parallax_engine::display_location(&db.to_string_lossy())
 }
 
 pub fn facts(db: &std::path::Path, id: &str, format: crate::search::Format) -> Result<ExitCode> {

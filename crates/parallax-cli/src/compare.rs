@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, ids: &[String], selection: &Selection, format: Output) -> 
             ),
             _ => bail!(
                 "no story {one:?} in {}; give a story id or two or more article ids",
-                ctx.db.display()
+                crate::commands::shown(&ctx.db)
             ),
         },
         _ => (String::new(), ids.to_vec()),

@@ -30,7 +30,7 @@ pub fn serve_store(
         let _ = writeln!(out, "Ctrl-C stops the server.");
         let _ = out.flush();
     })
-    .with_context(|| format!("cannot serve the store {}", db.display()))?;
+    .with_context(|| format!("cannot serve the store {}", crate::commands::shown(db)))?;
     let _ = writeln!(std::io::stderr(), "stopped");
     Ok(())
 }

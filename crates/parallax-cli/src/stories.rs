@@ -75,7 +75,7 @@ pub fn stories(db: &Path, filter: &StoryFilter, format: crate::search::Format) -
 pub fn story(db: &Path, id: i64, json: bool, markdown: bool) -> Result<ExitCode> {
     let store = open(db)?;
     let mut s = engine::get(&store, id)?
-        .ok_or_else(|| anyhow::anyhow!("no story {id} in {}", db.display()))?;
+        .ok_or_else(|| anyhow::anyhow!("no story {id} in {}", crate::commands::shown(db)))?;
     let versions = engine::versions(&store, &s)?;
     if json {
         s["versions"] = Value::Array(versions);
@@ -115,9 +115,12 @@ pub fn story(db: &Path, id: i64, json: bool, markdown: bool) -> Result<ExitCode>
 /// `parallax why ARTICLE`
 pub fn why(db: &Path, id: &str, json: bool) -> Result<ExitCode> {
     let store = open(db)?;
-    let a = store
-        .article(id)?
-        .ok_or_else(|| anyhow::anyhow!("no article with id {id:?} in {}", db.display()))?;
+    let a = store.article(id)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no article with id {id:?} in {}",
+            crate::commands::shown(db)
+        )
+    })?;
     let (story, evidence) = engine::why(&store, &a.id)?.ok_or_else(|| {
         anyhow::anyhow!(
             "article {} has no story yet (stories are assigned at ingest when the model is available)",

@@ -92,6 +92,7 @@ fn crate_dependency_edges_follow_the_architecture() {
     for (krate, list) in &deps {
         for (dep, owner) in [
             ("rusqlite", "parallax-store"),
+            ("postgres", "parallax-store"),
             ("axum", "parallax-server"),
             ("hyper", "parallax-server"),
             ("clap", "parallax-cli"),

@@ -28,7 +28,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub use parallax_cluster::Params as StoryParams;
 pub use parallax_embed::{self as embed, EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::{extraction_eval, Format};
-pub use parallax_store::{ArticleFilter, ArticleSummary, Store, StoreError, StoryFilter};
+pub use parallax_store::{
+    display_location, ArticleFilter, ArticleSummary, Store, StoreError, StoryFilter,
+};
 
 /// The ISO 639-1 codes of the languages the detector knows.
 pub fn known_languages() -> Vec<String> {

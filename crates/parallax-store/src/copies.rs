@@ -4,7 +4,7 @@
 //! its own, and the best one at [`parallax_core::fingerprint::COPY_JACCARD`] or above
 //! makes it a copy of that candidate's original (the first stored of the set).
 
-use crate::{Result, Store};
+use crate::{sqlite, Result, Store};
 use parallax_core::fingerprint::BANDS;
 use parallax_core::Fingerprint;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -50,12 +50,12 @@ fn find_original(
             }
         }
     }
-    let mut best: Option<(f64, String)> = None;
     let mut stmt = conn.prepare_cached(
         "SELECT shingles, minhash, coalesce(copy_of, article_id) FROM fingerprints WHERE article_id = ?1",
     )?;
+    let mut stored = Vec::with_capacity(candidates.len());
     for c in candidates {
-        let Some((shingles, bytes, original)) = stmt
+        let found = stmt
             .query_row([&c], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -63,10 +63,21 @@ fn find_original(
                     r.get::<_, String>(2)?,
                 ))
             })
-            .optional()?
-        else {
-            continue;
-        };
+            .optional()?;
+        stored.extend(found);
+    }
+    Ok(best_original(print, stored))
+}
+
+/// Of the candidates (shingle count, signature, original), in the order found, the
+/// original of the one most like `print` among those it is a copy of; the first of
+/// equals.
+pub(crate) fn best_original(
+    print: &Fingerprint,
+    candidates: impl IntoIterator<Item = (i64, Vec<u8>, String)>,
+) -> Option<String> {
+    let mut best: Option<(f64, String)> = None;
+    for (shingles, bytes, original) in candidates {
         let Some(other) = Fingerprint::from_bytes(&bytes, shingles.max(0) as usize) else {
             continue;
         };
@@ -75,15 +86,15 @@ fn find_original(
             best = Some((j, original));
         }
     }
-    Ok(best.map(|(_, o)| o))
+    best.map(|(_, o)| o)
 }
 
 impl Store {
     /// The original each of `ids` is a copy of (the id itself when it is none's copy,
     /// or has no fingerprint).
     pub fn originals(&self, ids: &[&str]) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.originals(ids));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT coalesce(copy_of, article_id) FROM fingerprints WHERE article_id = ?1",
             )
@@ -100,8 +111,8 @@ impl Store {
 
     /// The stored copies of the original `id` (not `id` itself), in the order stored.
     pub fn copies(&self, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.copies(id));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT f.article_id FROM fingerprints f JOIN articles a ON a.id = f.article_id
                  WHERE f.copy_of = ?1 ORDER BY a.rowid",
@@ -134,7 +145,12 @@ mod tests {
 
     #[test]
     fn a_copy_from_another_outlet_is_found_and_a_translation_is_not() {
-        let mut s = Store::open_in_memory().unwrap();
+        for db in crate::testing::backends("a_copy_from_another_outlet_is_found") {
+            a_copy_is_found_in(&mut db.open());
+        }
+    }
+
+    fn a_copy_is_found_in(s: &mut Store) {
         let first = with_body("Port strike from Monday", "en", BODY, "wire.jsonl");
         // the same wire story under another title, with its paragraphs split otherwise
         let again = with_body(

@@ -9,6 +9,7 @@
 //! or outlet) is recorded as its copy in the same transaction (`copies.rs`).
 
 mod copies;
+mod pg;
 mod schema;
 mod search;
 mod stories;
@@ -21,7 +22,9 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use pg::{is_url as is_postgres_url, redact as display_location};
 pub use schema::SCHEMA_VERSION;
+pub mod testing;
 pub use search::{fts_query, query_terms, ArticleSummary, TextHit, MAX_QUERY_TERMS};
 pub use stories::{StoryArticle, StoryFilter, StoryInfo, StoryRecord, StoryStep};
 
@@ -58,6 +61,12 @@ pub enum StoreError {
         path: String,
         #[source]
         source: rusqlite::Error,
+    },
+    #[error("store {path}: {source}")]
+    Postgres {
+        path: String,
+        #[source]
+        source: postgres::Error,
     },
     #[error("store {path} has schema version {found}, newer than this parallax reads ({supported}); upgrade parallax")]
     Newer {
@@ -107,15 +116,47 @@ pub struct ArticleFilter {
     pub until: Option<i64>,
 }
 
-/// An open store.
+/// Where a store lives: an SQLite connection, or a PostgreSQL client.
+enum Backend {
+    Sqlite(Connection),
+    Pg(pg::Pg),
+}
+
+/// The SQLite connection of a store; for a PostgreSQL store, returns the value of
+/// the PostgreSQL form of the call instead.
+macro_rules! sqlite {
+    ($self:ident, $pg:ident => $call:expr) => {
+        match &$self.backend {
+            crate::Backend::Sqlite(conn) => conn,
+            crate::Backend::Pg($pg) => return $call,
+        }
+    };
+    (mut $self:ident, $pg:ident => $call:expr) => {
+        match &mut $self.backend {
+            crate::Backend::Sqlite(conn) => conn,
+            crate::Backend::Pg($pg) => return $call,
+        }
+    };
+}
+pub(crate) use sqlite;
+
+/// An open store: an SQLite file (the default), or a PostgreSQL database (a
+/// `postgres://` or `postgresql://` URL where a path is taken; `pg.rs`). Both hold the
+/// same tables and answer every call the same.
 pub struct Store {
-    conn: Connection,
+    backend: Backend,
+    /// The file, or the URL without its password.
     path: String,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store file at `path` and migrates it.
+    /// Opens (creating if needed) the store at `path` and migrates it: the SQLite file
+    /// at `path`, or the PostgreSQL database when `path` is a `postgres://` or
+    /// `postgresql://` URL (its tables created in the schema the connection uses).
     pub fn open(path: &Path) -> Result<Store> {
+        if let Some(url) = pg_url(path) {
+            return Store::open_pg(url, Create::Yes);
+        }
         let name = path.display().to_string();
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: name.clone(),
@@ -129,7 +170,14 @@ impl Store {
     /// parallax store [`StoreError::NotAStore`]. A store of an older schema is migrated
     /// first (a write to the existing file), as every command of this version reads the
     /// current schema.
+    ///
+    /// For a PostgreSQL URL: a database (schema) without the tables of a store is
+    /// [`StoreError::Missing`]; the connection is the same as for writing, and every
+    /// call made through it only reads.
     pub fn open_read_only(path: &Path) -> Result<Store> {
+        if let Some(url) = pg_url(path) {
+            return Store::open_pg(url, Create::No);
+        }
         let name = path.display().to_string();
         if !path.exists() {
             return Err(StoreError::Missing { path: name });
@@ -144,7 +192,10 @@ impl Store {
         )
         .map_err(sqlite)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
-        let store = Store { conn, path: name };
+        let store = Store {
+            backend: Backend::Sqlite(conn),
+            path: name,
+        };
         let found = store.check_version()?;
         if found < SCHEMA_VERSION {
             drop(store);
@@ -156,6 +207,9 @@ impl Store {
     /// Opens the store file at `path` for reading and writing, like [`Store::open`],
     /// but only if it exists ([`StoreError::Missing`] otherwise).
     pub fn open_existing(path: &Path) -> Result<Store> {
+        if let Some(url) = pg_url(path) {
+            return Store::open_pg(url, Create::No);
+        }
         if !path.exists() {
             return Err(StoreError::Missing {
                 path: path.display().to_string(),
@@ -163,6 +217,27 @@ impl Store {
         }
         let store = Store::open(path)?;
         Ok(store)
+    }
+
+    /// Opens the PostgreSQL store at `url` and migrates it; with `Create::No`, only
+    /// if the schema holds one.
+    fn open_pg(url: &str, create: Create) -> Result<Store> {
+        let pg = pg::Pg::connect(url)?;
+        if matches!(create, Create::No) && !pg.has_store()? {
+            return Err(StoreError::Missing {
+                path: pg.location().to_string(),
+            });
+        }
+        pg.migrate()?;
+        Ok(Store {
+            path: pg.location().to_string(),
+            backend: Backend::Pg(pg),
+        })
+    }
+
+    /// Opens the store at a location given as text: a PostgreSQL URL, or a file path.
+    pub fn open_location(location: &str) -> Result<Store> {
+        Store::open(Path::new(location))
     }
 
     /// The schema version, checked: a newer one than this build reads, or a file with
@@ -177,8 +252,8 @@ impl Store {
             });
         }
         if found == 0 {
-            let tables: i64 = self
-                .conn
+            let conn = sqlite!(self, _pg => Ok(found));
+            let tables: i64 = conn
                 .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
                 .map_err(|e| self.err(e))?;
             return Err(StoreError::NotAStore {
@@ -202,34 +277,27 @@ impl Store {
         Store::init(conn, ":memory:".into())
     }
 
-    fn init(conn: Connection, path: String) -> Result<Store> {
-        let mut store = Store { conn, path };
-        store.setup().map_err(|e| store.err(e))?;
-        let found = store.schema_version()?;
+    fn init(mut conn: Connection, path: String) -> Result<Store> {
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        setup(&mut conn).map_err(sqlite)?;
+        let found: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sqlite)?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::Newer {
-                path: store.path.clone(),
+                path,
                 found,
                 supported: SCHEMA_VERSION,
             });
         }
-        let path = store.path.clone();
-        schema::migrate(&mut store.conn, found)
-            .map_err(|source| StoreError::Sqlite { path, source })?;
-        Ok(store)
-    }
-
-    fn setup(&mut self) -> rusqlite::Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        // A write transaction takes the write lock when it begins, so that two
-        // processes writing at once wait for each other (the busy timeout) instead of
-        // failing with "database is locked" when a reader upgrades to a writer.
-        self.conn
-            .set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(())
+        schema::migrate(&mut conn, found).map_err(sqlite)?;
+        Ok(Store {
+            backend: Backend::Sqlite(conn),
+            path,
+        })
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
@@ -239,15 +307,24 @@ impl Store {
         }
     }
 
-    /// The file this store lives in (`:memory:` for an in-memory one).
+    /// The file this store lives in (`:memory:` for an in-memory one; for a
+    /// PostgreSQL store, its URL without the password).
     pub fn path(&self) -> PathBuf {
         PathBuf::from(&self.path)
     }
 
-    /// The schema version of the file.
+    /// Which kind of store this is: `sqlite` or `postgresql`.
+    pub fn backend(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Pg(_) => "postgresql",
+        }
+    }
+
+    /// The schema version of the store.
     pub fn schema_version(&self) -> Result<u32> {
-        self.conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
+        let conn = sqlite!(self, pg => pg.schema_version());
+        conn.pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| self.err(e))
     }
 
@@ -259,32 +336,36 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| E::from(self.err(e)))?;
+        match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| E::from(self.err(e)))?,
+            Backend::Pg(pg) => pg.begin().map_err(E::from)?,
+        }
         match f(self) {
             Ok(v) => {
-                self.conn
-                    .execute_batch("COMMIT")
-                    .map_err(|e| E::from(self.err(e)))?;
+                match &self.backend {
+                    Backend::Sqlite(conn) => conn
+                        .execute_batch("COMMIT")
+                        .map_err(|e| E::from(self.err(e)))?,
+                    Backend::Pg(pg) => pg.end(true).map_err(E::from)?,
+                }
                 Ok(v)
             }
             Err(e) => {
                 // The error that stopped the batch is the one to report; a failed
-                // rollback leaves the transaction to SQLite, which drops it on close.
-                let _ = self.conn.execute_batch("ROLLBACK");
+                // rollback leaves the transaction to the database, which drops it when
+                // the connection closes.
+                match &self.backend {
+                    Backend::Sqlite(conn) => {
+                        let _ = conn.execute_batch("ROLLBACK");
+                    }
+                    Backend::Pg(pg) => {
+                        let _ = pg.end(false);
+                    }
+                }
                 Err(e)
             }
-        }
-    }
-
-    /// A write transaction: a savepoint inside the batch of [`Store::in_batch`] when one
-    /// is open, else a transaction of its own.
-    fn write_tx(&mut self) -> rusqlite::Result<Tx<'_>> {
-        if self.conn.is_autocommit() {
-            self.conn.transaction().map(Tx::Own)
-        } else {
-            self.conn.savepoint().map(Tx::Nested)
         }
     }
 
@@ -299,7 +380,8 @@ impl Store {
             .iter()
             .map(|(a, _)| parallax_core::Fingerprint::of_article(a))
             .collect();
-        let tx = self.write_tx().map_err(err)?;
+        let conn = sqlite!(mut self, pg => pg.write_batch(articles));
+        let tx = write_tx(conn).map_err(err)?;
         let mut outcomes = Vec::with_capacity(articles.len());
         {
             let mut insert = tx
@@ -369,15 +451,15 @@ impl Store {
 
     /// Whether an article with this id is stored.
     pub fn contains(&self, id: &ArticleId) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM articles WHERE id = ?1",
-                [id.as_str()],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.contains(id));
+        conn.query_row(
+            "SELECT 1 FROM articles WHERE id = ?1",
+            [id.as_str()],
+            |_| Ok(()),
+        )
+        .optional()
+        .map(|o| o.is_some())
+        .map_err(|e| self.err(e))
     }
 
     /// One article by its id or an unambiguous prefix of it.
@@ -386,8 +468,21 @@ impl Store {
         if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let mut stmt = self
-            .conn
+        let conn = match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Pg(pg) => {
+                let (rows, count) = pg.by_prefix(&prefix)?;
+                return match rows.as_slice() {
+                    [] => Ok(None),
+                    [(id, json)] => self.decode(id, json).map(Some),
+                    _ => Err(StoreError::Ambiguous {
+                        prefix,
+                        count: count as usize,
+                    }),
+                };
+            }
+        };
+        let mut stmt = conn
             .prepare_cached("SELECT id, article FROM articles WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2")
             .map_err(|e| self.err(e))?;
         let rows: Vec<(String, String)> = stmt
@@ -398,8 +493,7 @@ impl Store {
             0 => Ok(None),
             1 => self.decode(&rows[0].0, &rows[0].1).map(Some),
             _ => {
-                let count: i64 = self
-                    .conn
+                let count: i64 = conn
                     .query_row(
                         "SELECT count(*) FROM articles WHERE id >= ?1 AND id < ?1 || 'g'",
                         [&prefix],
@@ -416,8 +510,8 @@ impl Store {
 
     /// Articles in publication order (undated last), optionally of one language.
     pub fn articles(&self, filter: &ArticleFilter) -> Result<Vec<Article>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.articles(filter));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT id, article FROM articles WHERE (?1 IS NULL OR lang = ?1)
                    AND (?3 IS NULL OR json_extract(article, '$.source') = ?3)
@@ -446,10 +540,13 @@ impl Store {
     }
 
     /// SQLite's `PRAGMA integrity_check` of the file: `["ok"]` when it is sound,
-    /// otherwise each problem found.
+    /// otherwise each problem found. For PostgreSQL, which checks its own pages and
+    /// constraints, what it cannot check: that every article is in the term index and
+    /// the index's totals agree with its rows.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let conn = sqlite!(self, pg => pg.integrity_check());
         let err = |e| self.err(e);
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(err)?;
+        let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(err)?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
         rows.collect::<rusqlite::Result<_>>().map_err(err)
     }
@@ -461,7 +558,7 @@ impl Store {
     /// clock of each write (`articles.ingested_at`) and the row ids of `articles`
     /// (SQLite's, not the article ids); the full-text index is keyed by those row ids,
     /// so it is compared through its vocabulary (each term with its document and
-    /// occurrence counts).
+    /// occurrence counts). A PostgreSQL store gives the same rows in the same form.
     pub fn contents(&self) -> Result<Vec<(&'static str, Vec<String>)>> {
         const TABLES: &[(&str, &str)] = &[
             (
@@ -511,10 +608,11 @@ impl Store {
                 "SELECT term, doc, cnt FROM article_terms_vocab ORDER BY 1",
             ),
         ];
+        let conn = sqlite!(self, pg => pg.contents());
         let err = |e| self.err(e);
         let mut out = Vec::with_capacity(TABLES.len());
         for (name, sql) in TABLES {
-            let mut stmt = self.conn.prepare(sql).map_err(err)?;
+            let mut stmt = conn.prepare(sql).map_err(err)?;
             let n = stmt.column_count();
             let rows = stmt
                 .query_map([], |r| {
@@ -538,8 +636,8 @@ impl Store {
 
     /// How many articles are stored.
     pub fn count_articles(&self) -> Result<u64> {
-        self.conn
-            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+        let conn = sqlite!(self, pg => pg.count_articles());
+        conn.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(|e| self.err(e))
     }
@@ -551,7 +649,8 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.write_tx().map_err(err)?;
+        let conn = sqlite!(mut self, pg => pg.put_vectors(model, vectors));
+        let tx = write_tx(conn).map_err(err)?;
         {
             let mut stmt = tx
                 .prepare_cached("INSERT OR REPLACE INTO vectors (article_id, model, dim, lead) VALUES (?1, ?2, ?3, ?4)")
@@ -603,33 +702,33 @@ impl Store {
 
     /// How many lead vectors of `model` are stored.
     pub fn count_vectors(&self, model: &str) -> Result<u64> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM vectors WHERE model = ?1",
-                [model],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as u64)
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.count_vectors(model));
+        conn.query_row(
+            "SELECT count(*) FROM vectors WHERE model = ?1",
+            [model],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as u64)
+        .map_err(|e| self.err(e))
     }
 
     /// The lead vector of an article, if `model` made one.
     pub fn vector(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<f32>>> {
-        self.conn
-            .query_row(
-                "SELECT lead FROM vectors WHERE article_id = ?1 AND model = ?2",
-                params![id.as_str(), model],
-                |r| r.get::<_, Vec<u8>>(0),
-            )
-            .optional()
-            .map(|b| b.map(|b| from_blob(&b)))
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.vector(model, id));
+        conn.query_row(
+            "SELECT lead FROM vectors WHERE article_id = ?1 AND model = ?2",
+            params![id.as_str(), model],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .optional()
+        .map(|b| b.map(|b| from_blob(&b)))
+        .map_err(|e| self.err(e))
     }
 
     /// Ids of the given articles that have no lead vector of `model` yet.
     pub fn missing_vectors(&self, model: &str, ids: &[&ArticleId]) -> Result<Vec<ArticleId>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.missing_vectors(model, ids));
+        let mut stmt = conn
             .prepare_cached("SELECT 1 FROM vectors WHERE article_id = ?1 AND model = ?2")
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
@@ -647,15 +746,17 @@ impl Store {
 
     /// The sentence vectors of an article (one per sentence, in order), if stored.
     pub fn sentence_vectors(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<Vec<f32>>>> {
-        let row: Option<(i64, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT dim, data FROM sentence_vectors WHERE article_id = ?1 AND model = ?2",
-                params![id.as_str(), model],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
+        let row: Option<(i64, Vec<u8>)> = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .query_row(
+                    "SELECT dim, data FROM sentence_vectors WHERE article_id = ?1 AND model = ?2",
+                    params![id.as_str(), model],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?,
+            Backend::Pg(pg) => pg.sentence_vectors(model, id)?,
+        };
         Ok(row.map(|(dim, data)| {
             let flat = from_blob(&data);
             flat.chunks(dim.max(1) as usize)
@@ -673,8 +774,9 @@ impl Store {
     ) -> Result<()> {
         let dim = vectors.first().map(Vec::len).unwrap_or(0);
         let flat: Vec<f32> = vectors.iter().flatten().copied().collect();
-        self.conn
-            .execute(
+        let conn =
+            sqlite!(self, pg => pg.put_sentence_vectors(model, id, dim as i64, &to_blob(&flat)));
+        conn.execute(
                 "INSERT OR REPLACE INTO sentence_vectors (article_id, model, dim, data) VALUES (?1, ?2, ?3, ?4)",
                 params![id.as_str(), model, dim as i64, to_blob(&flat)],
             )
@@ -684,15 +786,17 @@ impl Store {
 
     /// The facts found in an article.
     pub fn facts(&self, id: &ArticleId) -> Result<Option<Facts>> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT facts FROM facts WHERE article_id = ?1",
-                [id.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
+        let json: Option<String> = match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .query_row(
+                    "SELECT facts FROM facts WHERE article_id = ?1",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?,
+            Backend::Pg(pg) => pg.facts_json(id)?,
+        };
         json.map(|j| {
             serde_json::from_str(&j).map_err(|e| StoreError::Corrupt {
                 path: self.path.clone(),
@@ -705,8 +809,8 @@ impl Store {
 
     /// Where an article was read from: `(path, record)` pairs, first seen first.
     pub fn provenance(&self, id: &ArticleId) -> Result<Vec<(String, u64)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.provenance(id));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT path, record FROM article_sources WHERE article_id = ?1 ORDER BY rowid",
             )
@@ -719,12 +823,58 @@ impl Store {
     }
 
     fn decode(&self, id: &str, json: &str) -> Result<Article> {
-        serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-            path: self.path.clone(),
-            id: id.to_string(),
-            message: e.to_string(),
-        })
+        decode(&self.path, id, json)
     }
+
+    /// Runs SQL as it is, on either backend (the tests' way to make a store as an
+    /// earlier version left it).
+    #[cfg(test)]
+    pub(crate) fn execute_raw(&self, sql: &str) -> Result<()> {
+        let conn = sqlite!(self, pg => pg.execute_raw(sql));
+        conn.execute_batch(sql).map_err(|e| self.err(e))
+    }
+}
+
+/// Whether to create a PostgreSQL store that is not there.
+enum Create {
+    Yes,
+    No,
+}
+
+/// The PostgreSQL URL a path stands for, if it is one.
+fn pg_url(path: &Path) -> Option<&str> {
+    path.to_str().filter(|s| pg::is_url(s))
+}
+
+fn setup(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // A write transaction takes the write lock when it begins, so that two
+    // processes writing at once wait for each other (the busy timeout) instead of
+    // failing with "database is locked" when a reader upgrades to a writer.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// A write transaction: a savepoint inside the batch of [`Store::in_batch`] when one
+/// is open, else a transaction of its own.
+fn write_tx(conn: &mut Connection) -> rusqlite::Result<Tx<'_>> {
+    if conn.is_autocommit() {
+        conn.transaction().map(Tx::Own)
+    } else {
+        conn.savepoint().map(Tx::Nested)
+    }
+}
+
+/// A stored article's JSON read back.
+pub(crate) fn decode(path: &str, id: &str, json: &str) -> Result<Article> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        path: path.to_string(),
+        id: id.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// Vectors are stored as little-endian f32.
@@ -759,12 +909,16 @@ mod tests {
 
     #[test]
     fn writes_are_idempotent_and_read_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.db");
+        for db in testing::backends("writes_are_idempotent_and_read_back") {
+            writes_are_idempotent_and_read_back_in(&db);
+        }
+    }
+
+    fn writes_are_idempotent_and_read_back_in(db: &testing::TestDb) {
         let a = article("One", "da");
         let b = article("Two", "ro");
         {
-            let mut s = Store::open(&path).unwrap();
+            let mut s = db.open();
             assert_eq!(
                 s.write_batch(&[(a.clone(), Facts::default()), (b.clone(), Facts::default())])
                     .unwrap(),
@@ -775,8 +929,12 @@ mod tests {
                 [Outcome::Unchanged]
             );
         }
-        let s = Store::open(&path).unwrap();
+        let s = db.open();
+        assert_eq!(s.backend(), db.name());
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        let reader = Store::open_read_only(&db.path()).unwrap();
+        assert_eq!(reader.count_articles().unwrap(), 2);
+        assert_eq!(reader.integrity_check().unwrap(), ["ok"]);
         assert_eq!(s.count_articles().unwrap(), 2);
         assert_eq!(s.article(a.id.as_str()).unwrap().unwrap(), a);
         assert_eq!(s.article(&a.id.as_str()[..6]).unwrap().unwrap().id, a.id);
@@ -790,7 +948,7 @@ mod tests {
         assert_eq!(da.len(), 1);
         assert_eq!(s.facts(&a.id).unwrap(), Some(Facts::default()));
         drop(s);
-        let mut s = Store::open(&path).unwrap();
+        let mut s = Store::open_existing(&db.path()).unwrap();
         assert_eq!(
             s.missing_vectors("m", &[&a.id, &b.id]).unwrap(),
             vec![a.id.clone(), b.id.clone()]
@@ -814,24 +972,122 @@ mod tests {
         assert_eq!(s.title_vector("other", &a.id).unwrap(), None);
         assert_eq!(s.title_vector("m", &b.id).unwrap(), None);
         assert_eq!(s.provenance(&a.id).unwrap(), vec![("x.txt".to_string(), 1)]);
+        // A second source of the same article is recorded after the first.
+        let mut again = a.clone();
+        again.source_path = Some("a.txt".into());
+        assert_eq!(
+            s.write_batch(&[(again, Facts::default())]).unwrap(),
+            [Outcome::Unchanged]
+        );
+        assert_eq!(
+            s.provenance(&a.id).unwrap(),
+            vec![("x.txt".to_string(), 1), ("a.txt".to_string(), 1)]
+        );
+        // The same article twice in one batch: new once.
+        let d = article("Four", "en");
+        assert_eq!(
+            s.write_batch(&[(d.clone(), Facts::default()), (d.clone(), Facts::default())])
+                .unwrap(),
+            [Outcome::New, Outcome::Unchanged]
+        );
+        assert_eq!(s.provenance(&d.id).unwrap().len(), 1);
+        // A batch that fails leaves nothing of itself.
+        let c = article("Three", "en");
+        let failed: Result<()> = s.in_batch(|s| {
+            s.write_batch(&[(c.clone(), Facts::default())])?;
+            assert!(s.contains(&c.id)?);
+            Err(StoreError::Missing {
+                path: "stop".into(),
+            })
+        });
+        assert!(failed.is_err());
+        assert!(!s.contains(&c.id).unwrap());
+        let kept: Result<()> = s.in_batch(|s| {
+            s.write_batch(&[(c.clone(), Facts::default())])?;
+            s.put_vectors("m", &[(&c.id, &[1.0][..])])
+        });
+        kept.unwrap();
+        assert!(s.contains(&c.id).unwrap());
+        assert_eq!(s.vector("m", &c.id).unwrap(), Some(vec![1.0]));
+    }
+
+    #[test]
+    fn both_backends_store_the_same_rows() {
+        let dbs = testing::backends("both_backends_store_the_same_rows");
+        let contents: Vec<_> = dbs
+            .iter()
+            .map(|db| {
+                let mut s = db.open();
+                let mut a = article("Flood in Valmora", "da");
+                a.standfirst = Some("Tusinder flygter fra oversvømmelsen.".into());
+                a.source = Some("Desk".into());
+                a.published = Some(parallax_core::Published::parse("2025-09-03").unwrap());
+                a.id = a.content_id();
+                let b = article("Inundații în Valmora", "ro");
+                s.write_batch(&[(a.clone(), Facts::default()), (b.clone(), Facts::default())])
+                    .unwrap();
+                s.put_vectors("m", &[(&a.id, &[0.25, -1.5][..])]).unwrap();
+                s.put_sentence_vectors("m", &b.id, &[vec![1.0], vec![2.0]])
+                    .unwrap();
+                s.save_story_step(&StoryStep {
+                    assignments: vec![(a.id.to_string(), 1, "{\"story\":1}".into())],
+                    stories: vec![StoryRecord {
+                        id: 1,
+                        first_seen: Some(5),
+                        last_seen: Some(5),
+                        state: "{}".into(),
+                    }],
+                    merges: vec![],
+                    meta: "{\"seq\":1}".into(),
+                })
+                .unwrap();
+                let c = s.contents().unwrap();
+                assert!(c.iter().all(|(_, rows)| !rows.is_empty()), "{c:?}");
+                c
+            })
+            .collect();
+        for c in &contents[1..] {
+            assert_eq!(c, &contents[0]);
+        }
     }
 
     #[test]
     fn a_newer_schema_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.db");
-        Store::open(&path).unwrap();
-        let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        for db in testing::backends("a_newer_schema_is_refused") {
+            let s = db.open();
+            s.execute_raw(&if db.is_pg() {
+                format!(
+                    "UPDATE parallax_schema SET version = {}",
+                    SCHEMA_VERSION + 1
+                )
+            } else {
+                format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1)
+            })
             .unwrap();
-        drop(conn);
-        let err = Store::open(&path).err().unwrap().to_string();
-        assert!(err.contains("newer than this parallax reads"), "{err}");
+            drop(s);
+            let err = Store::open(&db.path()).err().unwrap().to_string();
+            assert!(err.contains("newer than this parallax reads"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_location_without_a_store_is_missing_for_readers() {
+        for db in testing::backends("a_location_without_a_store_is_missing") {
+            for open in [Store::open_read_only, Store::open_existing] {
+                let err = open(&db.path()).err().unwrap();
+                assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+            }
+        }
     }
 
     #[test]
     fn an_ambiguous_prefix_is_an_error() {
-        let mut s = Store::open_in_memory().unwrap();
+        for db in testing::backends("an_ambiguous_prefix_is_an_error") {
+            an_ambiguous_prefix_is_an_error_in(&mut db.open());
+        }
+    }
+
+    fn an_ambiguous_prefix_is_an_error_in(s: &mut Store) {
         let arts: Vec<Article> = (0..40).map(|i| article(&format!("T{i}"), "en")).collect();
         let batch: Vec<(Article, Facts)> =
             arts.iter().map(|a| (a.clone(), Facts::default())).collect();

@@ -12,7 +12,7 @@
 //! query reaches only the articles of its languages.
 
 use crate::terms::Analyzer;
-use crate::{from_blob, Result, Store};
+use crate::{from_blob, sqlite, Result, Store};
 use parallax_core::ArticleId;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -40,7 +40,7 @@ pub struct ArticleSummary {
 /// more about what the article is than the same word deep in the body. These are the
 /// relative weights most FTS5 deployments start from; the text column already contains
 /// the title and standfirst, so they count in it too.
-const COLUMN_WEIGHTS: (f64, f64, f64) = (4.0, 2.0, 1.0);
+pub(crate) const COLUMN_WEIGHTS: (f64, f64, f64) = (4.0, 2.0, 1.0);
 
 /// At most this many terms of a query are searched for.
 pub const MAX_QUERY_TERMS: usize = 32;
@@ -133,8 +133,8 @@ impl Store {
     /// The languages of the stored articles (`None` for articles of no known
     /// language), in code order.
     pub fn languages(&self) -> Result<Vec<Option<String>>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.languages());
+        let mut stmt = conn
             .prepare_cached("SELECT DISTINCT lang FROM articles ORDER BY lang")
             .map_err(|e| self.err(e))?;
         stmt.query_map([], |r| r.get(0))
@@ -168,8 +168,33 @@ impl Store {
                 groups.entry(terms).or_default().push(lang);
             }
         }
-        let mut stmt = self
-            .conn
+        let mut hits = Vec::new();
+        for (terms, langs) in groups {
+            let named: Vec<&str> = langs.iter().flatten().map(String::as_str).collect();
+            let unknown = langs.iter().any(Option::is_none);
+            hits.extend(self.text_hits(&terms, &named, unknown, since, limit)?);
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// The articles of one group of languages (`unknown`: and those of none) that hold
+    /// any of `terms`, best first, at most `limit`.
+    fn text_hits(
+        &self,
+        terms: &[String],
+        named: &[&str],
+        unknown: bool,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<TextHit>> {
+        let conn = sqlite!(self, pg => pg.text_hits(terms, named, unknown, since, limit));
+        let Some(q) = fts_query(terms) else {
+            return Ok(Vec::new());
+        };
+        let named = serde_json::to_string(named).expect("strings serialise");
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT a.id, bm25(article_terms, ?3, ?4, ?5) AS rank
                  FROM article_terms JOIN articles a ON a.rowid = article_terms.rowid
@@ -180,36 +205,24 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let (wt, ws, wx) = COLUMN_WEIGHTS;
-        let mut hits = Vec::new();
-        for (terms, langs) in groups {
-            let Some(q) = fts_query(&terms) else { continue };
-            let named: Vec<&str> = langs.iter().flatten().map(String::as_str).collect();
-            let named = serde_json::to_string(&named).expect("strings serialise");
-            let unknown = langs.iter().any(Option::is_none);
-            let rows = stmt
-                .query_map(
-                    params![q, limit as i64, wt, ws, wx, named, unknown, since],
-                    |r| {
-                        Ok(TextHit {
-                            id: ArticleId(r.get(0)?),
-                            // bm25() is lower for better matches.
-                            score: -r.get::<_, f64>(1)?,
-                        })
-                    },
-                )
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(|e| self.err(e))?;
-            hits.extend(rows);
-        }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        hits.truncate(limit);
-        Ok(hits)
+        stmt.query_map(
+            params![q, limit as i64, wt, ws, wx, named, unknown, since],
+            |r| {
+                Ok(TextHit {
+                    id: ArticleId(r.get(0)?),
+                    // bm25() is lower for better matches.
+                    score: -r.get::<_, f64>(1)?,
+                })
+            },
+        )
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| self.err(e))
     }
 
     /// How many stored articles hold each term (0 for a term no article has).
     pub fn document_frequencies(&self, terms: &[String]) -> Result<Vec<u64>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.document_frequencies(terms));
+        let mut stmt = conn
             .prepare_cached("SELECT doc FROM article_terms_vocab WHERE term = ?1")
             .map_err(|e| self.err(e))?;
         terms
@@ -230,8 +243,8 @@ impl Store {
 
     /// Every lead vector made by `model`, with its article id, in id order.
     pub fn lead_vectors(&self, model: &str) -> Result<Vec<(ArticleId, Vec<f32>)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.lead_vectors(model));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT article_id, lead FROM vectors WHERE model = ?1 ORDER BY article_id",
             )
@@ -252,6 +265,7 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<ArticleSummary>, u64)> {
+        let conn = sqlite!(self, pg => pg.article_summaries(filter, offset, limit));
         // One index per form, the most selective filter's: the outlet, the language,
         // else the time (newest first is the index read backwards; undated, NULL,
         // sort last). Every parameter appears in every form (`?3 IS NULL` where it is
@@ -289,8 +303,7 @@ impl Store {
             filter.since,
             filter.until
         ];
-        let rows = self
-            .conn
+        let rows = conn
             .prepare_cached(&sql)
             .and_then(|mut st| {
                 st.query_map(p, summary)?
@@ -301,8 +314,7 @@ impl Store {
         let count = format!(
             "SELECT count(*) FROM articles INDEXED BY {index} WHERE {cond} AND ?1 IS NOT NULL AND ?2 IS NOT NULL"
         );
-        let total: i64 = self
-            .conn
+        let total: i64 = conn
             .prepare_cached(&count)
             .and_then(|mut st| st.query_row(p, |r| r.get(0)))
             .map_err(|e| self.err(e))?;
@@ -313,25 +325,26 @@ impl Store {
     /// articles each has, the most articles first; articles without one are not
     /// counted.
     pub fn sources(&self) -> Result<Vec<(String, u64)>> {
-        self.conn
-            .prepare_cached(
-                "SELECT json_extract(article, '$.source'), count(*) AS n
+        let conn = sqlite!(self, pg => pg.sources());
+        conn.prepare_cached(
+            "SELECT json_extract(article, '$.source'), count(*) AS n
                  FROM articles INDEXED BY articles_source_published
                  WHERE json_extract(article, '$.source') IS NOT NULL
                  GROUP BY json_extract(article, '$.source')
                  ORDER BY n DESC, json_extract(article, '$.source')",
-            )
-            .and_then(|mut st| {
-                st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
-                    .collect()
-            })
-            .map_err(|e| self.err(e))
+        )
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+                .collect()
+        })
+        .map_err(|e| self.err(e))
     }
 
     /// The summaries of these articles, in the order given (unknown ids left out).
     pub fn summaries(&self, ids: &[&ArticleId]) -> Result<Vec<ArticleSummary>> {
+        let conn = sqlite!(self, pg => pg.summaries(ids));
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles WHERE id = ?1");
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let mut rows = stmt
@@ -383,7 +396,22 @@ mod tests {
 
     #[test]
     fn text_search_folds_every_latin_letter_stems_and_ranks_titles_first() {
-        let mut s = Store::open_in_memory().unwrap();
+        let dbs = crate::testing::backends("text_search_folds_every_latin_letter");
+        let scores: Vec<Vec<(String, f64)>> = dbs
+            .iter()
+            .map(|db| text_search_in(&mut db.open()))
+            .collect();
+        // The same ranking with the same scores (to rounding) on both backends.
+        for other in &scores[1..] {
+            assert_eq!(other.len(), scores[0].len());
+            for (a, b) in other.iter().zip(&scores[0]) {
+                assert_eq!(a.0, b.0);
+                assert!((a.1 - b.1).abs() < 1e-9, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    fn text_search_in(s: &mut Store) -> Vec<(String, f64)> {
         let da = article(
             "Floden nåede Valmora",
             "da",
@@ -446,6 +474,7 @@ mod tests {
                 Some("ro".into())
             ]
         );
+        all.iter().map(|h| (h.id.to_string(), h.score)).collect()
     }
 
     #[test]
@@ -477,8 +506,10 @@ mod tests {
             ids(&s.search_text("oversvommelse", 5).unwrap()),
             [a.id.as_str()]
         );
-        let none: i64 = s
-            .conn
+        let crate::Backend::Sqlite(conn) = &s.backend else {
+            panic!("an SQLite store")
+        };
+        let none: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE name LIKE 'articles_fts%'",
                 [],
@@ -490,7 +521,12 @@ mod tests {
 
     #[test]
     fn summaries_page_and_filter() {
-        let mut s = Store::open_in_memory().unwrap();
+        for db in crate::testing::backends("summaries_page_and_filter") {
+            summaries_page_and_filter_in(&mut db.open());
+        }
+    }
+
+    fn summaries_page_and_filter_in(s: &mut Store) {
         // Five articles, one a day from 2025-09-01; da, ro, da, ro, da; the outlets
         // Desk, Desk, Wire, Desk, Desk.
         let arts: Vec<Article> = (0..5)

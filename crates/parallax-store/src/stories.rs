@@ -3,7 +3,7 @@
 //! lists the CLI and the server print. The store does not interpret the JSON: the
 //! engine writes what `parallax-cluster` serialises.
 
-use crate::{Result, Store, StoreError};
+use crate::{sqlite, write_tx, Result, Store, StoreError};
 use parallax_core::ArticleId;
 use rusqlite::{params, OptionalExtension};
 
@@ -99,7 +99,8 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.write_tx().map_err(err)?;
+        let conn = sqlite!(mut self, pg => pg.save_story_step(step));
+        let tx = write_tx(conn).map_err(err)?;
         {
             let mut seq: i64 = tx
                 .query_row(
@@ -160,21 +161,21 @@ impl Store {
 
     /// The clusterer's counters, if it ever ran.
     pub fn story_meta(&self) -> Result<Option<String>> {
-        self.conn
-            .query_row(
-                "SELECT value FROM cluster_state WHERE key = 'meta'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.story_meta());
+        conn.query_row(
+            "SELECT value FROM cluster_state WHERE key = 'meta'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| self.err(e))
     }
 
     /// The states of the stories in the active window: not merged, last seen at or after
     /// `since` (or never dated), the `limit` most recent.
     pub fn active_story_states(&self, since: Option<i64>, limit: usize) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.active_story_states(since, limit));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT state FROM stories
                  WHERE merged_into IS NULL AND (last_seen IS NULL OR ?1 IS NULL OR last_seen >= ?1)
@@ -188,8 +189,8 @@ impl Store {
 
     /// Those of `ids` that have no story yet.
     pub fn unassigned(&self, ids: &[&ArticleId]) -> Result<Vec<ArticleId>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.unassigned(ids));
+        let mut stmt = conn
             .prepare_cached("SELECT 1 FROM story_assignments WHERE article_id = ?1")
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
@@ -207,19 +208,24 @@ impl Store {
 
     /// The story of an article (after merges) and the evidence of its assignment.
     pub fn assignment(&self, id: &ArticleId) -> Result<Option<(i64, String)>> {
-        self.conn
-            .query_row(
-                "SELECT story_id, evidence FROM story_assignments WHERE article_id = ?1",
-                [id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.assignment(id));
+        conn.query_row(
+            "SELECT story_id, evidence FROM story_assignments WHERE article_id = ?1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| self.err(e))
     }
 
-    fn story_rows(&self, only: Option<i64>) -> Result<Vec<StoryInfo>> {
-        let mut stmt = self
-            .conn
+    /// Every live story's articles in assignment order: (story, first seen, last seen,
+    /// article), by story id.
+    #[allow(clippy::type_complexity)]
+    fn sqlite_story_rows(
+        &self,
+        conn: &rusqlite::Connection,
+    ) -> Result<Vec<(i64, Option<i64>, Option<i64>, StoryArticle)>> {
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of,
                         json_extract(a.article, '$.source')
@@ -227,12 +233,12 @@ impl Store {
                  JOIN story_assignments x ON x.story_id = s.id
                  JOIN articles a ON a.id = x.article_id
                  LEFT JOIN fingerprints f ON f.article_id = a.id
-                 WHERE s.merged_into IS NULL AND (?1 IS NULL OR s.id = ?1)
+                 WHERE s.merged_into IS NULL
                  ORDER BY s.id, x.seq",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([only], |r| {
+            .query_map([], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, Option<i64>>(1)?,
@@ -249,6 +255,14 @@ impl Store {
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    fn story_rows(&self) -> Result<Vec<StoryInfo>> {
+        let rows = match &self.backend {
+            crate::Backend::Sqlite(conn) => self.sqlite_story_rows(conn)?,
+            crate::Backend::Pg(pg) => pg.story_rows()?,
+        };
         let mut out: Vec<StoryInfo> = Vec::new();
         for (id, first_seen, last_seen, article) in rows {
             match out.last_mut() {
@@ -266,7 +280,7 @@ impl Store {
 
     /// The stories (not merged away), oldest first.
     pub fn stories(&self, filter: &StoryFilter) -> Result<Vec<StoryInfo>> {
-        let mut all = self.story_rows(None)?;
+        let mut all = self.story_rows()?;
         all.retain(|s| filter.matches(s));
         Ok(all)
     }
@@ -285,8 +299,8 @@ impl Store {
     /// of the articles first assigned to it, which now sit in the story it went into.
     /// `None` for an id no story ever had.
     pub fn resolve_story(&self, id: i64) -> Result<Option<i64>> {
-        let into: Option<Option<i64>> = self
-            .conn
+        let conn = sqlite!(self, pg => pg.resolve_story(id));
+        let into: Option<Option<i64>> = conn
             .query_row("SELECT merged_into FROM stories WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
@@ -294,8 +308,7 @@ impl Store {
             .map_err(|e| self.err(e))?;
         match into {
             Some(into) => Ok(Some(into.unwrap_or(id))),
-            None => self
-                .conn
+            None => conn
                 .query_row(
                     "SELECT story_id FROM story_assignments
                      WHERE json_extract(evidence, '$.story') = ?1 ORDER BY seq LIMIT 1",
@@ -310,8 +323,8 @@ impl Store {
     /// One story (not merged away) with its articles, through the index on
     /// `story_assignments (story_id, seq)`.
     fn story_by_id(&self, id: i64) -> Result<Option<StoryInfo>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.story_by_id(id));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of,
                         json_extract(a.article, '$.source')
@@ -368,6 +381,17 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<StoryInfo>, usize)> {
+        let ids = self.story_ids(filter)?;
+        let mut out = Vec::with_capacity(limit.min(ids.len()));
+        for &id in ids.iter().skip(offset).take(limit) {
+            out.extend(self.story_by_id(id)?);
+        }
+        Ok((out, ids.len()))
+    }
+
+    /// The ids of the live stories that pass `filter`, the most recent first.
+    fn story_ids(&self, filter: &StoryFilter) -> Result<Vec<i64>> {
+        let conn = sqlite!(self, pg => pg.story_ids(filter));
         // The live stories, from the articles when a filter is on them (through the
         // index of each: language, outlet), else from every assignment. Every
         // parameter appears in every form of the statement (`?3 IS NULL` where it
@@ -385,44 +409,49 @@ impl Store {
             )
             }
         };
-        let ids: Vec<i64> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT s.id FROM stories s INDEXED BY stories_last_seen
+        conn.prepare_cached(&format!(
+            "SELECT s.id FROM stories s INDEXED BY stories_last_seen
                  WHERE (?1 IS NULL OR s.last_seen >= ?1) AND (?2 IS NULL OR s.first_seen <= ?2)
                    AND +s.id IN ({live})
                  ORDER BY s.last_seen DESC, s.id DESC"
-            ))
-            .and_then(|mut st| {
-                st.query_map(
-                    params![filter.since, filter.until, filter.lang, filter.source],
-                    |r| r.get(0),
-                )?
-                .collect()
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(limit.min(ids.len()));
-        for &id in ids.iter().skip(offset).take(limit) {
-            out.extend(self.story_by_id(id)?);
-        }
-        Ok((out, ids.len()))
+        ))
+        .and_then(|mut st| {
+            st.query_map(
+                params![filter.since, filter.until, filter.lang, filter.source],
+                |r| r.get(0),
+            )?
+            .collect()
+        })
+        .map_err(|e| self.err(e))
     }
 
     /// The stories (after merges) of those of `articles` that have one, each once, in
     /// the order of the articles.
     pub fn stories_of(&self, articles: &[&ArticleId]) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT story_id FROM story_assignments WHERE article_id = ?1")
-            .map_err(|e| self.err(e))?;
         let mut out: Vec<i64> = Vec::new();
-        for a in articles {
-            let story: Option<i64> = stmt
-                .query_row([a.as_str()], |r| r.get(0))
-                .optional()
-                .map_err(|e| self.err(e))?;
+        let mut keep = |story: Option<i64>| {
             if let Some(s) = story.filter(|s| !out.contains(s)) {
                 out.push(s);
+            }
+        };
+        match &self.backend {
+            crate::Backend::Sqlite(conn) => {
+                let mut stmt = conn
+                    .prepare_cached("SELECT story_id FROM story_assignments WHERE article_id = ?1")
+                    .map_err(|e| self.err(e))?;
+                for a in articles {
+                    keep(
+                        stmt.query_row([a.as_str()], |r| r.get(0))
+                            .optional()
+                            .map_err(|e| self.err(e))?,
+                    );
+                }
+            }
+            crate::Backend::Pg(pg) => {
+                let found = pg.story_of_each(articles)?;
+                for a in articles {
+                    keep(found.get(a.as_str()).copied());
+                }
             }
         }
         Ok(out)
@@ -446,7 +475,12 @@ mod tests {
 
     #[test]
     fn steps_merges_and_lists() {
-        let mut s = Store::open_in_memory().unwrap();
+        for db in crate::testing::backends("steps_merges_and_lists") {
+            steps_merges_and_lists_in(&mut db.open());
+        }
+    }
+
+    fn steps_merges_and_lists_in(s: &mut Store) {
         let (mut a, b, mut c) = (
             article("Flood", "da"),
             article("Inundație", "ro"),
@@ -580,9 +614,7 @@ mod tests {
         assert_eq!(s.resolve_story(99).unwrap(), None);
         // A store an earlier version wrote, without the row: found through the
         // evidence of the story's first article.
-        s.conn
-            .execute("DELETE FROM stories WHERE id = 7", [])
-            .unwrap();
+        s.execute_raw("DELETE FROM stories WHERE id = 7").unwrap();
         assert_eq!(s.resolve_story(7).unwrap(), Some(1));
         // Merged rows are not active and not listed.
         assert!(s
