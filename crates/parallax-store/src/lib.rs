@@ -674,7 +674,8 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.write_tx().map_err(err)?;
+        let conn = sqlite!(mut self, pg => pg.put_title_vectors(model, vectors));
+        let tx = write_tx(conn).map_err(err)?;
         {
             let mut stmt = tx
                 .prepare_cached("INSERT OR REPLACE INTO title_vectors (article_id, model, dim, data) VALUES (?1, ?2, ?3, ?4)")
@@ -689,15 +690,15 @@ impl Store {
 
     /// The title vector of an article, if `model` made one.
     pub fn title_vector(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<f32>>> {
-        self.conn
-            .query_row(
-                "SELECT data FROM title_vectors WHERE article_id = ?1 AND model = ?2",
-                params![id.as_str(), model],
-                |r| r.get::<_, Vec<u8>>(0),
-            )
-            .optional()
-            .map(|b| b.map(|b| from_blob(&b)))
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.title_vector(model, id));
+        conn.query_row(
+            "SELECT data FROM title_vectors WHERE article_id = ?1 AND model = ?2",
+            params![id.as_str(), model],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .optional()
+        .map(|b| b.map(|b| from_blob(&b)))
+        .map_err(|e| self.err(e))
     }
 
     /// How many lead vectors of `model` are stored.
@@ -1028,6 +1029,8 @@ mod tests {
                     .unwrap();
                 s.put_vectors("m", &[(&a.id, &[0.25, -1.5][..])]).unwrap();
                 s.put_sentence_vectors("m", &b.id, &[vec![1.0], vec![2.0]])
+                    .unwrap();
+                s.put_title_vectors("m", &[(&a.id, &[0.5, 0.125][..])])
                     .unwrap();
                 s.save_story_step(&StoryStep {
                     assignments: vec![(a.id.to_string(), 1, "{\"story\":1}".into())],
