@@ -202,16 +202,20 @@ impl StoryState {
     }
 }
 
+/// What a running mean is made of: the fitted means by language, the mean of all the
+/// fitting data, and what has been seen of each language.
+type Centring<'a> = (
+    &'a BTreeMap<String, Vec<f32>>,
+    &'a Vec<f32>,
+    &'a BTreeMap<String, LanguageSum>,
+);
+
 /// The running mean of `lang` in `seen`, shrunk towards its prior: the fitted mean of
 /// the language in `means` as `params.language_prior_weight` articles, or `raw` (the
 /// mean of all the fitting data) as `params.new_language_prior_weight`.
 fn running_mean(
     p: &Params,
-    (means, raw, seen): (
-        &BTreeMap<String, Vec<f32>>,
-        &Vec<f32>,
-        &BTreeMap<String, LanguageSum>,
-    ),
+    (means, raw, seen): Centring,
     model: &str,
     lang: &str,
     dim: usize,
