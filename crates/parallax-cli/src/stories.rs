@@ -373,13 +373,14 @@ pub fn eval(ctx: &Ctx, command: Eval) -> Result<ExitCode> {
             }
             writeln!(
                 out,
-                "fitted on {} pairs, {} articles, {} rows of labelled stories, {} join rows\nPearson in sample {:.3}, two-fold cross-validated {:.3}; same-story F1 {:.3}; join F1 {:.3}\nwrote {}",
+                "fitted on {} pairs, {} articles, {} rows of labelled stories, {} join rows\nPearson in sample {:.3}, two-fold cross-validated {:.3} (ridge {:e}); same-story F1 {:.3}; join F1 {:.3}\nwrote {}",
                 r.n_pairs,
                 r.n_articles,
                 r.n_story_rows,
                 r.join_rows,
                 r.pearson_in_sample,
                 r.pearson_cross_validated,
+                r.ridge,
                 r.same_story_f1,
                 r.join_f1,
                 path.display()

@@ -35,11 +35,13 @@ fn a_translation_gives_the_same_facts_story_and_rows() {
     assert!(all["aligned_share"].as_f64().unwrap() >= 0.9, "{all}");
     assert_eq!(all["conflicts"], 0, "{all}");
     // One story per original with its translations: the English and German harvest
-    // reports and the Danish and English bridge reports join; in a five-article store
-    // the first Romanian article (a language without a fitted mean, seen for the first
-    // time) stays apart today (score 0.646 against the cut 0.693): a floor of 2 of 3,
-    // issue 12's open case.
-    assert!(all["same_story"].as_u64().unwrap() >= 2, "{all}");
+    // reports, and the Danish bridge report with its English and its Romanian
+    // translation. The Romanian article is the first of a language without a fitted
+    // mean in a five-article store (issue 12's "a language seen for the first time");
+    // it stayed apart with session 2's parameters (score 0.646 against their cut 0.693)
+    // and joins since the cut and the new-story classifier were fitted on cross-lingual
+    // rows too (session 10).
+    assert_eq!(all["same_story"], 3, "{all}");
     let joined = |o: &str, t: &str| {
         r["pairs"]
             .as_array()
@@ -47,7 +49,10 @@ fn a_translation_gives_the_same_facts_story_and_rows() {
             .iter()
             .any(|p| p["original"] == o && p["translation"] == t && p["same_story"] == true)
     };
-    assert!(joined("a-da", "a-en") && joined("b-en", "b-de"), "{r:#}");
+    assert!(
+        joined("a-da", "a-en") && joined("a-da", "a-ro") && joined("b-en", "b-de"),
+        "{r:#}"
+    );
     // the text report has the model's table
     let o = parallax(&db, &["eval", "invariance", &data(), "--with-model"]);
     let text = String::from_utf8_lossy(&o.stdout);

@@ -162,11 +162,11 @@ fn ten_events_in_two_languages_without_fitted_means_are_joined_without_false_mer
         1.0,
         "{r:#}"
     );
-    // Joined: 5 of the 10 pairs with the built-in parameters (fitted on SemEval, where
-    // no pair is Vietnamese or Swahili; their centred cosines are 0.41 to 0.65). It was
-    // 6 before Vietnamese had a lexicon of its own (session 9: its figures, dates and
-    // names now read, Swahili's not, so what the two share moved for one pair). The
-    // issue asks for all 10: this floor keeps what holds today from slipping.
+    // Joined: 7 of the 10 pairs with the built-in parameters of session 10 (no pair in
+    // their fitting data is Vietnamese or Swahili; centred cosines 0.41 to 0.65); 5 with
+    // session 2's, whose same-story cut was fitted on SemEval alone. The issue asks for
+    // all 10: this floor (one pair of margin for other processors' rounding) keeps what
+    // holds today from slipping.
     let pair = &r["by_pair"]["sw-vi"]["pairwise"];
-    assert!(pair["recall"].as_f64().unwrap() >= 0.5, "{r:#}");
+    assert!(pair["recall"].as_f64().unwrap() >= 0.6, "{r:#}");
 }

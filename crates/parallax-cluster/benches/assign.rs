@@ -121,6 +121,7 @@ impl Stream {
             names: ns,
             numbers: vec![],
             dates: vec![],
+            title: None,
         }
     }
 }

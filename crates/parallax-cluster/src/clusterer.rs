@@ -41,6 +41,12 @@ pub struct StoryState {
     pub last_seen: Option<i64>,
     /// Sequence number of its last article (orders stories without times).
     pub last_seq: u64,
+    /// Sum of the centred title vectors of its articles that have a title.
+    #[serde(default)]
+    pub title_sum: Vec<f32>,
+    /// How many of its articles have a title vector in `title_sum`.
+    #[serde(default)]
+    pub titles: u32,
     /// The centroid and its squared norm, kept while the story is unchanged.
     #[serde(skip)]
     cache: Option<(Vec<f32>, f32)>,
@@ -66,6 +72,11 @@ impl StoryState {
     }
 
     /// Where the story stands in the eviction order: least recent first.
+    /// The story's title direction, when one of its articles had a title.
+    fn title(&self) -> Option<&[f32]> {
+        (self.titles > 0 && !self.title_sum.is_empty()).then_some(self.title_sum.as_slice())
+    }
+
     fn order_key(&self) -> (Option<i64>, u64, u64) {
         (self.last_seen, self.last_seq, self.id)
     }
@@ -123,6 +134,16 @@ impl StoryState {
             *s += x;
         }
         self.n += 1;
+        if let Some(t) = &a.title {
+            if self.title_sum.len() != t.len() {
+                self.title_sum = vec![0.0; t.len()];
+                self.titles = 0;
+            }
+            for (s, x) in self.title_sum.iter_mut().zip(t) {
+                *s += x;
+            }
+            self.titles += 1;
+        }
         for k in &a.names {
             *self.names.entry(k.clone()).or_default() += 1;
         }
@@ -151,6 +172,15 @@ impl StoryState {
             }
         }
         self.n += other.n;
+        if self.title_sum.len() == other.title_sum.len() {
+            for (s, x) in self.title_sum.iter_mut().zip(&other.title_sum) {
+                *s += x;
+            }
+            self.titles += other.titles;
+        } else if self.titles == 0 {
+            self.title_sum = other.title_sum;
+            self.titles = other.titles;
+        }
         for (bag, from) in [
             (&mut self.names, other.names),
             (&mut self.numbers, other.numbers),
@@ -169,6 +199,56 @@ impl StoryState {
         self.first_seen = min_opt(self.first_seen, other.first_seen);
         self.last_seen = max_opt(self.last_seen, other.last_seen);
         self.last_seq = self.last_seq.max(other.last_seq);
+    }
+}
+
+/// The running mean of `lang` in `seen`, shrunk towards its prior: the fitted mean of
+/// the language in `means` as `params.language_prior_weight` articles, or `raw` (the
+/// mean of all the fitting data) as `params.new_language_prior_weight`.
+fn running_mean(
+    p: &Params,
+    (means, raw, seen): (
+        &BTreeMap<String, Vec<f32>>,
+        &Vec<f32>,
+        &BTreeMap<String, LanguageSum>,
+    ),
+    model: &str,
+    lang: &str,
+    dim: usize,
+) -> Option<Vec<f32>> {
+    if model != p.mean_model || raw.len() != dim {
+        return None;
+    }
+    let (prior, k) = match means.get(lang) {
+        Some(m) if m.len() == dim => (m, p.language_prior_weight),
+        _ => (raw, p.new_language_prior_weight),
+    };
+    let seen = seen.get(lang).filter(|s| s.sum.len() == dim && s.n > 0);
+    Some(match seen {
+        None => prior.clone(),
+        Some(s) => {
+            let n = s.n as f64;
+            s.sum
+                .iter()
+                .zip(prior)
+                .map(|(x, m)| ((x + k * *m as f64) / (n + k)) as f32)
+                .collect()
+        }
+    })
+}
+
+/// Adds a raw vector to what is known of its language.
+fn learn(seen: &mut BTreeMap<String, LanguageSum>, lang: &str, raw: &[f32]) {
+    let entry = seen.entry(lang.to_string()).or_default();
+    if entry.sum.len() != raw.len() {
+        *entry = LanguageSum {
+            n: 0,
+            sum: vec![0.0; raw.len()],
+        };
+    }
+    entry.n += 1;
+    for (s, x) in entry.sum.iter_mut().zip(raw) {
+        *s += *x as f64;
     }
 }
 
@@ -199,6 +279,9 @@ pub struct ClusterMeta {
     /// what [`Clusterer::centre_language`] learns each language's mean from.
     #[serde(default)]
     pub languages: BTreeMap<String, LanguageSum>,
+    /// The same for the raw title vectors ([`Clusterer::centre_title`]).
+    #[serde(default)]
+    pub title_languages: BTreeMap<String, LanguageSum>,
 }
 
 /// The running sum of one language's raw lead vectors.
@@ -331,6 +414,9 @@ fn describe(out: &mut String, f: &PairFeatures) {
     }
     if !f.shared_dates.is_empty() {
         out.push_str(&format!("  dates shared: {}\n", f.shared_dates.join(", ")));
+    }
+    if let Some(t) = f.cosine_title {
+        out.push_str(&format!("  cosine of the centred titles {t:.3}\n"));
     }
     match f.gap_hours {
         Some(g) => out.push_str(&format!(
@@ -528,29 +614,40 @@ impl Clusterer {
     /// another model than the parameters' (nothing to centre them on).
     pub fn language_mean(&self, model: &str, lang: &str, dim: usize) -> Option<Vec<f32>> {
         let p = &self.params;
-        if model != p.mean_model || p.raw_mean.len() != dim {
-            return None;
-        }
-        let (prior, k) = match p.language_means.get(lang) {
-            Some(m) if m.len() == dim => (m, p.language_prior_weight),
-            _ => (&p.raw_mean, p.new_language_prior_weight),
-        };
-        let seen = self
-            .meta
-            .languages
-            .get(lang)
-            .filter(|s| s.sum.len() == dim && s.n > 0);
-        Some(match seen {
-            None => prior.clone(),
-            Some(s) => {
-                let n = s.n as f64;
-                s.sum
-                    .iter()
-                    .zip(prior)
-                    .map(|(x, m)| ((x + k * *m as f64) / (n + k)) as f32)
-                    .collect()
-            }
-        })
+        running_mean(
+            p,
+            (&p.language_means, &p.raw_mean, &self.meta.languages),
+            model,
+            lang,
+            dim,
+        )
+    }
+
+    /// The title mean an article of `lang` is centred on now, learnt as
+    /// [`Clusterer::language_mean`] is, from the title vectors (their own direction:
+    /// a title is shorter than a lead and sits elsewhere in the space).
+    pub fn title_mean(&self, model: &str, lang: &str, dim: usize) -> Option<Vec<f32>> {
+        let p = &self.params;
+        running_mean(
+            p,
+            (
+                &p.title_language_means,
+                &p.title_raw_mean,
+                &self.meta.title_languages,
+            ),
+            model,
+            lang,
+            dim,
+        )
+    }
+
+    /// Centres a raw title vector of `model` on its language's title mean
+    /// ([`Clusterer::title_mean`]), to unit length, and adds it to what is known of the
+    /// language's titles. `None` when the parameters have no title mean for this model.
+    pub fn centre_title(&mut self, model: &str, lang: &str, raw: Vec<f32>) -> Option<Vec<f32>> {
+        let mean = self.title_mean(model, lang, raw.len())?;
+        learn(&mut self.meta.title_languages, lang, &raw);
+        Some(crate::features::centre_unit(&raw, &mean))
     }
 
     /// Centres an article's raw lead vector of `model` on its language's mean as known
@@ -562,17 +659,7 @@ impl Clusterer {
         let Some(mean) = self.language_mean(model, lang, raw.len()) else {
             return raw;
         };
-        let entry = self.meta.languages.entry(lang.to_string()).or_default();
-        if entry.sum.len() != raw.len() {
-            *entry = LanguageSum {
-                n: 0,
-                sum: vec![0.0; raw.len()],
-            };
-        }
-        entry.n += 1;
-        for (s, x) in entry.sum.iter_mut().zip(&raw) {
-            *s += *x as f64;
-        }
+        learn(&mut self.meta.languages, lang, &raw);
         crate::features::centre_unit(&raw, &mean)
     }
 
@@ -663,10 +750,10 @@ impl Clusterer {
     }
 
     fn candidate(&self, story: &StoryState, f: PairFeatures) -> Candidate {
-        let x = f.values();
+        let x = self.params.capped(&f.values());
         let contributions = FEATURE_NAMES
             .iter()
-            .zip(x)
+            .zip(x.iter().copied())
             .zip(&self.params.pair.weights)
             .map(|((name, v), w)| (name.to_string(), v, w * v))
             .collect();
@@ -720,6 +807,7 @@ impl Clusterer {
                     dates: &s.dates,
                     langs: &s.langs,
                     time: s.last_seen,
+                    title: s.title(),
                 };
                 let f = compare(side, &other, self.params.half_life_hours);
                 (self.candidate(s, f), i)
@@ -774,6 +862,7 @@ impl Clusterer {
             dates: &dates,
             langs: &langs,
             time: a.time,
+            title: a.title.as_deref(),
         };
         // First pass: the centred cosine with the centroids of the shortlist (the whole
         // window when it is no larger).
@@ -863,6 +952,8 @@ impl Clusterer {
                 first_seen: None,
                 last_seen: None,
                 last_seq: seq,
+                title_sum: Vec::new(),
+                titles: 0,
                 cache: None,
             };
             self.meta.next_id += 1;
@@ -914,6 +1005,7 @@ impl Clusterer {
             dates: &a.dates,
             langs: &a.langs,
             time: a.last_seen,
+            title: a.title(),
         };
         let sb = Side {
             centred: &xb,
@@ -923,6 +1015,7 @@ impl Clusterer {
             dates: &b.dates,
             langs: &b.langs,
             time: b.last_seen,
+            title: b.title(),
         };
         self.params
             .pair_score(&compare(&sa, &sb, self.params.half_life_hours).values())
@@ -996,6 +1089,7 @@ mod tests {
             names: names.iter().map(|s| s.to_string()).collect(),
             numbers: vec![],
             dates: vec![],
+            title: None,
         }
     }
 
@@ -1312,8 +1406,10 @@ mod tests {
             audit.shortlisted * 2 < audit.window,
             "{audit:?} (merges {merges})"
         );
-        // Enough joins for the recall to mean something, and the recall itself.
-        assert!(audit.exhaustive_joins > 500, "{audit:?}");
+        // Enough joins for the recall to mean something (about 350 with the built-in
+        // parameters of session 10, whose new-story classifier joins synthetic
+        // stories less readily than session 2's did, above 500), and the recall itself.
+        assert!(audit.exhaustive_joins > 250, "{audit:?}");
         assert!(
             audit.recall() >= 0.99,
             "recall {} {audit:?}",

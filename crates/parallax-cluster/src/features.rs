@@ -28,6 +28,10 @@ pub struct ArticleFeatures {
     pub numbers: Vec<String>,
     /// Dates mentioned to the day (`YYYY-MM-DD`), sorted, without repeats.
     pub dates: Vec<String>,
+    /// The title's own vector, centred on its language's title mean and of unit length
+    /// ([`crate::Clusterer::centre_title`]); `None` for an article without a title.
+    #[serde(default)]
+    pub title: Option<Vec<f32>>,
 }
 
 impl ArticleFeatures {
@@ -71,7 +75,14 @@ impl ArticleFeatures {
             names,
             numbers,
             dates,
+            title: None,
         }
+    }
+
+    /// The same features with the centred title vector `title`.
+    pub fn with_title(mut self, title: Option<Vec<f32>>) -> Self {
+        self.title = title.filter(|t| !t.is_empty());
+        self
     }
 }
 
@@ -119,14 +130,16 @@ pub struct Side<'a> {
     pub langs: &'a [String],
     /// Time of the side: an article's publication, a story's last article.
     pub time: Option<i64>,
+    /// The centred title direction: an article's title vector, a story's sum of its
+    /// articles' (`None` when no title is known).
+    pub title: Option<&'a [f32]>,
 }
 
 /// The names of the pair features, in order; [`PairFeatures::values`] follows it.
-pub const FEATURE_NAMES: [&str; 11] = [
+pub const FEATURE_NAMES: [&str; 12] = [
     "cosine (centred)",
     "cosine (centred) squared",
     "cosine (centred) cubed",
-    "cosine (raw)",
     "cross-lingual x cosine (centred)",
     "names shared (fraction)",
     "names shared (log count)",
@@ -134,6 +147,8 @@ pub const FEATURE_NAMES: [&str; 11] = [
     "dates shared (log count)",
     "time decay",
     "time known",
+    "title cosine (centred)",
+    "titles known",
 ];
 
 /// The evidence between two sides, as numbers, with what was shared.
@@ -151,11 +166,14 @@ pub struct PairFeatures {
     pub gap_hours: Option<f64>,
     /// exp(-gap / half-life * ln 2), 0 when the gap is unknown.
     pub time_decay: f32,
+    /// Cosine of the two centred title directions, when both sides have a title.
+    #[serde(default)]
+    pub cosine_title: Option<f32>,
 }
 
 impl PairFeatures {
     /// The feature vector in the order of [`FEATURE_NAMES`].
-    pub fn values(&self) -> [f64; 11] {
+    pub fn values(&self) -> [f64; 12] {
         let c = self.cosine_centred as f64;
         let frac = if self.names_smaller == 0 {
             0.0
@@ -166,7 +184,6 @@ impl PairFeatures {
             c,
             c * c.abs(),
             c * c * c,
-            self.cosine_raw as f64,
             if self.cross_lingual { c } else { 0.0 },
             frac,
             (self.shared_names.len() as f64).ln_1p(),
@@ -174,7 +191,56 @@ impl PairFeatures {
             (self.shared_dates.len() as f64).ln_1p(),
             self.time_decay as f64,
             if self.gap_hours.is_some() { 1.0 } else { 0.0 },
+            self.cosine_title.unwrap_or(0.0) as f64,
+            if self.cosine_title.is_some() {
+                1.0
+            } else {
+                0.0
+            },
         ]
+    }
+}
+
+/// The centred cosine at which a pair model's response to it peaks on [0, 1]: the
+/// argmax of `w0 c + w1 c|c| + w2 c³` (and of the same plus `w3 c`, the cross-lingual
+/// term; the smaller of the two), on a grid of a thousandth. A least-squares cubic
+/// fitted on graded pairs bends down where the data has few pairs (near-duplicates
+/// above about 0.8 on SemEval); above its peak a cosine counts as the peak
+/// ([`cap_cosine`]), so that a closer pair never scores lower.
+pub fn cosine_peak(weights: &[f64]) -> f64 {
+    let w = |i: usize| weights.get(i).copied().unwrap_or(0.0);
+    let argmax = |xl: f64| {
+        (0..=1000)
+            .map(|i| i as f64 / 1000.0)
+            .map(|c| {
+                (
+                    c,
+                    w(0) * c + w(1) * c * c + w(2) * c * c * c + xl * w(3) * c,
+                )
+            })
+            .fold((0.0, f64::NEG_INFINITY), |best, (c, v)| {
+                if v > best.1 {
+                    (c, v)
+                } else {
+                    best
+                }
+            })
+            .0
+    };
+    argmax(0.0).min(argmax(1.0))
+}
+
+/// Caps the centred-cosine features of a row of [`FEATURE_NAMES`] at `cap`
+/// ([`cosine_peak`]).
+pub fn cap_cosine(x: &mut [f64], cap: f64) {
+    if x.len() < 4 || x[0] <= cap {
+        return;
+    }
+    x[0] = cap;
+    x[1] = cap * cap.abs();
+    x[2] = cap * cap * cap;
+    if x[3] != 0.0 {
+        x[3] = cap;
     }
 }
 
@@ -222,6 +288,10 @@ pub fn compare(a: &Side, b: &Side, half_life_hours: f64) -> PairFeatures {
         shared_dates: shared(a.dates, b.dates),
         gap_hours,
         time_decay,
+        cosine_title: match (a.title, b.title) {
+            (Some(x), Some(y)) => Some(cosine(x, y)),
+            _ => None,
+        },
     }
 }
 
@@ -264,6 +334,24 @@ mod tests {
     }
 
     #[test]
+    fn a_cosine_above_the_models_peak_counts_as_the_peak() {
+        // -0.3 c + 4.4 c² - 3.5 c³ peaks near 0.80 on [0, 1] (a SemEval fit's shape).
+        let w = [-0.3, 4.4, -3.5, 0.1];
+        let peak = cosine_peak(&w);
+        assert!((peak - 0.80).abs() < 0.02, "{peak}");
+        let mut x = [0.95, 0.95 * 0.95, 0.95f64.powi(3), 0.95, 1.0];
+        cap_cosine(&mut x, peak);
+        assert_eq!(x[0], peak);
+        assert_eq!(x[3], peak);
+        assert_eq!(x[4], 1.0);
+        let mut y = [0.5, 0.25, 0.125, 0.0];
+        cap_cosine(&mut y, peak);
+        assert_eq!(y, [0.5, 0.25, 0.125, 0.0]);
+        // A rising response has its peak at 1: nothing is capped.
+        assert_eq!(cosine_peak(&[1.0, 0.5, 0.0, 0.0]), 1.0);
+    }
+
+    #[test]
     fn numbers_are_keyed_by_value() {
         assert_eq!(number_key(600.0), "600");
         assert_eq!(number_key(2.5), "2.500");
@@ -284,6 +372,7 @@ mod tests {
             dates: &empty,
             langs: &la,
             time: Some(0),
+            title: Some(&[1.0, 0.0]),
         };
         let b = Side {
             centred: &[1.0, 1.0],
@@ -293,6 +382,7 @@ mod tests {
             dates: &empty,
             langs: &lb,
             time: Some(7200),
+            title: None,
         };
         let f = compare(&a, &b, 2.0);
         assert_eq!(f.shared_names, vec!["kursk".to_string()]);
@@ -301,6 +391,9 @@ mod tests {
         assert_eq!(f.gap_hours, Some(2.0));
         assert!((f.time_decay - 0.5).abs() < 1e-6);
         assert!((f.cosine_centred - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
-        assert_eq!(f.values()[5], 1.0);
+        assert_eq!(f.values()[4], 1.0);
+        // One side has no title: the title features are absent, not a cosine of 0 known.
+        assert_eq!(f.cosine_title, None);
+        assert_eq!(&f.values()[10..], &[0.0, 0.0]);
     }
 }

@@ -78,6 +78,13 @@ pub struct Params {
     /// the weight of a language's fitted mean ([`Clusterer::language_mean`]).
     ///
     /// [`Clusterer::language_mean`]: crate::Clusterer::language_mean
+    /// The mean raw title vector of each language with enough titles in the fitting
+    /// data, and of all titles: the priors of the title centring, as `language_means`
+    /// and `raw_mean` are of the lead's.
+    #[serde(default)]
+    pub title_language_means: BTreeMap<String, Vec<f32>>,
+    #[serde(default)]
+    pub title_raw_mean: Vec<f32>,
     #[serde(default = "default_prior_weight")]
     pub language_prior_weight: f64,
     /// The same for a language without a fitted mean, whose prior is `raw_mean`.
@@ -112,9 +119,16 @@ impl Params {
             serde_json::from_str(json).map_err(|e| ClusterError::Params(e.to_string()))?;
         if p.pair.weights.len() != FEATURE_NAMES.len() {
             return Err(ClusterError::Params(format!(
-                "pair model has {} weights, expected {}",
+                "pair model has {} weights, expected {} ({}){}",
                 p.pair.weights.len(),
-                FEATURE_NAMES.len()
+                FEATURE_NAMES.len(),
+                FEATURE_NAMES.join(", "),
+                if p.pair.weights.len() == 11 {
+                    "; the file was fitted by an earlier parallax (with the raw cosine and \
+                     without the title features): fit it again with `parallax eval fit`"
+                } else {
+                    ""
+                }
             )));
         }
         if p.join.weights.len() != JOIN_FEATURE_NAMES.len() {
@@ -139,7 +153,15 @@ impl Params {
 
     /// The same-story score of a pair feature row.
     pub fn pair_score(&self, x: &[f64]) -> f64 {
-        self.pair.apply(x)
+        self.pair.apply(&self.capped(x))
+    }
+
+    /// A feature row with its centred cosine capped at the pair model's peak
+    /// ([`crate::features::cosine_peak`]): what the model scores.
+    pub fn capped(&self, x: &[f64]) -> Vec<f64> {
+        let mut x = x.to_vec();
+        crate::features::cap_cosine(&mut x, crate::features::cosine_peak(&self.pair.weights));
+        x
     }
 
     /// The vector the clusterer works with for a lead vector of `model` in `lang`: minus
@@ -160,6 +182,18 @@ impl Params {
     }
 
     /// The probability of joining the best story.
+    /// [`Params::prepare`] for a raw title vector, on the title means.
+    pub fn prepare_title(&self, model: &str, lang: &str, vector: Vec<f32>) -> Option<Vec<f32>> {
+        if model != self.mean_model {
+            return None;
+        }
+        let mean = match self.title_language_means.get(lang) {
+            Some(m) => m,
+            None => &self.title_raw_mean,
+        };
+        (mean.len() == vector.len()).then(|| crate::features::centre_unit(&vector, mean))
+    }
+
     pub fn join_probability(&self, x: &[f64]) -> f64 {
         sigmoid(self.join.apply(x))
     }

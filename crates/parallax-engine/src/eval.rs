@@ -61,10 +61,12 @@ fn load_articles(
     for a in articles {
         let facts = store.facts(&a.id)?.unwrap_or_default();
         let v = store.vector(&vectors.model, &a.id)?.unwrap_or_default();
+        let t = store.title_vector(&vectors.model, &a.id)?;
         // Raw vectors here: the caller centres them with the parameters it fits or
         // evaluates.
         let features =
-            ArticleFeatures::new(a.id.as_str(), a.lang.as_deref(), time_of(&a), v, &facts);
+            ArticleFeatures::new(a.id.as_str(), a.lang.as_deref(), time_of(&a), v, &facts)
+                .with_title(t);
         loaded.push(Loaded {
             external_id: a.external_id.clone(),
             article: a,
@@ -117,6 +119,35 @@ fn language_means_of(loaded: &[&Loaded]) -> (BTreeMap<String, Vec<f32>>, Vec<f32
         .map(|(lang, v)| (lang.to_string(), mean_vector(v.into_iter())))
         .collect();
     (means, mean_of(loaded.iter().copied()))
+}
+
+/// The title centring fitted on loaded articles (raw title vectors): the mean title of
+/// each language with enough titled articles, and the mean of all titles.
+fn title_means_of(loaded: &[&Loaded]) -> (BTreeMap<String, Vec<f32>>, Vec<f32>) {
+    let mut by: BTreeMap<&str, Vec<&[f32]>> = BTreeMap::new();
+    for l in loaded {
+        if let Some(t) = &l.features.title {
+            by.entry(l.features.lang.as_str()).or_default().push(t);
+        }
+    }
+    let all = mean_vector(by.values().flatten().copied());
+    let means = by
+        .into_iter()
+        .filter(|(lang, v)| *lang != "und" && v.len() >= MIN_LANGUAGE_ARTICLES)
+        .map(|(lang, v)| (lang.to_string(), mean_vector(v.into_iter())))
+        .collect();
+    (means, all)
+}
+
+/// Centres an article's lead and title vectors with `centring`'s means.
+fn prepare(centring: &Params, model: &str, l: &mut Loaded) {
+    let v = std::mem::take(&mut l.features.vector);
+    l.features.vector = centring.prepare(model, &l.features.lang, v);
+    l.features.title = l
+        .features
+        .title
+        .take()
+        .and_then(|t| centring.prepare_title(model, &l.features.lang, t));
 }
 
 /// The gold field: `field` when given, else `story`, or `cluster` when no record has a
@@ -248,6 +279,7 @@ fn pair_row(a: &ArticleFeatures, b: &ArticleFeatures, mean: &[f32], params: &Par
         dates: &sa.dates,
         langs: &sa.langs,
         time: a.time,
+        title: a.title.as_deref(),
     };
     let right = parallax_cluster::features::Side {
         centred: &xb,
@@ -257,6 +289,7 @@ fn pair_row(a: &ArticleFeatures, b: &ArticleFeatures, mean: &[f32], params: &Par
         dates: &sb.dates,
         langs: &sb.langs,
         time: b.time,
+        title: b.title.as_deref(),
     };
     parallax_cluster::features::compare(&left, &right, params.half_life_hours)
         .values()
@@ -325,6 +358,8 @@ struct PairData {
     mean: Vec<f32>,
     language_means: BTreeMap<String, Vec<f32>>,
     raw_mean: Vec<f32>,
+    title_language_means: BTreeMap<String, Vec<f32>>,
+    title_raw_mean: Vec<f32>,
     loaded: Vec<Loaded>,
     pairs: Vec<GoldPair>,
 }
@@ -347,11 +382,13 @@ fn pair_data(
         let (means, raw) = language_means_of(&all);
         centring.language_means = means;
         centring.raw_mean = raw;
+        let (means, raw) = title_means_of(&all);
+        centring.title_language_means = means;
+        centring.title_raw_mean = raw;
         centring.mean_model = vectors.model.clone();
     }
     for l in &mut loaded {
-        let v = std::mem::take(&mut l.features.vector);
-        l.features.vector = centring.prepare(&vectors.model, &l.features.lang, v);
+        prepare(&centring, &vectors.model, l);
     }
     let mean = match own_mean {
         None if params.mean_model == vectors.model && !params.mean.is_empty() => {
@@ -394,6 +431,8 @@ fn pair_data(
         mean,
         language_means: centring.language_means,
         raw_mean: centring.raw_mean,
+        title_language_means: centring.title_language_means,
+        title_raw_mean: centring.title_raw_mean,
         loaded,
         pairs: gold,
     })
@@ -477,7 +516,11 @@ pub struct FitReport {
     pub n_story_rows: usize,
     pub n_articles: usize,
     pub pearson_in_sample: f64,
+    /// Each half's pair model chose its own ridge on that half alone (nested), so the
+    /// choice of ridge is cross-validated too.
     pub pearson_cross_validated: f64,
+    /// The ridge of the shipped pair model, chosen on all the rows ([`fit::choose_ridge`]).
+    pub ridge: f64,
     pub same_story_f1: f64,
     pub join_rows: usize,
     pub join_f1: f64,
@@ -522,13 +565,14 @@ pub fn fit(
     let centring = Params {
         language_means: data.language_means.clone(),
         raw_mean: data.raw_mean.clone(),
+        title_language_means: data.title_language_means.clone(),
+        title_raw_mean: data.title_raw_mean.clone(),
         mean_model: vectors.model.clone(),
         ..base.clone()
     };
     for (loaded, _) in &mut labelled {
         for l in loaded.iter_mut() {
-            let v = std::mem::take(&mut l.features.vector);
-            l.features.vector = centring.prepare(&vectors.model, &l.features.lang, v);
+            prepare(&centring, &vectors.model, l);
         }
     }
     let mean = data.mean.clone();
@@ -546,9 +590,14 @@ pub fn fit(
             rows.len()
         )));
     }
+    let ridge = fit::choose_ridge(if options.pair_model_on_graded {
+        &rows[..n_graded]
+    } else {
+        &rows
+    });
     let (pair, cut, same_f1) = if options.pair_model_on_graded {
-        let (m, _, _) = fit::fit_pairs(&rows[..n_graded]).map_err(state_err)?;
-        let scores: Vec<f64> = rows.iter().map(|r| m.apply(&r.x)).collect();
+        let (m, _, _) = fit::fit_pairs_ridge(&rows[..n_graded], ridge).map_err(state_err)?;
+        let scores: Vec<f64> = rows.iter().map(|r| fit::apply_capped(&m, &r.x)).collect();
         let labels: Vec<bool> = rows
             .iter()
             .map(|r| r.overall <= fit::SAME_STORY_OVERALL)
@@ -556,7 +605,7 @@ pub fn fit(
         let (cut, f1) = fit::best_f1_cut(&scores, &labels);
         (m, cut, f1)
     } else {
-        fit::fit_pairs(&rows).map_err(state_err)?
+        fit::fit_pairs_ridge(&rows, ridge).map_err(state_err)?
     };
     params.pair = pair;
     params.same_story_threshold = cut;
@@ -565,6 +614,8 @@ pub fn fit(
     params.mean_model = vectors.model.clone();
     params.language_means = data.language_means.clone();
     params.raw_mean = data.raw_mean.clone();
+    params.title_language_means = data.title_language_means.clone();
+    params.title_raw_mean = data.title_raw_mean.clone();
     // Two-fold cross-validation of the pair model.
     // (The graded pairs are split in two by position; the labelled stories' rows
     // always train.)
@@ -585,7 +636,7 @@ pub fn fit(
         let (m, _, _) = fit::fit_pairs(&train).map_err(state_err)?;
         for (i, r) in rows[..n_graded].iter().enumerate() {
             if i % 2 == fold {
-                predicted[i] = 4.0 - 3.0 * m.apply(&r.x);
+                predicted[i] = 4.0 - 3.0 * fit::apply_capped(&m, &r.x);
             }
         }
     }
@@ -682,6 +733,7 @@ pub fn fit(
         n_articles: data.loaded.len(),
         pearson_in_sample: in_sample,
         pearson_cross_validated: cv,
+        ridge,
         same_story_f1: same_f1,
         join_rows: jrows.len(),
         join_f1,
@@ -981,14 +1033,35 @@ fn store_vectors(
 ) -> Result<(), EngineError> {
     let mut cache = cache.map(Store::open).transpose()?;
     let mut missing = Vec::new();
+    let mut untitled = Vec::new();
     for a in articles {
-        let cached = match cache.as_ref() {
-            Some(c) => c.vector(&vectors.model, &a.id)?,
-            None => None,
+        let (lead, title) = match cache.as_ref() {
+            Some(c) => (
+                c.vector(&vectors.model, &a.id)?,
+                c.title_vector(&vectors.model, &a.id)?,
+            ),
+            None => (None, None),
         };
-        match cached {
-            Some(v) => store.put_vectors(&vectors.model, &[(&a.id, v.as_slice())])?,
-            None => missing.push(*a),
+        let Some(v) = lead else {
+            missing.push(*a);
+            continue;
+        };
+        store.put_vectors(&vectors.model, &[(&a.id, v.as_slice())])?;
+        match title {
+            Some(t) => store.put_title_vectors(&vectors.model, &[(&a.id, t.as_slice())])?,
+            None if vectors.title_text(a).is_some() => untitled.push(*a),
+            None => {}
+        }
+    }
+    // Leads cached before titles had vectors: their titles alone.
+    for chunk in untitled.chunks(64) {
+        let texts: Vec<&str> = chunk.iter().filter_map(|a| vectors.title_text(a)).collect();
+        let made = vectors.embed(&texts)?;
+        for (a, t) in chunk.iter().zip(&made) {
+            store.put_title_vectors(&vectors.model, &[(&a.id, t.as_slice())])?;
+            if let Some(c) = cache.as_mut() {
+                c.put_title_vectors(&vectors.model, &[(&a.id, t.as_slice())])?;
+            }
         }
     }
     for chunk in missing.chunks(32) {
@@ -1002,6 +1075,9 @@ fn store_vectors(
             for a in chunk {
                 if let Some(v) = store.vector(&vectors.model, &a.id)? {
                     c.put_vectors(&vectors.model, &[(&a.id, v.as_slice())])?;
+                }
+                if let Some(t) = store.title_vector(&vectors.model, &a.id)? {
+                    c.put_title_vectors(&vectors.model, &[(&a.id, t.as_slice())])?;
                 }
             }
         }

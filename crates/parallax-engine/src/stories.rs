@@ -27,19 +27,22 @@ pub fn time_of(a: &Article) -> Option<i64> {
     a.published.as_ref().map(|p| p.unix())
 }
 
-/// The features of an article from its raw lead vector (of the model `model`) and
-/// facts: the vector is centred on its language's mean as the clusterer knows it now
-/// ([`Clusterer::centre_language`], which also learns from it).
+/// The features of an article from its raw lead vector and raw title vector (of the
+/// model `model`) and facts: each vector is centred on its language's mean as the
+/// clusterer knows it now ([`Clusterer::centre_language`], [`Clusterer::centre_title`],
+/// which also learn from it).
 pub fn features(
     clusterer: &mut Clusterer,
     a: &Article,
     facts: &Facts,
-    vector: Vec<f32>,
+    (vector, title): (Vec<f32>, Option<Vec<f32>>),
     model: &str,
 ) -> ArticleFeatures {
     let lang = a.lang.as_deref().unwrap_or("und");
     let vector = clusterer.centre_language(model, lang, vector);
+    let title = title.and_then(|t| clusterer.centre_title(model, lang, t));
     ArticleFeatures::new(a.id.as_str(), a.lang.as_deref(), time_of(a), vector, facts)
+        .with_title(title)
 }
 
 /// Loads the clusterer: its counters and the stories of the active window.
@@ -121,7 +124,8 @@ pub fn assign_batch(
         let Some(v) = store.vector(&vectors.model, &a.id)? else {
             continue;
         };
-        let f = features(&mut clusterer, a, facts, v, &vectors.model);
+        let t = store.title_vector(&vectors.model, &a.id)?;
+        let f = features(&mut clusterer, a, facts, (v, t), &vectors.model);
         let asg = clusterer.assign(&f);
         for m in &asg.merged {
             step.merges.push((*m as i64, asg.story as i64));

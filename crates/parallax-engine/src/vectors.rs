@@ -15,6 +15,18 @@ use std::sync::Arc;
 /// than the first 128 tokens (docs/evaluation.md).
 pub const LEAD_TOKENS: usize = 510;
 
+/// A title is embedded up to this many tokens (headlines are a tenth of it; the cap
+/// only bounds the cost of a text whose "title" is a paragraph).
+pub const TITLE_TOKENS: usize = 64;
+
+/// The vectors made for one article: its lead and, when it has a title, its title.
+#[derive(Debug, Clone)]
+pub struct Made {
+    pub id: ArticleId,
+    pub lead: Vec<f32>,
+    pub title: Option<Vec<f32>>,
+}
+
 /// An embedding model and the key its vectors are stored under.
 #[derive(Clone)]
 pub struct Vectors {
@@ -77,6 +89,13 @@ impl Vectors {
         Ok(self.embedder.embed(texts, Prefix::Query)?)
     }
 
+    /// The text of an article's title vector: its title, cut at [`TITLE_TOKENS`]
+    /// tokens; `None` when it has no title.
+    pub fn title_text<'a>(&self, a: &'a Article) -> Option<&'a str> {
+        let t = a.title.as_deref()?.trim();
+        (!t.is_empty()).then(|| self.embedder.truncate_to_tokens(t, TITLE_TOKENS))
+    }
+
     /// Embeds and stores the lead vectors of those articles that have none yet.
     pub fn embed_missing(&self, store: &mut Store, batch: &[&Article]) -> Result<(), EngineError> {
         let made = self.embed_new(store, batch)?;
@@ -85,11 +104,8 @@ impl Vectors {
 
     /// The lead vectors of those articles that have none stored yet, made but not
     /// stored (ingest stores them in the batch's transaction, with [`Vectors::put`]).
-    pub fn embed_new(
-        &self,
-        store: &Store,
-        batch: &[&Article],
-    ) -> Result<Vec<(ArticleId, Vec<f32>)>, EngineError> {
+    /// With each lead comes the article's title vector, embedded in the same call.
+    pub fn embed_new(&self, store: &Store, batch: &[&Article]) -> Result<Vec<Made>, EngineError> {
         let ids: Vec<&ArticleId> = batch.iter().map(|a| &a.id).collect();
         let missing = store.missing_vectors(&self.model, &ids)?;
         if missing.is_empty() {
@@ -103,23 +119,38 @@ impl Vectors {
             .filter(|a| missing.contains(&a.id) && seen.insert(&a.id))
             .collect();
         let texts: Vec<String> = todo.iter().map(|a| self.lead_text(a)).collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let vecs = self.embed(&refs)?;
-        Ok(todo.iter().map(|a| a.id.clone()).zip(vecs).collect())
+        let titles: Vec<Option<&str>> = todo.iter().map(|a| self.title_text(a)).collect();
+        let mut refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        refs.extend(titles.iter().flatten());
+        let mut vecs = self.embed(&refs)?.into_iter();
+        let leads: Vec<Vec<f32>> = vecs.by_ref().take(todo.len()).collect();
+        Ok(todo
+            .iter()
+            .zip(leads)
+            .zip(&titles)
+            .map(|((a, lead), t)| Made {
+                id: a.id.clone(),
+                lead,
+                title: t.and_then(|_| vecs.next()),
+            })
+            .collect())
     }
 
     /// Stores lead vectors made by [`Vectors::embed_new`].
-    pub fn put(
-        &self,
-        store: &mut Store,
-        made: &[(ArticleId, Vec<f32>)],
-    ) -> Result<(), EngineError> {
+    pub fn put(&self, store: &mut Store, made: &[Made]) -> Result<(), EngineError> {
         if made.is_empty() {
             return Ok(());
         }
         let pairs: Vec<(&ArticleId, &[f32])> =
-            made.iter().map(|(id, v)| (id, v.as_slice())).collect();
+            made.iter().map(|m| (&m.id, m.lead.as_slice())).collect();
         store.put_vectors(&self.model, &pairs)?;
+        let titles: Vec<(&ArticleId, &[f32])> = made
+            .iter()
+            .filter_map(|m| Some((&m.id, m.title.as_deref()?)))
+            .collect();
+        if !titles.is_empty() {
+            store.put_title_vectors(&self.model, &titles)?;
+        }
         Ok(())
     }
 

@@ -211,14 +211,14 @@ mod tests {
             .unwrap();
         }
         // as a store of schema 5 would be: no fingerprints yet (nor schema 7's terms,
-        // nor schema 8's index)
+        // nor schema 8's index, nor schema 9's title vectors)
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
             conn.execute_batch(
                 "DROP TABLE fingerprint_bands; DROP TABLE fingerprints;
                  DROP TRIGGER article_terms_delete; DROP TABLE article_terms_vocab;
                  DROP TABLE article_terms; DROP INDEX articles_source_published;
-                 PRAGMA user_version = 5;",
+                 DROP TABLE title_vectors; PRAGMA user_version = 5;",
             )
             .unwrap();
         }

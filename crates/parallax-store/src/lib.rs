@@ -588,6 +588,10 @@ impl Store {
                 "SELECT article_id, model, dim, data FROM sentence_vectors ORDER BY 1",
             ),
             (
+                "title_vectors",
+                "SELECT article_id, model, dim, data FROM title_vectors ORDER BY 1",
+            ),
+            (
                 "stories",
                 "SELECT id, first_seen, last_seen, merged_into, state FROM stories ORDER BY 1",
             ),
@@ -657,6 +661,44 @@ impl Store {
             }
         }
         tx.commit().map_err(err)
+    }
+
+    /// Stores the title vector of articles (in one transaction), made by `model`.
+    pub fn put_title_vectors(
+        &mut self,
+        model: &str,
+        vectors: &[(&ArticleId, &[f32])],
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let conn = sqlite!(mut self, pg => pg.put_title_vectors(model, vectors));
+        let tx = write_tx(conn).map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("INSERT OR REPLACE INTO title_vectors (article_id, model, dim, data) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(err)?;
+            for (id, v) in vectors {
+                stmt.execute(params![id.as_str(), model, v.len() as i64, to_blob(v)])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// The title vector of an article, if `model` made one.
+    pub fn title_vector(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<f32>>> {
+        let conn = sqlite!(self, pg => pg.title_vector(model, id));
+        conn.query_row(
+            "SELECT data FROM title_vectors WHERE article_id = ?1 AND model = ?2",
+            params![id.as_str(), model],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .optional()
+        .map(|b| b.map(|b| from_blob(&b)))
+        .map_err(|e| self.err(e))
     }
 
     /// How many lead vectors of `model` are stored.
@@ -925,6 +967,11 @@ mod tests {
             s.sentence_vectors("m", &a.id).unwrap(),
             Some(vec![vec![1.0, 2.0], vec![3.0, 4.0]])
         );
+        s.put_title_vectors("m", &[(&a.id, &[0.25, 0.75][..])])
+            .unwrap();
+        assert_eq!(s.title_vector("m", &a.id).unwrap(), Some(vec![0.25, 0.75]));
+        assert_eq!(s.title_vector("other", &a.id).unwrap(), None);
+        assert_eq!(s.title_vector("m", &b.id).unwrap(), None);
         assert_eq!(s.provenance(&a.id).unwrap(), vec![("x.txt".to_string(), 1)]);
         // A second source of the same article is recorded after the first.
         let mut again = a.clone();
@@ -982,6 +1029,8 @@ mod tests {
                     .unwrap();
                 s.put_vectors("m", &[(&a.id, &[0.25, -1.5][..])]).unwrap();
                 s.put_sentence_vectors("m", &b.id, &[vec![1.0], vec![2.0]])
+                    .unwrap();
+                s.put_title_vectors("m", &[(&a.id, &[0.5, 0.125][..])])
                     .unwrap();
                 s.save_story_step(&StoryStep {
                     assignments: vec![(a.id.to_string(), 1, "{\"story\":1}".into())],

@@ -41,7 +41,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The PostgreSQL schema by version. Version numbers are SQLite's (`schema.rs`): a
 /// new store is created at the version of SQLite's schema it equals (8: articles and
 /// their sources, facts, vectors, stories, copies, the term index and the outlet
-/// index), and each later change of the schema gets one number and both forms.
+/// index), and each later change of the schema gets one number and both forms (9: the
+/// title vectors).
 ///
 /// The term index is one row per term and article (`article_terms`: the term's count
 /// in the title, the standfirst and the text), keyed by the article's row number
@@ -52,9 +53,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// table's rows lie in the order articles were written). Like FTS5's
 /// table it has no foreign key (the writer stores an article's terms with the article,
 /// in its transaction): a check per row was a third of the time of writing them.
-const MIGRATIONS: &[(u32, &str)] = &[(
-    8,
-    r#"CREATE TABLE articles (
+const MIGRATIONS: &[(u32, &str)] = &[
+    (
+        8,
+        r#"CREATE TABLE articles (
         ord BIGSERIAL NOT NULL UNIQUE,
         id TEXT COLLATE "C" PRIMARY KEY,
         lang TEXT COLLATE "C",
@@ -146,7 +148,17 @@ const MIGRATIONS: &[(u32, &str)] = &[(
         tokens BIGINT NOT NULL
     );
     INSERT INTO article_terms_totals (id, docs, tokens) VALUES (1, 0, 0);"#,
-)];
+    ),
+    (
+        9,
+        r#"CREATE TABLE title_vectors (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id),
+        model TEXT COLLATE "C" NOT NULL,
+        dim BIGINT NOT NULL,
+        data BYTEA NOT NULL
+    );"#,
+    ),
+];
 
 /// Whether a store location is a PostgreSQL URL (`postgres://…` or `postgresql://…`).
 pub fn is_url(location: &str) -> bool {
@@ -633,6 +645,10 @@ impl Pg {
                 "SELECT article_id, model, dim, data FROM sentence_vectors ORDER BY 1",
             ),
             (
+                "title_vectors",
+                "SELECT article_id, model, dim, data FROM title_vectors ORDER BY 1",
+            ),
+            (
                 "stories",
                 "SELECT id, first_seen, last_seen, merged_into, state FROM stories ORDER BY 1",
             ),
@@ -703,6 +719,39 @@ impl Pg {
                 &[&ids, &model, &dims, &blobs],
             )
             .map(|_| ())
+        })
+    }
+
+    pub(crate) fn put_title_vectors(
+        &self,
+        model: &str,
+        vectors: &[(&ArticleId, &[f32])],
+    ) -> Result<()> {
+        // As `put_vectors`: one statement, the last vector of an id given twice.
+        let kept = last_of_each(vectors.iter().map(|(id, _)| id.as_str()));
+        let ids: Vec<&str> = kept.iter().map(|&i| vectors[i].0.as_str()).collect();
+        let dims: Vec<i64> = kept.iter().map(|&i| vectors[i].1.len() as i64).collect();
+        let blobs: Vec<Vec<u8>> = kept.iter().map(|&i| crate::to_blob(vectors[i].1)).collect();
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO title_vectors (article_id, model, dim, data)
+                 SELECT u.id, $2, u.dim, u.data FROM unnest($1::text[], $3::bigint[], $4::bytea[])
+                      AS u (id, dim, data)
+                 ON CONFLICT (article_id) DO UPDATE
+                 SET model = excluded.model, dim = excluded.dim, data = excluded.data",
+                &[&ids, &model, &dims, &blobs],
+            )
+            .map(|_| ())
+        })
+    }
+
+    pub(crate) fn title_vector(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<f32>>> {
+        self.read(|c| {
+            Ok(c.query_opt(
+                "SELECT data FROM title_vectors WHERE article_id = $1 AND model = $2",
+                &[&id.as_str(), &model],
+            )?
+            .map(|r| crate::from_blob(r.get::<_, &[u8]>(0))))
         })
     }
 

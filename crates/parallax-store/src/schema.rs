@@ -127,6 +127,14 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX articles_source_published ON articles (
         json_extract(article, '$.source'), published_unix, id
     );",
+    // 9: the title vector of each article that has a title (a feature of story
+    // assignment beside the lead vector), with the model that made it.
+    "CREATE TABLE title_vectors (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id),
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );",
 ];
 
 /// The Rust step after a migration (by its number), if it has one.
