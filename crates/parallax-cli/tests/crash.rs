@@ -82,6 +82,30 @@ fn check(db: &Path) -> (u64, usize, usize) {
 
 #[test]
 fn ingests_killed_at_random_points_leave_a_sound_store_equal_to_an_uninterrupted_one() {
+    killed_and_compared(None);
+}
+
+/// The same kills into a PostgreSQL store (`PARALLAX_TEST_PG`), compared with the
+/// uninterrupted run into SQLite: every record stored once, the same stories.
+#[test]
+fn ingests_into_postgresql_killed_at_random_points_equal_an_uninterrupted_one() {
+    if let Some(url) = parallax_store::testing::pg_location("cli_crash").unwrap() {
+        killed_and_compared(Some(url));
+    }
+}
+
+/// Whether the location holds a store yet.
+fn exists(db: &Path) -> bool {
+    if db.to_str().is_some_and(parallax_store::is_postgres_url) {
+        Store::open_read_only(db).is_ok()
+    } else {
+        db.exists()
+    }
+}
+
+/// Kills ingests into `killed` (a PostgreSQL URL; a new SQLite file without one) until
+/// ten were killed, then compares with one uninterrupted run into SQLite.
+fn killed_and_compared(killed: Option<String>) {
     let seed = std::env::var("PARALLAX_CRASH_SEED")
         .ok()
         .map(|s| s.parse::<u64>().expect("PARALLAX_CRASH_SEED is a number"))
@@ -109,7 +133,9 @@ fn ingests_killed_at_random_points_leave_a_sound_store_equal_to_an_uninterrupted
     assert_eq!(check(&reference), (n as u64, n, n));
     println!("uninterrupted run: {:.1} s", whole.as_secs_f64());
 
-    let db = dir.path().join("killed.db");
+    let db = killed
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("killed.db"));
     let (mut kills, mut runs) = (0, 0);
     let limit = whole.as_millis() as u64 / 4;
     while kills < 10 {
@@ -133,7 +159,7 @@ fn ingests_killed_at_random_points_leave_a_sound_store_equal_to_an_uninterrupted
         if !finished {
             kills += 1;
         }
-        if db.exists() {
+        if exists(&db) {
             let (articles, vectors, assigned) = check(&db);
             assert_eq!(
                 (vectors, assigned),

@@ -76,7 +76,7 @@ fn article(i: usize, vocab: &[String], rng: &mut Rng) -> Article {
     let paragraphs = (0..5)
         .map(|_| {
             let p: Vec<String> = (0..4).map(|_| sentence(vocab, rng, 15)).collect();
-            Paragraph::paragraph(&p.join(" "))
+            Paragraph::paragraph(p.join(" "))
         })
         .collect();
     let mut a = Article {

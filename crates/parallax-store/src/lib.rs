@@ -119,7 +119,7 @@ pub struct ArticleFilter {
 /// Where a store lives: an SQLite connection, or a PostgreSQL client.
 enum Backend {
     Sqlite(Connection),
-    Pg(pg::Pg),
+    Pg(Box<pg::Pg>),
 }
 
 /// The SQLite connection of a store; for a PostgreSQL store, returns the value of
@@ -231,7 +231,7 @@ impl Store {
         pg.migrate()?;
         Ok(Store {
             path: pg.location().to_string(),
-            backend: Backend::Pg(pg),
+            backend: Backend::Pg(Box::new(pg)),
         })
     }
 

@@ -16,7 +16,7 @@
 //! statements are kept per connection.
 
 use crate::search::{ArticleSummary, TextHit};
-use crate::stories::{StoryArticle, StoryFilter, StoryInfo, StoryStep};
+use crate::stories::{StoryArticle, StoryFilter, StoryInfo, StoryRow, StoryStep};
 use crate::terms::Analyzer;
 use crate::{decode, ArticleFilter, Outcome, Result, StoreError, SCHEMA_VERSION};
 use parallax_core::facts::Facts;
@@ -1167,7 +1167,7 @@ impl Pg {
 
     /// Every live story's articles in assignment order: (story, first seen, last seen,
     /// article), by story id.
-    pub(crate) fn story_rows(&self) -> Result<Vec<(i64, Option<i64>, Option<i64>, StoryArticle)>> {
+    pub(crate) fn story_rows(&self) -> Result<Vec<StoryRow>> {
         self.read(|c| {
             Ok(c.query(
                 "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix,

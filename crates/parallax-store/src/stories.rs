@@ -10,6 +10,9 @@ use rusqlite::{params, OptionalExtension};
 /// An article's outlet is `?4`, in the form the index `articles_source_published` is on.
 pub(crate) const SOURCE_IS: &str = "json_extract(a.article, '$.source') = ?4";
 
+/// A live story's article as the lists read it: (story, first seen, last seen, article).
+pub(crate) type StoryRow = (i64, Option<i64>, Option<i64>, StoryArticle);
+
 /// A story's row to write: its id, times, and the clusterer's state as JSON.
 #[derive(Debug, Clone)]
 pub struct StoryRecord {
@@ -220,11 +223,7 @@ impl Store {
 
     /// Every live story's articles in assignment order: (story, first seen, last seen,
     /// article), by story id.
-    #[allow(clippy::type_complexity)]
-    fn sqlite_story_rows(
-        &self,
-        conn: &rusqlite::Connection,
-    ) -> Result<Vec<(i64, Option<i64>, Option<i64>, StoryArticle)>> {
+    fn sqlite_story_rows(&self, conn: &rusqlite::Connection) -> Result<Vec<StoryRow>> {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT s.id, s.first_seen, s.last_seen, a.id, a.lang, a.title, a.published_unix, f.copy_of,
