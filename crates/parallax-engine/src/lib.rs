@@ -193,6 +193,8 @@ struct Writer<'s, 'e> {
     batch_text: usize,
     report: IngestReport,
     config: IngestConfig,
+    /// Story assignment, its clusterer kept across the batches of the run.
+    assigner: stories::Assigner,
     on: &'e mut dyn FnMut(Event),
 }
 
@@ -258,6 +260,7 @@ impl Writer<'_, '_> {
         };
         let vectors = self.config.vectors.as_ref();
         let params = self.config.story_params.clone().unwrap_or_default();
+        let assigner = &mut self.assigner;
         let outcomes = self.store.in_batch(|store| -> Result<_, EngineError> {
             let t = std::time::Instant::now();
             let outcomes = store.write_batch(&analysed)?;
@@ -267,11 +270,12 @@ impl Writer<'_, '_> {
             time(|t| &t.store, t);
             if let Some(v) = vectors {
                 let t = std::time::Instant::now();
-                stories::assign_batch(store, v, &params, &analysed)?;
+                assigner.assign_batch(store, v, &params, &analysed)?;
                 time(|t| &t.assign, t);
             }
             Ok(outcomes)
         })?;
+        self.assigner.committed();
         for (a, o) in batch.iter().zip(outcomes) {
             self.report.read += 1;
             match o {
@@ -417,6 +421,7 @@ pub fn ingest(
             ..IngestReport::default()
         },
         config: config.clone(),
+        assigner: stories::Assigner::default(),
         on,
     };
     for d in problems {
@@ -489,6 +494,7 @@ pub fn ingest_reader(
         batch_text: 0,
         report: IngestReport::default(),
         config: config.clone(),
+        assigner: stories::Assigner::default(),
         on,
     };
     let mut failure = None;
