@@ -76,9 +76,11 @@ fn records(shuffle: bool) -> Vec<String> {
 }
 
 fn config(batch_size: usize) -> IngestConfig {
-    let mut params = StoryParams::default();
-    params.window_days = 3.0;
-    params.max_active = 6;
+    let params = StoryParams {
+        window_days: 3.0,
+        max_active: 6,
+        ..StoryParams::default()
+    };
     IngestConfig {
         batch_size,
         vectors: Some(Vectors::new(Embedder::hash(64), "hash")),
@@ -89,7 +91,10 @@ fn config(batch_size: usize) -> IngestConfig {
 
 /// What the store holds of stories: every article's story and evidence, every story's
 /// state, the counters.
-fn stories_of(store: &Store) -> (Vec<(String, i64, String)>, Vec<String>, Option<String>) {
+/// (article id, story, evidence) of every article, the story states, the counters.
+type Stories = (Vec<(String, i64, String)>, Vec<String>, Option<String>);
+
+fn stories_of(store: &Store) -> Stories {
     let mut assignments = Vec::new();
     for a in store.articles(&Default::default()).unwrap() {
         let (story, evidence) = store.assignment(&a.id).unwrap().expect("assigned");
