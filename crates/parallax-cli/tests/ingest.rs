@@ -422,7 +422,7 @@ fn embed_prints_one_normalised_vector_per_line_and_model_info_describes_the_mode
 }
 
 /// `bench ingest` on the seeds, against this same binary as the baseline: both ingest
-/// the two articles, the stages add up to no more than the wall time, the ratio is a
+/// the two articles, the stages fit in the wall time, the ratio is a
 /// number, and the user's store is never touched.
 #[test]
 fn bench_ingest_times_the_stages_and_a_baseline() {
@@ -450,8 +450,16 @@ fn bench_ingest_times_the_stages_and_a_baseline() {
     for k in ["read", "analyse", "store", "embed", "assign"] {
         assert!(keys.contains(&k), "{keys:?}");
     }
-    let sum: f64 = stages.values().map(|v| v.as_f64().unwrap()).sum();
+    // Analysis runs on the reading thread beside the writer: the writer's stages and
+    // its wait for the reader add up to the wall time, analysis fits within it.
+    let sum: f64 = stages
+        .iter()
+        .filter(|(k, _)| *k != "analyse")
+        .map(|(_, v)| v.as_f64().unwrap())
+        .sum();
     assert!(sum <= seconds * 1.001 + 1e-6, "{sum} > {seconds}");
+    let analyse = stages["analyse"].as_f64().unwrap();
+    assert!(analyse <= seconds * 1.001 + 1e-6, "{analyse} > {seconds}");
     assert!(stages["embed"].as_f64().unwrap() > 0.0, "{r}");
     let pairs = r["baseline"]["pairs"].as_array().unwrap();
     assert_eq!(pairs.len(), 1);

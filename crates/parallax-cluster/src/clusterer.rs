@@ -550,6 +550,64 @@ impl Clusterer {
         c
     }
 
+    /// Puts the clusterer, in place, in the state [`Clusterer::resume`] gives from `meta`
+    /// and the stories `ids` of its own window, in that order: what resuming from a store
+    /// that saved this clusterer's stories and counters would give, without reading them
+    /// back. A state in `saved` replaces the window's own state of the same id (the state
+    /// as written, read back); ids neither in the window nor in `saved` are passed over.
+    /// Sketches of the stories kept as they are are reused, so this costs a pass over the
+    /// ids rather than the sketch of every story (all are sketched again only when the
+    /// vectors are centred on the running mean, as `resume` does then).
+    pub fn settle(&mut self, mut meta: ClusterMeta, ids: &[u64], saved: Vec<StoryState>) {
+        let mut saved: HashMap<u64, StoryState> = saved.into_iter().map(|s| (s.id, s)).collect();
+        let stories = std::mem::take(&mut self.stories);
+        let sketches = std::mem::take(&mut self.index.sketches);
+        let mut old: HashMap<u64, (StoryState, Sketch)> = stories
+            .into_iter()
+            .zip(sketches)
+            .map(|(s, k)| (s.id, (s, k)))
+            .collect();
+        self.index.slot.clear();
+        self.index.order.clear();
+        let mut kept: Vec<(StoryState, Option<Sketch>)> = Vec::with_capacity(ids.len());
+        for id in ids {
+            let entry = match (saved.remove(id), old.remove(id)) {
+                (Some(s), _) => (s, None),
+                (None, Some((s, k))) => (s, Some(k)),
+                (None, None) => continue,
+            };
+            kept.push(entry);
+        }
+        meta.next_id = meta
+            .next_id
+            .max(kept.iter().map(|(s, _)| s.id + 1).max().unwrap_or(1))
+            .max(1);
+        self.meta = meta;
+        let mut same_planes = true;
+        match kept.iter().map(|(s, _)| s.sum.len()).find(|&d| d > 0) {
+            Some(dim) if self.index.planes.dim() != dim => {
+                self.index.planes = Planes::new(dim);
+                same_planes = false;
+            }
+            Some(_) => {}
+            None => self.index.planes = Planes::default(),
+        }
+        self.index.sketched_at = self.meta.mean_n;
+        let dim = self.index.planes.dim();
+        let mean = self.mean(dim);
+        let reuse = same_planes && self.params.mean.len() == dim;
+        for (s, sketch) in kept {
+            self.index.slot.insert(s.id, self.stories.len());
+            self.index.order.insert(s.order_key());
+            let sketch = match sketch {
+                Some(k) if reuse => k,
+                _ => s.sketch(&self.index.planes, &mean),
+            };
+            self.index.sketches.push(sketch);
+            self.stories.push(s);
+        }
+    }
+
     /// Sketches every story of the window again.
     fn sketch_all(&mut self, mean: &[f32]) {
         let centred: Vec<Vec<f32>> = self.stories.iter().map(|s| s.centred(mean)).collect();
@@ -1437,6 +1495,58 @@ mod tests {
         for _ in 0..50 {
             let a = stream.next();
             assert_eq!(c.assign(&a).story, r.assign(&a).story);
+        }
+    }
+
+    #[test]
+    fn settle_is_resume_in_place() {
+        // Both a fitted mean (sketches reused) and the running mean (all sketched again).
+        for fitted in [false, true] {
+            let mut p = params();
+            p.max_active = 150;
+            if fitted {
+                p.mean = vec![0.01; 32];
+            }
+            let mut kept = Clusterer::new(p.clone());
+            let mut stream = Stream::new(32);
+            for round in 0..6 {
+                for _ in 0..60 {
+                    kept.assign(&stream.next());
+                }
+                if round > 1 {
+                    assert!(kept.stories().len() > SHORTLIST, "the sketches choose");
+                }
+                // A resume from the saved states, in an order of the store's kind (not
+                // the window's slot order), of all but a few of the stories.
+                let mut ids: Vec<u64> = kept.stories().iter().map(|s| s.id).collect();
+                ids.sort_by_key(|&id| std::cmp::Reverse((id * 7919) % 1009));
+                ids.truncate(ids.len() - round.min(ids.len()));
+                let saved: Vec<StoryState> = ids
+                    .iter()
+                    .take(5)
+                    .map(|&id| {
+                        let json = serde_json::to_string(kept.story(id).unwrap()).unwrap();
+                        serde_json::from_str(&json).unwrap()
+                    })
+                    .collect();
+                let states: Vec<StoryState> = ids
+                    .iter()
+                    .map(|&id| kept.story(id).unwrap().clone())
+                    .collect();
+                let mut resumed = Clusterer::resume(p.clone(), kept.meta().clone(), states);
+                kept.settle(kept.meta().clone(), &ids, saved);
+                kept.check_index();
+                assert_eq!(kept.meta(), resumed.meta());
+                let order = |c: &Clusterer| c.stories().iter().map(|s| s.id).collect::<Vec<_>>();
+                assert_eq!(order(&kept), order(&resumed));
+                assert_eq!(kept.index.sketches, resumed.index.sketches);
+                for _ in 0..20 {
+                    let a = stream.next();
+                    let (x, y) = (kept.assign(&a), resumed.assign(&a));
+                    assert_eq!(x.evidence, y.evidence);
+                }
+                kept = resumed;
+            }
         }
     }
 }

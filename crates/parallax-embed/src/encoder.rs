@@ -207,7 +207,8 @@ impl Encoder {
                 scale: 1.0 / (hd as f32).sqrt(),
             })?;
             let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
-            let probs = q.matmul(&k.t()?)?.apply_op1_no_bwd(&MaskedSoftmax {
+            let probs = q.matmul(&k.t()?)?;
+            probs.inplace_op1(&MaskedSoftmax {
                 lens: &lens,
                 heads: nh,
             })?;

@@ -6,7 +6,7 @@
 //! `erf`. These ops fuse each matmul's bias with what follows it (GELU, the
 //! residual LayerNorm, the split into heads) and run on the current rayon pool.
 
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, InplaceOp1, Layout, Result, Shape};
 use rayon::prelude::*;
 
 /// Rows handled per rayon task.
@@ -43,10 +43,19 @@ pub(crate) fn erf(x: f32) -> f32 {
 
 /// `exp` for `x <= 0` (softmax after subtracting the maximum): Cephes-style
 /// range reduction and a degree-6 polynomial, about 1 ulp; vectorisable.
-#[inline]
+#[inline(always)]
 pub(crate) fn exp_neg(x: f32) -> f32 {
-    let x = x.max(-87.0);
-    let n = (x * std::f32::consts::LOG2_E).round();
+    // A comparison rather than `max` (NaN becomes -87 either way): one instruction.
+    let x = if x > -87.0 { x } else { -87.0 };
+    // Rounded to nearest, ties to even, by adding 1.5 * 2^23 (exact for |v| < 2^22):
+    // the sum's low mantissa bits are then the integer itself, so neither `round` (a
+    // library call that kept the loop scalar) nor a saturating float-to-int cast (a
+    // compare and select per element) is needed. A tie rounded the other way leaves
+    // `r` at the other end of the reduced range, where the polynomial is as accurate.
+    const SHIFT: f32 = 12_582_912.0;
+    let t = x * std::f32::consts::LOG2_E + SHIFT;
+    let n = t - SHIFT;
+    let k = t.to_bits().wrapping_sub(SHIFT.to_bits());
     let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
     let mut p = 1.987_569_1e-4f32;
     p = p * r + 1.398_199_9e-3;
@@ -55,7 +64,7 @@ pub(crate) fn exp_neg(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 5e-1;
     let y = p * r * r + r + 1.0;
-    y * f32::from_bits(((n as i32 + 127) as u32) << 23)
+    y * f32::from_bits(k.wrapping_add(127) << 23)
 }
 
 /// Runs `f` compiled for AVX2 + FMA when the CPU has them (the element-wise
@@ -238,39 +247,226 @@ pub(crate) struct MaskedSoftmax<'a> {
     pub heads: usize,
 }
 
-impl CustomOp1 for MaskedSoftmax<'_> {
+impl MaskedSoftmax<'_> {
+    /// The softmax of each row of one `[L, L]` block of sequence `seq`, in place:
+    /// keys at or past the sequence's length become 0.
+    #[inline(always)]
+    fn block(&self, x: &mut [f32], len: usize, seq: usize) {
+        let n = self.lens.get(seq).copied().unwrap_or(len).clamp(1, len);
+        for row in x.chunks_exact_mut(len) {
+            let (keys, masked) = row.split_at_mut(n);
+            softmax_in_place(keys);
+            masked.fill(0.0);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn block_avx2(&self, x: &mut [f32], len: usize, seq: usize) {
+        let n = self.lens.get(seq).copied().unwrap_or(len).clamp(1, len);
+        for row in x.chunks_exact_mut(len) {
+            let (keys, masked) = row.split_at_mut(n);
+            // SAFETY: this function runs only where AVX2 was detected.
+            unsafe { softmax_in_place_avx2(keys) };
+            masked.fill(0.0);
+        }
+    }
+}
+
+/// In place: the scores are read once and written once, and no second buffer of
+/// `B x heads x L x L` floats is made (64 MB at the batch cap).
+impl InplaceOp1 for MaskedSoftmax<'_> {
     fn name(&self) -> &'static str {
         "masked-softmax"
     }
 
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
-        let x = contiguous(s, l)?;
-        let len = *l.shape().dims().last().unwrap_or(&1);
-        let per_seq = self.heads * len * len;
-        let mut out = vec![0f32; x.len()];
-        out.par_chunks_mut(len * len)
-            .zip(x.par_chunks(len * len))
+    fn cpu_fwd(&self, s: &mut CpuStorage, l: &Layout) -> Result<()> {
+        let CpuStorage::F32(v) = s else {
+            candle_core::bail!("encoder ops need f32 tensors")
+        };
+        let Some((a, b)) = l.contiguous_offsets() else {
+            candle_core::bail!("encoder ops need contiguous tensors")
+        };
+        let x = &mut v[a..b];
+        let len = (*l.shape().dims().last().unwrap_or(&1)).max(1);
+        let per_seq = self.heads.max(1) * len * len;
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+        x.par_chunks_mut(len * len)
             .enumerate()
-            .for_each(|(blk, (o, x))| {
-                let n = self.lens[blk * len * len / per_seq].clamp(1, len);
-                simd(|| {
-                    for (o, x) in o.chunks_exact_mut(len).zip(x.chunks_exact(len)) {
-                        let m = x[..n].iter().cloned().fold(f32::MIN, f32::max);
-                        for (o, x) in o[..n].iter_mut().zip(&x[..n]) {
-                            *o = exp_neg(x - m);
-                        }
-                        let inv = 1.0 / o[..n].iter().sum::<f32>();
-                        o[..n].iter_mut().for_each(|v| *v *= inv);
-                    }
-                })
+            .for_each(|(blk, x)| {
+                let seq = blk * len * len / per_seq;
+                #[cfg(target_arch = "x86_64")]
+                if avx2 {
+                    // SAFETY: the features were detected above.
+                    return unsafe { self.block_avx2(x, len, seq) };
+                }
+                self.block(x, len, seq)
             });
-        Ok((CpuStorage::F32(out), l.shape().clone()))
+        Ok(())
+    }
+}
+
+/// Lanes of the softmax's running maximum and sum: a sequential `f32` reduction cannot
+/// be reordered by the compiler, so it would run at one add per add latency.
+const LANES: usize = 8;
+
+/// `x = softmax(x)` over one row, in [`LANES`] lanes: the maximum, then each `exp`
+/// with its sum, then the scaling.
+#[inline(always)]
+pub(crate) fn softmax_in_place(x: &mut [f32]) {
+    let mut lanes = [f32::MIN; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let mut m = chunks.remainder().iter().fold(f32::MIN, |a, &v| a.max(v));
+    for c in chunks {
+        for (l, &v) in lanes.iter_mut().zip(c) {
+            *l = if v > *l { v } else { *l };
+        }
+    }
+    m = lanes.iter().fold(m, |a, &v| a.max(v));
+    let mut sums = [0f32; LANES];
+    let mut chunks = x.chunks_exact_mut(LANES);
+    for c in &mut chunks {
+        for (v, s) in c.iter_mut().zip(sums.iter_mut()) {
+            *v = exp_neg(*v - m);
+            *s += *v;
+        }
+    }
+    let mut tail = 0f32;
+    for v in chunks.into_remainder() {
+        *v = exp_neg(*v - m);
+        tail += *v;
+    }
+    let total = ((sums[0] + sums[4]) + (sums[1] + sums[5]))
+        + ((sums[2] + sums[6]) + (sums[3] + sums[7]))
+        + tail;
+    let inv = 1.0 / total;
+    x.iter_mut().for_each(|v| *v *= inv);
+}
+
+/// [`softmax_in_place`] in AVX2 registers, bit for bit: the same operations in the
+/// same order in each of the eight lanes (multiplies and adds apart, as the portable
+/// code compiles them), the same tail and the same final sums.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn softmax_in_place_avx2(x: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let whole = x.len() / LANES * LANES;
+    let (body, rest) = x.split_at_mut(whole);
+    let mut m = rest.iter().fold(f32::MIN, |a, &v| a.max(v));
+    // SAFETY (all the loads and stores below): each reads or writes the eight floats
+    // of `body[i..i + 8]`, `i + 8 <= body.len()`; unaligned accesses.
+    unsafe {
+        let mut lanes = _mm256_set1_ps(f32::MIN);
+        for i in (0..whole).step_by(LANES) {
+            let v = _mm256_loadu_ps(body.as_ptr().add(i));
+            // `v > l ? v : l`, as the portable loop.
+            lanes = _mm256_blendv_ps(lanes, v, _mm256_cmp_ps::<_CMP_GT_OQ>(v, lanes));
+        }
+        let mut l = [0f32; LANES];
+        _mm256_storeu_ps(l.as_mut_ptr(), lanes);
+        m = l.iter().fold(m, |a, &v| a.max(v));
+        let c = |v: f32| _mm256_set1_ps(v);
+        let mv = c(m);
+        let shift = c(12_582_912.0);
+        let shift_bits = _mm256_set1_epi32(12_582_912.0f32.to_bits() as i32);
+        let mut sums = _mm256_setzero_ps();
+        for i in (0..whole).step_by(LANES) {
+            let p_in = body.as_mut_ptr().add(i);
+            let x = _mm256_sub_ps(_mm256_loadu_ps(p_in), mv);
+            let x = _mm256_blendv_ps(c(-87.0), x, _mm256_cmp_ps::<_CMP_GT_OQ>(x, c(-87.0)));
+            let t = _mm256_add_ps(_mm256_mul_ps(x, c(std::f32::consts::LOG2_E)), shift);
+            let n = _mm256_sub_ps(t, shift);
+            let k = _mm256_sub_epi32(_mm256_castps_si256(t), shift_bits);
+            let r = _mm256_add_ps(
+                _mm256_sub_ps(x, _mm256_mul_ps(n, c(0.693_359_4))),
+                _mm256_mul_ps(n, c(2.121_944_4e-4)),
+            );
+            let mut p = c(1.987_569_1e-4);
+            for k in [
+                1.398_199_9e-3,
+                8.333_452e-3,
+                4.166_579_6e-2,
+                1.666_666_5e-1,
+                5e-1,
+            ] {
+                p = _mm256_add_ps(_mm256_mul_ps(p, r), c(k));
+            }
+            let y = _mm256_add_ps(
+                _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(p, r), r), r),
+                c(1.0),
+            );
+            let scale = _mm256_slli_epi32::<23>(_mm256_add_epi32(k, _mm256_set1_epi32(127)));
+            let e = _mm256_mul_ps(y, _mm256_castsi256_ps(scale));
+            _mm256_storeu_ps(p_in, e);
+            sums = _mm256_add_ps(sums, e);
+        }
+        let mut tail = 0f32;
+        for v in rest.iter_mut() {
+            *v = exp_neg(*v - m);
+            tail += *v;
+        }
+        let mut s = [0f32; LANES];
+        _mm256_storeu_ps(s.as_mut_ptr(), sums);
+        let total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + tail;
+        let inv = 1.0 / total;
+        let iv = c(inv);
+        for i in (0..whole).step_by(LANES) {
+            let p = body.as_mut_ptr().add(i);
+            _mm256_storeu_ps(p, _mm256_mul_ps(_mm256_loadu_ps(p), iv));
+        }
+        rest.iter_mut().for_each(|v| *v *= inv);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn softmax_avx2_is_bit_equal_to_the_portable_one() {
+        if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
+            return;
+        }
+        for n in [1usize, 5, 8, 13, 64, 509, 510] {
+            let x: Vec<f32> = (0..n)
+                .map(|i| ((i * 7919 % 997) as f32 - 498.0) * 0.037)
+                .chain(
+                    [f32::NAN, -1e30]
+                        .into_iter()
+                        .take(if n > 10 { 2 } else { 0 }),
+                )
+                .collect();
+            let (mut a, mut b) = (x.clone(), x.clone());
+            softmax_in_place(&mut a);
+            // SAFETY: the features were detected above.
+            unsafe { softmax_in_place_avx2(&mut b) };
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn softmax_matches_the_plain_sum() {
+        for n in [1usize, 7, 8, 9, 64, 510] {
+            let x: Vec<f32> = (0..n)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.21)
+                .collect();
+            let m = x.iter().cloned().fold(f32::MIN, f32::max);
+            let e: Vec<f64> = x.iter().map(|&v| ((v - m) as f64).exp()).collect();
+            let total: f64 = e.iter().sum();
+            let mut o = x.clone();
+            softmax_in_place(&mut o);
+            for (got, want) in o.iter().zip(&e) {
+                let want = want / total;
+                assert!(
+                    (*got as f64 - want).abs() <= want * 2e-6 + 1e-12,
+                    "{got} {want}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn erf_is_accurate() {

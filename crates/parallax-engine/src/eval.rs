@@ -848,8 +848,8 @@ pub struct ClustersEval {
 
 /// `parallax eval clusters`: streams labelled articles in time order (file order among
 /// equals, as `parallax ingest` reads them) through a fresh in-memory store with the
-/// assignment step ingest runs after each batch ([`crate::stories::assign_batch`],
-/// batches of 64, language means learnt as they arrive), and scores the stories found
+/// assignment step ingest runs after each batch ([`crate::stories::Assigner`], its
+/// clusterer kept across batches of 64 as in an ingest run, language means learnt as they arrive), and scores the stories found
 /// against the gold ones.
 pub fn eval_clusters(
     path: &Path,
@@ -926,6 +926,7 @@ pub fn eval_clusters(
     let mut stream: Vec<&Article> = articles.iter().collect();
     stream.sort_by_key(|a| (time_of(a), position.get(a.id.as_str()).copied()));
     store_vectors(&mut store, &stream, vectors, options.cache)?;
+    let mut assigner = crate::stories::Assigner::default();
     for chunk in stream.chunks(IngestConfig::default().batch_size) {
         let batch: Vec<(Article, Facts)> = chunk
             .iter()
@@ -934,7 +935,8 @@ pub fn eval_clusters(
                 Ok(((*a).clone(), facts))
             })
             .collect::<Result<_, EngineError>>()?;
-        crate::stories::assign_batch(&mut store, vectors, params, &batch)?;
+        assigner.assign_batch(&mut store, vectors, params, &batch)?;
+        assigner.committed();
     }
     let mut items = Vec::new();
     let mut without_gold = 0;

@@ -1,8 +1,11 @@
 //! The parallax pipeline. [`ingest`] walks the inputs, reads each file with
-//! `parallax-ingest`, analyses articles in parallel with `parallax-text` (rayon), and
-//! hands batches to the single writer, the store, one transaction per batch. A stop flag
-//! (Ctrl-C) ends the run after the current batch is committed; ids are content-derived,
-//! so a re-run completes what an interrupted or crashed run left.
+//! `parallax-ingest` and analyses each batch of articles in parallel with
+//! `parallax-text` (rayon) on a reading thread, one batch ahead of the single writer,
+//! which embeds each batch and writes it to the store, one transaction per batch, and
+//! assigns its stories with a clusterer kept across the batches
+//! ([`stories::Assigner`]). A stop flag (Ctrl-C) ends the run after the batches read
+//! are committed; ids are content-derived, so a re-run completes what an interrupted or
+//! crashed run left.
 //!
 //! [`views`] builds the JSON objects that the CLI and the server print.
 
@@ -188,33 +191,117 @@ impl IngestReport {
     }
 }
 
-struct Writer<'s, 'e> {
-    store: &'s mut Store,
+/// What the reading side hands the writing side: the findings and files done since
+/// the last message, in the order they came, then perhaps a batch of analysed articles.
+struct Message {
+    notes: Vec<Note>,
+    batch: Option<Analysed>,
+}
+
+enum Note {
+    Diagnostic(Diagnostic),
+    FileDone { path: String, bytes: u64 },
+}
+
+/// A batch of articles with their facts, and the findings of their analysis.
+struct Analysed {
+    articles: Vec<(Article, Facts)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Findings held at most before they are handed on without a batch (a file of
+/// rejected records must not pile them up).
+const MAX_NOTES: usize = 256;
+
+/// The reading side: gathers articles into batches, analyses each full batch (language,
+/// sentences, facts, in parallel) and hands it on with the findings read before it.
+struct Batcher<'a> {
     batch: Vec<Article>,
     /// Text bytes held in `batch`.
     batch_text: usize,
-    report: IngestReport,
-    config: IngestConfig,
-    on: &'e mut dyn FnMut(Event),
+    notes: Vec<Note>,
+    batch_size: usize,
+    batch_bytes: usize,
+    timings: Option<std::sync::Arc<StageTimes>>,
+    /// Hands a message on; `false` when the writing side has stopped.
+    send: &'a mut dyn FnMut(Message) -> bool,
+    /// Whether the writing side still takes messages.
+    open: bool,
 }
 
-impl Writer<'_, '_> {
-    fn item(&mut self, item: Item) -> Result<(), EngineError> {
+impl<'a> Batcher<'a> {
+    fn new(config: &IngestConfig, send: &'a mut dyn FnMut(Message) -> bool) -> Self {
+        Batcher {
+            batch: Vec::new(),
+            batch_text: 0,
+            notes: Vec::new(),
+            batch_size: config.batch_size,
+            batch_bytes: config.batch_bytes,
+            timings: config.timings.clone(),
+            send,
+            open: true,
+        }
+    }
+
+    fn item(&mut self, item: Item) {
+        if !self.open {
+            return;
+        }
         match item {
             Item::Article(a) => {
                 self.batch_text += a.blocks().iter().map(|b| b.text.len()).sum::<usize>();
                 self.batch.push(*a);
-                if self.batch.len() >= self.config.batch_size
-                    || self.batch_text >= self.config.batch_bytes
-                {
-                    self.flush()?;
+                if self.batch.len() >= self.batch_size || self.batch_text >= self.batch_bytes {
+                    self.flush();
                 }
             }
-            Item::Diagnostic(d) => self.diagnostic(d),
+            Item::Diagnostic(d) => self.note(Note::Diagnostic(d)),
         }
-        Ok(())
     }
 
+    fn note(&mut self, note: Note) {
+        self.notes.push(note);
+        if self.notes.len() >= MAX_NOTES && self.batch.is_empty() {
+            self.flush();
+        }
+    }
+
+    /// Analyses the batch gathered so far and hands it on with the notes.
+    fn flush(&mut self) {
+        if !self.open || (self.batch.is_empty() && self.notes.is_empty()) {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_text = 0;
+        let batch = (!batch.is_empty()).then(|| {
+            let t = std::time::Instant::now();
+            let (articles, diagnostics): (Vec<(Article, Facts)>, Vec<Vec<Diagnostic>>) =
+                batch.into_par_iter().map(analyse).unzip();
+            if let Some(times) = &self.timings {
+                StageTimes::add(&times.analyse, t);
+            }
+            Analysed {
+                articles,
+                diagnostics: diagnostics.into_iter().flatten().collect(),
+            }
+        });
+        let notes = std::mem::take(&mut self.notes);
+        self.open = (self.send)(Message { notes, batch });
+    }
+}
+
+/// The writing side: embeds, stores and assigns each batch, one transaction a batch,
+/// and reports what happens.
+struct Writer<'s, 'e> {
+    store: &'s mut Store,
+    report: IngestReport,
+    config: IngestConfig,
+    /// Story assignment, its clusterer kept across the batches of the run.
+    assigner: stories::Assigner,
+    on: &'e mut dyn FnMut(Event),
+}
+
+impl Writer<'_, '_> {
     fn diagnostic(&mut self, d: Diagnostic) {
         if d.is_error() {
             self.report.rejected += 1;
@@ -225,24 +312,32 @@ impl Writer<'_, '_> {
         (self.on)(Event::Diagnostic(&d));
     }
 
-    fn flush(&mut self) -> Result<(), EngineError> {
-        if self.batch.is_empty() {
-            return Ok(());
+    fn take(&mut self, message: Message) -> Result<(), EngineError> {
+        for note in message.notes {
+            match note {
+                Note::Diagnostic(d) => self.diagnostic(d),
+                Note::FileDone { path, bytes } => (self.on)(Event::FileDone { path: &path, bytes }),
+            }
         }
-        let batch = std::mem::take(&mut self.batch);
-        self.batch_text = 0;
+        match message.batch {
+            Some(batch) => self.write(batch),
+            None => Ok(()),
+        }
+    }
+
+    fn write(&mut self, batch: Analysed) -> Result<(), EngineError> {
+        let Analysed {
+            articles: analysed,
+            diagnostics,
+        } = batch;
         let timings = self.config.timings.clone();
         let time = |stage: fn(&StageTimes) -> &std::sync::atomic::AtomicU64, since| {
             if let Some(t) = &timings {
                 StageTimes::add(stage(t), since);
             }
         };
-        let t = std::time::Instant::now();
-        let (analysed, diags): (Vec<(Article, Facts)>, Vec<Vec<Diagnostic>>) =
-            batch.into_par_iter().map(analyse).unzip();
-        time(|t| &t.analyse, t);
         let batch: Vec<&Article> = analysed.iter().map(|(a, _)| a).collect();
-        for d in diags.into_iter().flatten() {
+        for d in diagnostics {
             self.report.warnings += 1;
             (self.on)(Event::Diagnostic(&d));
         }
@@ -260,6 +355,7 @@ impl Writer<'_, '_> {
         };
         let vectors = self.config.vectors.as_ref();
         let params = self.config.story_params.clone().unwrap_or_default();
+        let assigner = &mut self.assigner;
         let outcomes = self.store.in_batch(|store| -> Result<_, EngineError> {
             let t = std::time::Instant::now();
             let outcomes = store.write_batch(&analysed)?;
@@ -269,11 +365,12 @@ impl Writer<'_, '_> {
             time(|t| &t.store, t);
             if let Some(v) = vectors {
                 let t = std::time::Instant::now();
-                stories::assign_batch(store, v, &params, &analysed)?;
+                assigner.assign_batch(store, v, &params, &analysed)?;
                 time(|t| &t.assign, t);
             }
             Ok(outcomes)
         })?;
+        self.assigner.committed();
         for (a, o) in batch.iter().zip(outcomes) {
             self.report.read += 1;
             match o {
@@ -412,47 +509,65 @@ pub fn ingest(
     });
     let mut w = Writer {
         store,
-        batch: Vec::new(),
-        batch_text: 0,
         report: IngestReport {
             skipped_files: skipped,
             ..IngestReport::default()
         },
         config: config.clone(),
+        assigner: stories::Assigner::default(),
         on,
     };
     for d in problems {
         w.diagnostic(d);
     }
-    for (input, bytes) in files {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let mut failure = None;
-        let mut sink = |item: Item| {
-            if failure.is_none() && !stop.load(Ordering::Relaxed) {
-                if let Err(e) = w.item(item) {
-                    failure = Some(e);
+    // The inputs are read and each batch analysed on a thread of its own while the
+    // writer embeds and stores the one before: one batch ahead (the channel holds
+    // none, so the reader waits with its analysed batch until the writer takes it),
+    // the batches in the order read.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Message>(0);
+    let result = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut send = |m: Message| tx.send(m).is_ok();
+            let mut b = Batcher::new(config, &mut send);
+            for (input, bytes) in files {
+                if stop.load(Ordering::Relaxed) || !b.open {
+                    break;
                 }
+                let mut sink = |item: Item| {
+                    if !stop.load(Ordering::Relaxed) {
+                        b.item(item);
+                    }
+                };
+                let name = match &input {
+                    Input::Path(p) => {
+                        parallax_ingest::read_path(p, config.format, &mut sink);
+                        p.display().to_string()
+                    }
+                    Input::Stdin => {
+                        let stdin = std::io::stdin().lock();
+                        parallax_ingest::read_stream("-", stdin, config.format, &mut sink);
+                        "-".to_string()
+                    }
+                };
+                b.note(Note::FileDone { path: name, bytes });
             }
-        };
-        let name = match &input {
-            Input::Path(p) => {
-                parallax_ingest::read_path(p, config.format, &mut sink);
-                p.display().to_string()
+            b.flush();
+        });
+        let mut result = Ok(());
+        while let Ok(message) = rx.recv() {
+            if let Err(e) = w.take(message) {
+                result = Err(e);
+                break;
             }
-            Input::Stdin => {
-                let stdin = std::io::stdin().lock();
-                parallax_ingest::read_stream("-", stdin, config.format, &mut sink);
-                "-".to_string()
-            }
-        };
-        if let Some(e) = failure {
-            return Err(e);
         }
-        (w.on)(Event::FileDone { path: &name, bytes });
-    }
-    w.flush()?;
+        // A writer that failed stops the reader at its next batch.
+        drop(rx);
+        if let Err(panic) = reader.join() {
+            std::panic::resume_unwind(panic);
+        }
+        result
+    });
+    result?;
     w.report.interrupted = stop.load(Ordering::Relaxed);
     w.report.peak_rss_kib = peak_rss_kib();
     Ok(w.report)
@@ -487,23 +602,25 @@ pub fn ingest_reader(
     let format = config.format;
     let mut w = Writer {
         store,
-        batch: Vec::new(),
-        batch_text: 0,
         report: IngestReport::default(),
         config: config.clone(),
+        assigner: stories::Assigner::default(),
         on,
     };
     let mut failure = None;
-    parallax_ingest::read_stream(name, reader, format, &mut |item| {
-        if failure.is_none() {
-            if let Err(e) = w.item(item) {
-                failure = Some(e);
-            }
+    let mut send = |m: Message| match w.take(m) {
+        Ok(()) => true,
+        Err(e) => {
+            failure = Some(e);
+            false
         }
-    });
+    };
+    let mut b = Batcher::new(config, &mut send);
+    parallax_ingest::read_stream(name, reader, format, &mut |item| b.item(item));
+    b.flush();
+    drop(b);
     if let Some(e) = failure {
         return Err(e);
     }
-    w.flush()?;
     Ok(w.report)
 }
