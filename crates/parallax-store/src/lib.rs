@@ -116,6 +116,23 @@ pub struct ArticleFilter {
     pub until: Option<i64>,
 }
 
+/// The tables of one vector per article: the lead's and the title's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum VectorTable {
+    Lead,
+    Title,
+}
+
+impl VectorTable {
+    /// The table and its vector column.
+    pub(crate) fn name_and_column(self) -> (&'static str, &'static str) {
+        match self {
+            VectorTable::Lead => ("vectors", "lead"),
+            VectorTable::Title => ("title_vectors", "data"),
+        }
+    }
+}
+
 /// Where a store lives: an SQLite connection, or a PostgreSQL client.
 enum Backend {
     Sqlite(Connection),
@@ -644,23 +661,7 @@ impl Store {
 
     /// Stores the lead vector of articles (in one transaction), made by `model`.
     pub fn put_vectors(&mut self, model: &str, vectors: &[(&ArticleId, &[f32])]) -> Result<()> {
-        let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let conn = sqlite!(mut self, pg => pg.put_vectors(model, vectors));
-        let tx = write_tx(conn).map_err(err)?;
-        {
-            let mut stmt = tx
-                .prepare_cached("INSERT OR REPLACE INTO vectors (article_id, model, dim, lead) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(err)?;
-            for (id, v) in vectors {
-                stmt.execute(params![id.as_str(), model, v.len() as i64, to_blob(v)])
-                    .map_err(err)?;
-            }
-        }
-        tx.commit().map_err(err)
+        self.put_vector_rows(VectorTable::Lead, model, vectors)
     }
 
     /// Stores the title vector of articles (in one transaction), made by `model`.
@@ -669,16 +670,30 @@ impl Store {
         model: &str,
         vectors: &[(&ArticleId, &[f32])],
     ) -> Result<()> {
+        self.put_vector_rows(VectorTable::Title, model, vectors)
+    }
+
+    /// One vector per article into `table`, in one transaction; an article's earlier
+    /// vector there is replaced.
+    fn put_vector_rows(
+        &mut self,
+        table: VectorTable,
+        model: &str,
+        vectors: &[(&ArticleId, &[f32])],
+    ) -> Result<()> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite {
             path: path.clone(),
             source,
         };
-        let conn = sqlite!(mut self, pg => pg.put_title_vectors(model, vectors));
+        let conn = sqlite!(mut self, pg => pg.put_vector_rows(table, model, vectors));
         let tx = write_tx(conn).map_err(err)?;
         {
+            let (name, column) = table.name_and_column();
             let mut stmt = tx
-                .prepare_cached("INSERT OR REPLACE INTO title_vectors (article_id, model, dim, data) VALUES (?1, ?2, ?3, ?4)")
+                .prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO {name} (article_id, model, dim, {column}) VALUES (?1, ?2, ?3, ?4)"
+                ))
                 .map_err(err)?;
             for (id, v) in vectors {
                 stmt.execute(params![id.as_str(), model, v.len() as i64, to_blob(v)])

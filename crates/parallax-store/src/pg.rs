@@ -703,46 +703,26 @@ impl Pg {
         .map(|n| n.max(0) as u64)
     }
 
-    pub(crate) fn put_vectors(&self, model: &str, vectors: &[(&ArticleId, &[f32])]) -> Result<()> {
+    pub(crate) fn put_vector_rows(
+        &self,
+        table: crate::VectorTable,
+        model: &str,
+        vectors: &[(&ArticleId, &[f32])],
+    ) -> Result<()> {
         // One statement; of an id given twice, the last vector (as SQLite's REPLACE).
         let kept = last_of_each(vectors.iter().map(|(id, _)| id.as_str()));
         let ids: Vec<&str> = kept.iter().map(|&i| vectors[i].0.as_str()).collect();
         let dims: Vec<i64> = kept.iter().map(|&i| vectors[i].1.len() as i64).collect();
         let blobs: Vec<Vec<u8>> = kept.iter().map(|&i| crate::to_blob(vectors[i].1)).collect();
-        self.write(|c| {
-            c.execute(
-                "INSERT INTO vectors (article_id, model, dim, lead)
-                 SELECT u.id, $2, u.dim, u.lead FROM unnest($1::text[], $3::bigint[], $4::bytea[])
-                      AS u (id, dim, lead)
-                 ON CONFLICT (article_id) DO UPDATE
-                 SET model = excluded.model, dim = excluded.dim, lead = excluded.lead",
-                &[&ids, &model, &dims, &blobs],
-            )
-            .map(|_| ())
-        })
-    }
-
-    pub(crate) fn put_title_vectors(
-        &self,
-        model: &str,
-        vectors: &[(&ArticleId, &[f32])],
-    ) -> Result<()> {
-        // As `put_vectors`: one statement, the last vector of an id given twice.
-        let kept = last_of_each(vectors.iter().map(|(id, _)| id.as_str()));
-        let ids: Vec<&str> = kept.iter().map(|&i| vectors[i].0.as_str()).collect();
-        let dims: Vec<i64> = kept.iter().map(|&i| vectors[i].1.len() as i64).collect();
-        let blobs: Vec<Vec<u8>> = kept.iter().map(|&i| crate::to_blob(vectors[i].1)).collect();
-        self.write(|c| {
-            c.execute(
-                "INSERT INTO title_vectors (article_id, model, dim, data)
-                 SELECT u.id, $2, u.dim, u.data FROM unnest($1::text[], $3::bigint[], $4::bytea[])
-                      AS u (id, dim, data)
-                 ON CONFLICT (article_id) DO UPDATE
-                 SET model = excluded.model, dim = excluded.dim, data = excluded.data",
-                &[&ids, &model, &dims, &blobs],
-            )
-            .map(|_| ())
-        })
+        let (name, column) = table.name_and_column();
+        let sql = format!(
+            "INSERT INTO {name} (article_id, model, dim, {column})
+             SELECT u.id, $2, u.dim, u.v FROM unnest($1::text[], $3::bigint[], $4::bytea[])
+                  AS u (id, dim, v)
+             ON CONFLICT (article_id) DO UPDATE
+             SET model = excluded.model, dim = excluded.dim, {column} = excluded.{column}"
+        );
+        self.write(|c| c.execute(&sql, &[&ids, &model, &dims, &blobs]).map(|_| ()))
     }
 
     pub(crate) fn title_vector(&self, model: &str, id: &ArticleId) -> Result<Option<Vec<f32>>> {
