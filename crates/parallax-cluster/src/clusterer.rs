@@ -1510,11 +1510,15 @@ mod tests {
             let mut kept = Clusterer::new(p.clone());
             let mut stream = Stream::new(32);
             for round in 0..6 {
-                for _ in 0..60 {
+                for _ in 0..120 {
                     kept.assign(&stream.next());
                 }
                 if round > 1 {
-                    assert!(kept.stories().len() > SHORTLIST, "the sketches choose");
+                    assert!(
+                        kept.stories().len() > SHORTLIST,
+                        "the sketches choose: {} stories",
+                        kept.stories().len()
+                    );
                 }
                 // A resume from the saved states, in an order of the store's kind (not
                 // the window's slot order), of all but a few of the stories.
