@@ -168,6 +168,22 @@ pub fn read_stream(
     // cannot be a publication date is not used.
     let mut checked = |item: Item| match item {
         Item::Article(mut a) => {
+            let fields = strip_nul(&mut a);
+            if !fields.is_empty() {
+                let what = format!(
+                    "NUL characters (U+0000) in {} are not text and were removed",
+                    fields.join(", ")
+                );
+                if a.blocks().is_empty() {
+                    let mut d = Diagnostic::error(name, format!("{what}; no text is left"));
+                    d.record = a.source_record;
+                    return sink(Item::Diagnostic(d));
+                }
+                let mut d = Diagnostic::warning(name, what).with_field(fields[0]);
+                d.record = a.source_record;
+                sink(Item::Diagnostic(d));
+                a.id = a.content_id();
+            }
             if let Some(why) = prose::refusal(&a) {
                 let mut d = Diagnostic::error(name, why);
                 d.record = a.source_record;
@@ -185,6 +201,92 @@ pub fn read_stream(
         other => sink(other),
     };
     read_format(name, reader, format, &mut checked)
+}
+
+/// Removes U+0000 from every text field of the article, in every format: it is never
+/// text, and a store must be able to hold what it is given (PostgreSQL's text cannot
+/// hold it at all; SQLite's can, so both would differ). Returns the fields it was in.
+fn strip_nul(a: &mut Article) -> Vec<&'static str> {
+    fn clean(s: &mut String) -> bool {
+        if s.contains('\0') {
+            s.retain(|c| c != '\0');
+            true
+        } else {
+            false
+        }
+    }
+    fn clean_opt(s: &mut Option<String>) -> bool {
+        s.as_mut().is_some_and(clean)
+    }
+    fn clean_json(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => clean(s),
+            serde_json::Value::Array(items) => {
+                items.iter_mut().fold(false, |f, x| clean_json(x) | f)
+            }
+            serde_json::Value::Object(map) => {
+                let mut found = false;
+                if map.keys().any(|k| k.contains('\0')) {
+                    let entries = std::mem::take(map);
+                    for (mut k, x) in entries {
+                        clean(&mut k);
+                        map.insert(k, x);
+                    }
+                    found = true;
+                }
+                map.values_mut().fold(found, |f, x| clean_json(x) | f)
+            }
+            _ => false,
+        }
+    }
+    let mut fields = Vec::new();
+    for (field, found) in [
+        ("id", clean_opt(&mut a.external_id)),
+        ("url", clean_opt(&mut a.url)),
+        ("source", clean_opt(&mut a.source)),
+        ("lang", clean_opt(&mut a.declared_lang)),
+        ("category", clean_opt(&mut a.category)),
+        ("title", clean_opt(&mut a.title)),
+        ("standfirst", clean_opt(&mut a.standfirst)),
+        ("caption", clean_opt(&mut a.caption)),
+        ("credit", clean_opt(&mut a.credit)),
+        ("dateline", clean_opt(&mut a.dateline_text)),
+        (
+            "body",
+            a.paragraphs
+                .iter_mut()
+                .fold(false, |f, p| clean(&mut p.text) | f),
+        ),
+    ] {
+        if found {
+            fields.push(field);
+        }
+    }
+    let mut in_metadata = false;
+    if a.metadata.keys().any(|k| k.contains('\0')) {
+        let entries = std::mem::take(&mut a.metadata);
+        for (mut k, v) in entries {
+            clean(&mut k);
+            a.metadata.insert(k, v);
+        }
+        in_metadata = true;
+    }
+    for v in a.metadata.values_mut() {
+        in_metadata |= clean_json(v);
+    }
+    if in_metadata {
+        fields.push("metadata");
+    }
+    if !fields.is_empty() {
+        // A paragraph (or title) of nothing but NULs is none.
+        a.paragraphs.retain(|p| !p.text.trim().is_empty());
+        for s in [&mut a.title, &mut a.standfirst, &mut a.caption] {
+            if s.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                *s = None;
+            }
+        }
+    }
+    fields
 }
 
 fn read_format(name: &str, reader: impl Read, format: Option<Format>, sink: &mut dyn FnMut(Item)) {

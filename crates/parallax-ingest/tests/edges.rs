@@ -82,3 +82,59 @@ fn text_format_over_64k_with_characters_across_the_head() {
         }
     }
 }
+
+#[test]
+fn nul_characters_are_removed_from_every_field_and_named() {
+    // NUL is never text (and a PostgreSQL store cannot hold it): JSON's \u0000 in the
+    // title, the body, the outlet and the metadata, and raw NUL bytes in a text file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nul.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"title": "Городской совет\u0000 проголосовал", "body": "Der Stadtrat hat am Dienstag\u0000 über die neue Brücke abgestimmt.\n\n\u0000", "source": "Вечерний\u0000 вестник", "tags": {"a\u0000b": ["x\u0000"]}}"#,
+            "\n",
+            r#"{"title": "\u0000"}"#,
+            "\n",
+            r#"{"title": "市议会周二就新桥进行了表决", "body": "市议会周二就新桥进行了表决，预计耗资三亿元。"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let (articles, diags) = read_all(&path);
+    assert_eq!(articles.len(), 2, "{diags:?}");
+    let a = &articles[0];
+    assert_eq!(a.title.as_deref(), Some("Городской совет проголосовал"));
+    assert_eq!(a.source.as_deref(), Some("Вечерний вестник"));
+    assert_eq!(a.paragraphs.len(), 1, "{:?}", a.paragraphs);
+    assert!(!a.text().contains('\0'));
+    assert_eq!(a.metadata["tags"], serde_json::json!({"ab": ["x"]}));
+    assert_eq!(a.id, a.content_id(), "the id is of the text kept");
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert!(
+        diags[0].contains("nul.jsonl")
+            && diags[0].contains("record 1")
+            && diags[0].contains("source, title, body, metadata")
+            && diags[0].contains("removed"),
+        "{}",
+        diags[0]
+    );
+    assert!(
+        diags[1].contains("record 2") && diags[1].contains("no text is left"),
+        "{}",
+        diags[1]
+    );
+    // A raw NUL byte in a file is not JSON's escape: the file is binary, refused by name.
+    let text = dir.path().join("nul.txt");
+    std::fs::write(
+        &text,
+        " date 2026-01-12 NEWS\nΤο δημοτικό\0 συμβούλιο\n\nΤο δημοτικό συμβούλιο ψήφισε.\n",
+    )
+    .unwrap();
+    let (articles, diags) = read_all(&text);
+    assert!(articles.is_empty());
+    assert!(
+        diags.len() == 1 && diags[0].contains("nul.txt") && diags[0].contains("NUL byte"),
+        "{diags:?}"
+    );
+}

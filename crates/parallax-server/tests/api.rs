@@ -2,13 +2,15 @@
 //! (read at run time from `../shared`), with the real embedding model for search: good
 //! requests, bad parameters (400), unknown ids (404), bad JSON per record (400), the
 //! body limit (413), no 500 for any input, and a graceful shutdown that completes a
-//! write in flight.
+//! write in flight. Every test runs on an SQLite file and, when `PARALLAX_TEST_PG` names
+//! a database (CI sets it, and `PARALLAX_REQUIRE_SERVICES=1`), on the same articles in a
+//! PostgreSQL schema of its own: the API answers the same on both backends.
 
 mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{vectors, Seeded};
+use common::{blocking, vectors, Seeded};
 use parallax_engine::Store;
 use parallax_server::{AppState, ServerConfig, API_ROUTES};
 use serde_json::{json, Value};
@@ -26,16 +28,24 @@ impl std::ops::Deref for Fixture {
     }
 }
 
-fn fixture_with(body_limit: usize) -> Fixture {
-    let seeded = Seeded::build("api.db");
-    let mut config = ServerConfig::new(seeded.db.clone(), Some(vectors()));
-    config.body_limit = body_limit;
-    let app = parallax_server::router(AppState::open(config).unwrap());
-    Fixture { seeded, app }
+/// The test's store on each backend: an SQLite file, then (when configured) a
+/// PostgreSQL schema named after the test.
+fn fixtures_with(test: &str, body_limit: usize) -> Vec<Fixture> {
+    let mut stores = vec![Seeded::build("api.db")];
+    stores.extend(Seeded::build_pg(&format!("api_{test}")));
+    stores
+        .into_iter()
+        .map(|seeded| {
+            let mut config = ServerConfig::new(seeded.db.clone(), Some(vectors()));
+            config.body_limit = body_limit;
+            let app = parallax_server::router(blocking(|| AppState::open(config)).unwrap());
+            Fixture { seeded, app }
+        })
+        .collect()
 }
 
-fn fixture() -> Fixture {
-    fixture_with(parallax_server::DEFAULT_BODY_LIMIT)
+fn fixtures(test: &str) -> Vec<Fixture> {
+    fixtures_with(test, parallax_server::DEFAULT_BODY_LIMIT)
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
@@ -69,7 +79,16 @@ async fn post(app: &axum::Router, body: &str) -> (StatusCode, Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_in_the_openapi_document_is_served() {
-    let f = fixture();
+    for f in fixtures("every_route_in_the_openapi_document_is_served") {
+        eprintln!(
+            "every_route_in_the_openapi_document_is_served on {}",
+            f.backend()
+        );
+        every_route_in_the_openapi_document_is_served_on(f).await;
+    }
+}
+
+async fn every_route_in_the_openapi_document_is_served_on(f: Fixture) {
     let (status, doc) = get(&f.app, "/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     let id = f.id("en-valmora").to_string();
@@ -126,7 +145,13 @@ async fn seed_story(f: &Fixture) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stories_and_the_comparison_of_the_seeds() {
-    let f = fixture();
+    for f in fixtures("stories_and_the_comparison_of_the_seeds") {
+        eprintln!("stories_and_the_comparison_of_the_seeds on {}", f.backend());
+        stories_and_the_comparison_of_the_seeds_on(f).await;
+    }
+}
+
+async fn stories_and_the_comparison_of_the_seeds_on(f: Fixture) {
     let story = seed_story(&f).await;
     let (status, s) = get(&f.app, &format!("/api/stories/{story}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -239,7 +264,13 @@ async fn stories_and_the_comparison_of_the_seeds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn health_lists_and_pages() {
-    let f = fixture();
+    for f in fixtures("health_lists_and_pages") {
+        eprintln!("health_lists_and_pages on {}", f.backend());
+        health_lists_and_pages_on(f).await;
+    }
+}
+
+async fn health_lists_and_pages_on(f: Fixture) {
     let (status, h) = get(&f.app, "/api/health").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h["status"], "ok");
@@ -276,7 +307,13 @@ async fn health_lists_and_pages() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_article_and_its_facts() {
-    let f = fixture();
+    for f in fixtures("an_article_and_its_facts") {
+        eprintln!("an_article_and_its_facts on {}", f.backend());
+        an_article_and_its_facts_on(f).await;
+    }
+}
+
+async fn an_article_and_its_facts_on(f: Fixture) {
     let id = f.id("da-kursk");
     let (status, a) = get(&f.app, &format!("/api/articles/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -312,7 +349,16 @@ async fn an_article_and_its_facts() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_english_query_finds_the_danish_and_romanian_seeds() {
-    let f = fixture();
+    for f in fixtures("an_english_query_finds_the_danish_and_romanian_seeds") {
+        eprintln!(
+            "an_english_query_finds_the_danish_and_romanian_seeds on {}",
+            f.backend()
+        );
+        an_english_query_finds_the_danish_and_romanian_seeds_on(f).await;
+    }
+}
+
+async fn an_english_query_finds_the_danish_and_romanian_seeds_on(f: Fixture) {
     let (status, r) = get(
         &f.app,
         "/api/search?q=Putin%20thanks%20Kim%20for%20the%20North%20Korean%20soldiers&limit=5",
@@ -369,7 +415,16 @@ async fn an_english_query_finds_the_danish_and_romanian_seeds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn posted_articles_are_stored_validated_and_searchable() {
-    let f = fixture();
+    for f in fixtures("posted_articles_are_stored_validated_and_searchable") {
+        eprintln!(
+            "posted_articles_are_stored_validated_and_searchable on {}",
+            f.backend()
+        );
+        posted_articles_are_stored_validated_and_searchable_on(f).await;
+    }
+}
+
+async fn posted_articles_are_stored_validated_and_searchable_on(f: Fixture) {
     // One object, pretty-printed.
     let one = "{\n  \"title\": \"Lighthouse keepers strike in Orvik\",\n  \"body\": \"The keepers of the Orvik lighthouse stopped work on Monday.\",\n  \"lang\": \"en\",\n  \"published\": \"2026-05-04\"\n}";
     let (status, r) = post(&f.app, one).await;
@@ -450,7 +505,13 @@ async fn posted_articles_are_stored_validated_and_searchable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn lists_by_outlet_and_date_range() {
-    let f = fixture();
+    for f in fixtures("lists_by_outlet_and_date_range") {
+        eprintln!("lists_by_outlet_and_date_range on {}", f.backend());
+        lists_by_outlet_and_date_range_on(f).await;
+    }
+}
+
+async fn lists_by_outlet_and_date_range_on(f: Fixture) {
     // The text files name no outlet: none is listed yet.
     let (status, s) = get(&f.app, "/api/sources").await;
     assert_eq!((status, &s["sources"]), (StatusCode::OK, &json!([])), "{s}");
@@ -546,7 +607,13 @@ async fn lists_by_outlet_and_date_range() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_over_the_limit_is_413() {
-    let f = fixture_with(1024);
+    for f in fixtures_with("a_body_over_the_limit_is_413", 1024) {
+        eprintln!("a_body_over_the_limit_is_413 on {}", f.backend());
+        a_body_over_the_limit_is_413_on(f).await;
+    }
+}
+
+async fn a_body_over_the_limit_is_413_on(f: Fixture) {
     let big = format!(
         "{{\"title\": \"Big\", \"body\": \"{}\"}}",
         "word ".repeat(400)
@@ -559,7 +626,13 @@ async fn a_body_over_the_limit_is_413() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_routes_and_the_ui() {
-    let f = fixture();
+    for f in fixtures("unknown_routes_and_the_ui") {
+        eprintln!("unknown_routes_and_the_ui on {}", f.backend());
+        unknown_routes_and_the_ui_on(f).await;
+    }
+}
+
+async fn unknown_routes_and_the_ui_on(f: Fixture) {
     for uri in [
         "/api/nothing",
         "/api/articles/x/y/z",
@@ -584,7 +657,13 @@ async fn unknown_routes_and_the_ui() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn odd_input_never_causes_a_500() {
-    let f = fixture();
+    for f in fixtures("odd_input_never_causes_a_500") {
+        eprintln!("odd_input_never_causes_a_500 on {}", f.backend());
+        odd_input_never_causes_a_500_on(f).await;
+    }
+}
+
+async fn odd_input_never_causes_a_500_on(f: Fixture) {
     let odd = [
         "%00",
         "%FF",
@@ -645,8 +724,18 @@ async fn raw_post_in_two_parts(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shutdown_answers_the_request_in_flight_and_keeps_its_article() {
-    let f = fixture();
-    let state = AppState::open(ServerConfig::new(f.db.clone(), Some(vectors()))).unwrap();
+    for f in fixtures("shutdown_answers_the_request_in_flight_and_keeps_its_article") {
+        eprintln!(
+            "shutdown_answers_the_request_in_flight_and_keeps_its_article on {}",
+            f.backend()
+        );
+        shutdown_answers_the_request_in_flight_and_keeps_its_article_on(f).await;
+    }
+}
+
+async fn shutdown_answers_the_request_in_flight_and_keeps_its_article_on(f: Fixture) {
+    let state =
+        blocking(|| AppState::open(ServerConfig::new(f.db.clone(), Some(vectors())))).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -665,10 +754,12 @@ async fn shutdown_answers_the_request_in_flight_and_keeps_its_article() {
     server.await.unwrap().unwrap();
     // The server is gone; the article is in the store.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
-    let store = Store::open(&f.db).unwrap();
-    let (list, _) = store
-        .article_summaries(&parallax_engine::ArticleFilter::default(), 0, 100)
-        .unwrap();
+    let (list, _) = blocking(|| {
+        Store::open(&f.db)
+            .unwrap()
+            .article_summaries(&parallax_engine::ArticleFilter::default(), 0, 100)
+            .unwrap()
+    });
     assert!(list
         .iter()
         .any(|a| a.title.as_deref() == Some("Late article before shutdown")));
@@ -685,7 +776,16 @@ const FLOOD: [&str; 5] = [
 
 #[tokio::test(flavor = "multi_thread")]
 async fn compare_chooses_versions_by_id_and_language() {
-    let f = fixture();
+    for f in fixtures("compare_chooses_versions_by_id_and_language") {
+        eprintln!(
+            "compare_chooses_versions_by_id_and_language on {}",
+            f.backend()
+        );
+        compare_chooses_versions_by_id_and_language_on(f).await;
+    }
+}
+
+async fn compare_chooses_versions_by_id_and_language_on(f: Fixture) {
     let story = f.story_of(FLOOD[0]);
     for name in FLOOD {
         assert_eq!(f.story_of(name), story, "{name} in the flood story");
@@ -797,7 +897,13 @@ async fn compare_chooses_versions_by_id_and_language() {
 /// article list names each article's story as the store assigned it.
 #[tokio::test(flavor = "multi_thread")]
 async fn why_an_article_is_in_its_story() {
-    let f = fixture();
+    for f in fixtures("why_an_article_is_in_its_story") {
+        eprintln!("why_an_article_is_in_its_story on {}", f.backend());
+        why_an_article_is_in_its_story_on(f).await;
+    }
+}
+
+async fn why_an_article_is_in_its_story_on(f: Fixture) {
     let story = f.story_of("da-kursk");
     let (status, da) = get(&f.app, &format!("/api/articles/{}/why", f.id("da-kursk"))).await;
     assert_eq!(status, StatusCode::OK, "{da}");

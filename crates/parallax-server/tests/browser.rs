@@ -11,6 +11,7 @@
 //! here); the print style sheet under emulated print media. Screenshots go to
 //! `target/test-output/`.
 
+#[allow(dead_code)] // the PostgreSQL stores of the API tests are not used here
 mod common;
 
 use common::{vectors, Seeded};

@@ -204,8 +204,24 @@ pub fn redact(location: &str) -> String {
 
 /// The connection with its prepared statements.
 struct Conn {
-    client: Client,
+    /// Closed on a thread of its own when the connection is dropped (see `Drop`).
+    client: std::mem::ManuallyDrop<Client>,
     cache: HashMap<String, Statement>,
+}
+
+impl Drop for Conn {
+    /// The synchronous client closes its connection by running a Tokio runtime of its
+    /// own, which cannot start on a thread that drives an async runtime (a server's
+    /// state dropped at shutdown, a store dropped in an async test): it would panic in
+    /// the destructor and abort the process. So the client is closed on a thread of its
+    /// own, waited for.
+    fn drop(&mut self) {
+        // SAFETY: `client` is taken once, here, and never used again: `self` is being
+        // dropped and no other code runs on it after this.
+        let client = unsafe { std::mem::ManuallyDrop::take(&mut self.client) };
+        self.cache.clear();
+        let _ = std::thread::spawn(move || drop(client)).join();
+    }
 }
 
 impl Conn {
@@ -270,7 +286,7 @@ impl Pg {
         let client = config.connect(NoTls).map_err(err)?;
         Ok(Pg {
             conn: RefCell::new(Conn {
-                client,
+                client: std::mem::ManuallyDrop::new(client),
                 cache: HashMap::new(),
             }),
             location,

@@ -40,6 +40,17 @@ pub fn vectors() -> Vectors {
     .clone()
 }
 
+/// Runs `f` on a thread of its own and waits for it: a PostgreSQL store's synchronous
+/// client runs a Tokio runtime of its own, which cannot start on a thread of the tests'
+/// runtime (as the server itself only touches the store from its blocking pool).
+pub fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
 /// A store file in a temporary folder with the seeds and the example corpus.
 pub struct Seeded {
     pub _dir: tempfile::TempDir,
@@ -54,6 +65,36 @@ impl Seeded {
     pub fn build(file_name: &str) -> Seeded {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(file_name);
+        Seeded::build_at(dir, db)
+    }
+
+    /// The same store in a PostgreSQL schema of its own, named after `test`, in the
+    /// tests' database (`PARALLAX_TEST_PG`); `None` when none is configured and none is
+    /// required (said on standard error). A required database that is missing or
+    /// unreachable fails the test.
+    pub fn build_pg(test: &str) -> Option<Seeded> {
+        let url = blocking(|| parallax_store::testing::pg_location(test))
+            .unwrap_or_else(|e| panic!("{e}"))?;
+        Some(Seeded::build_at(
+            tempfile::tempdir().unwrap(),
+            PathBuf::from(url),
+        ))
+    }
+
+    /// Which backend the store is on, for the tests' messages.
+    pub fn backend(&self) -> &'static str {
+        if self.db.to_string_lossy().starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    }
+
+    fn build_at(dir: tempfile::TempDir, db: PathBuf) -> Seeded {
+        blocking(|| Seeded::ingest_into(dir, db))
+    }
+
+    fn ingest_into(dir: tempfile::TempDir, db: PathBuf) -> Seeded {
         let mut store = Store::open(&db).unwrap();
         let config = IngestConfig {
             vectors: Some(vectors()),
@@ -96,12 +137,14 @@ impl Seeded {
     /// The story the article whose file name contains `name` was assigned to, read from
     /// the store (after merges).
     pub fn story_of(&self, name: &str) -> i64 {
-        let store = Store::open(&self.db).unwrap();
         let id = parallax_core::ArticleId(self.id(name).to_string());
-        store
-            .assignment(&id)
-            .unwrap()
-            .unwrap_or_else(|| panic!("`{name}` has no story"))
-            .0
+        blocking(|| {
+            let store = Store::open(&self.db).unwrap();
+            store
+                .assignment(&id)
+                .unwrap()
+                .unwrap_or_else(|| panic!("`{name}` has no story"))
+                .0
+        })
     }
 }
