@@ -941,3 +941,64 @@ async fn why_an_article_is_in_its_story_on(f: Fixture) {
         assert_eq!(row["story"], f.story_of(name), "{name}: {row}");
     }
 }
+
+/// Two servers over one PostgreSQL store (issue 18): they answer the same, and what one
+/// of them stores (or any other writer: a CLI ingest, a worker) shows in the other's
+/// articles, stories and search without a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_over_one_postgresql_store_answer_the_same() {
+    let Some(seeded) = Seeded::build_pg("api_two_servers") else {
+        return;
+    };
+    let open = || {
+        let mut config = ServerConfig::new(seeded.db.clone(), Some(vectors()));
+        // Look for other writers' vectors on every request, not every 2 s.
+        config.refresh_every = std::time::Duration::ZERO;
+        parallax_server::router(blocking(|| AppState::open(config)).unwrap())
+    };
+    let (a, b) = (open(), open());
+    let seeds = seeded.story_of("da-kursk");
+    let reads = [
+        "/api/stories".to_string(),
+        "/api/articles?limit=100".to_string(),
+        format!("/api/stories/{seeds}"),
+        format!("/api/stories/{seeds}/compare"),
+        "/api/search?q=oversv%C3%B8mmelse&limit=5".to_string(),
+        "/api/sources".to_string(),
+    ];
+    for uri in &reads {
+        assert_eq!(get(&a, uri).await, get(&b, uri).await, "{uri}");
+    }
+    // An article posted to the first server, in Greek; the second finds it, lists it
+    // and names its story.
+    let body = r#"{"title": "Απεργία των φαροφυλάκων στο Όρβικ", "body": "Οι φαροφύλακες του φάρου του Όρβικ σταμάτησαν τη δουλειά τη Δευτέρα, ζητώντας υψηλότερους μισθούς.", "lang": "el", "published": "2026-05-04"}"#;
+    let (status, r) = post(&a, body).await;
+    assert_eq!(
+        (status, r["new"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{r}"
+    );
+    let id = r["ids"][0].as_str().unwrap().to_string();
+    let (status, article) = get(&b, &format!("/api/articles/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{article}");
+    assert!(article["story"].is_number(), "{article}");
+    // "φαροφύλακες" (lighthouse keepers): found by its words and by its vector, which
+    // the second server loaded from the store when it saw a vector it did not hold.
+    let q =
+        "/api/search?q=%CF%86%CE%B1%CF%81%CE%BF%CF%86%CF%8D%CE%BB%CE%B1%CE%BA%CE%B5%CF%82&limit=3";
+    let (_, s) = get(&b, q).await;
+    assert!(
+        s["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == id.as_str() && h["vector_rank"].is_number()),
+        "{s:#}"
+    );
+    let (_, list) = get(&b, "/api/articles?lang=el").await;
+    assert!(list.to_string().contains(&id), "{list}");
+    // And then the two answer the same again, the new article included.
+    for uri in reads.iter().chain([&format!("/api/articles/{id}")]) {
+        assert_eq!(get(&a, uri).await, get(&b, uri).await, "{uri}");
+    }
+}
