@@ -162,11 +162,13 @@ fn ten_events_in_two_languages_without_fitted_means_are_joined_without_false_mer
         1.0,
         "{r:#}"
     );
-    // Joined: 7 of the 10 pairs with the built-in parameters of session 10 (no pair in
-    // their fitting data is Vietnamese or Swahili; centred cosines 0.41 to 0.65); 5 with
-    // session 2's, whose same-story cut was fitted on SemEval alone. The issue asks for
-    // all 10: this floor (one pair of margin for other processors' rounding) keeps what
-    // holds today from slipping.
+    // Joined: 6 of the 10 pairs with the built-in parameters of session 10 since Swahili
+    // has a lexicon of its own (7 before, when its figures and weekdays were not read:
+    // the fitted weight of shared dates is negative, and the Nairobi flood pair, sharing
+    // two weekday dates now, fell below the cut; 8 of 10 with its weekdays left out); 5
+    // with session 2's, whose same-story cut was fitted on SemEval alone. No pair in the
+    // fitting data is Vietnamese or Swahili. The issue asks for all 10: this floor, now
+    // with no pair of margin, keeps what holds today from slipping.
     let pair = &r["by_pair"]["sw-vi"]["pairwise"];
     assert!(pair["recall"].as_f64().unwrap() >= 0.6, "{r:#}");
 }

@@ -117,6 +117,38 @@ pub(crate) fn object(
     None
 }
 
+/// What is counted, written before the number in a `noun_first` language: a counted
+/// noun or a currency, just before the number or before a hedge or bound written between
+/// them ("watu 600", "watu wapatao 600", "wanakijiji zaidi ya 200", "shilingi milioni
+/// 5"); its first token and what it counts (the concept and unit, or "money" and the
+/// currency's code).
+fn counted_before(
+    doc: &Doc,
+    toks: &[Tok],
+    first: usize,
+) -> Option<(usize, String, Option<String>)> {
+    let lex = doc.lex;
+    // the longest hedge ending just before the number
+    let at = [&lex.approx, &lex.lower, &lex.upper]
+        .iter()
+        .filter_map(|t| t.before(toks, first).map(|(s, ())| s))
+        .min()
+        .unwrap_or(first);
+    if at == 0 {
+        return None;
+    }
+    let gap = doc.gap(&toks[at - 1], &toks[at]);
+    if breaks(gap) || gap.contains([',', '，', '、', '،']) {
+        return None;
+    }
+    if let Some((s, (c, u))) = lex.objects.before(toks, at) {
+        return Some((s, c, u));
+    }
+    lex.currencies
+        .before(toks, at)
+        .map(|(s, code)| (s, "money".to_string(), Some(code)))
+}
+
 /// The nearest event word within a few tokens before `first` or after `end`.
 fn event(
     doc: &Doc,
@@ -489,6 +521,27 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 }
             }
         }
+        // "milioni 5", "elfu mbili" (2,000): a magnitude written before its number
+        if lex.noun_first {
+            for k in 0..cands.len() {
+                let reach = if k == 0 { 0 } else { cands[k - 1].end };
+                let c = &cands[k];
+                if c.mag != 1.0 || (c.approx && c.words) || c.first == 0 {
+                    continue;
+                }
+                let Some((s, m)) = lex.magnitude.before(toks, c.first) else {
+                    continue;
+                };
+                if s < reach || breaks(doc.gap(&toks[c.first - 1], &toks[c.first])) {
+                    continue;
+                }
+                let c = &mut cands[k];
+                c.value = round_significant(c.value * m);
+                c.first = s;
+                c.year_like = false;
+                c.mag = m;
+            }
+        }
         // a magnitude may have swallowed a following number word ("sedm tisíc")
         let mut reach = 0;
         cands.retain(|c| {
@@ -504,13 +557,22 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
         let mut k = 0;
         while k + 1 < cands.len() {
             let (a, b) = (&cands[k], &cands[k + 1]);
-            if b.first != a.end {
+            // "kumi na wawili" (12), "elfu mbili na mia tano": words joined by "and"
+            // where the noun comes first
+            let and = lex.noun_first && a.words && b.words && {
+                let n = lex.and.at(toks, a.end).map_or(0, |(n, ())| n);
+                n > 0
+                    && b.first == a.end + n
+                    && doc.gap(&toks[a.end - 1], &toks[a.end]) == " "
+                    && doc.gap(&toks[b.first - 1], &toks[b.first]) == " "
+            };
+            if b.first != a.end && !and {
                 k += 1;
                 continue;
             }
             let gap = doc.gap(&toks[a.end - 1], &toks[b.first]);
             let digits_after_mag = a.mag >= 1e4 && gap.is_empty() && !b.words;
-            let words = a.words && b.words && matches!(gap, " " | "-" | "\u{a0}");
+            let words = and || (a.words && b.words && matches!(gap, " " | "-" | "\u{a0}"));
             let place = {
                 let mut p = 1.0;
                 let v = a.value.round();
@@ -520,7 +582,12 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 p
             };
             let fits = b.value < place && place >= 10.0;
-            if b.first == a.end && (digits_after_mag || words) && !a.approx && !b.approx && fits {
+            if (b.first == a.end || and)
+                && (digits_after_mag || words)
+                && !a.approx
+                && !b.approx
+                && fits
+            {
                 let (value, end, mag) = (round_significant(a.value + b.value), b.end, b.mag);
                 cands[k].value = value;
                 cands[k].end = end;
@@ -596,11 +663,22 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                     }
                 }
             }
-            let mut approx = c.approx || lex.approx.before(toks, c.first).is_some();
+            // "zaidi ya watu 600": the hedge before the noun written first
+            let noun_first = lex
+                .noun_first
+                .then(|| counted_before(doc, toks, c.first))
+                .flatten();
+            let hedge = |t: &crate::lexicon::Table<()>| {
+                t.before(toks, c.first).is_some()
+                    || noun_first
+                        .as_ref()
+                        .is_some_and(|(s, _, _)| t.before(toks, *s).is_some())
+            };
+            let mut approx = c.approx || hedge(&lex.approx);
             if bound.is_none() {
-                if lex.lower.before(toks, c.first).is_some() {
+                if hedge(&lex.lower) {
                     bound = Some(Bound::Lower);
-                } else if lex.upper.before(toks, c.first).is_some() {
+                } else if hedge(&lex.upper) {
                     bound = Some(Bound::Upper);
                 } else if c.approx && c.words {
                     bound = Some(Bound::Lower);
@@ -657,6 +735,9 @@ pub fn find(doc: &Doc, found: &[Found]) -> Vec<Figure> {
                 counted = Some("money".to_string());
                 unit = Some(code);
                 obj_end = end + n;
+            } else if let Some((_, concept, u)) = noun_first {
+                counted = Some(concept);
+                unit = u;
             } else if let Some((_, code)) = lex.currencies.before(toks, c.first) {
                 counted = Some("money".to_string());
                 unit = Some(code);
@@ -1233,6 +1314,79 @@ mod tests {
             "2000~ people evacuated",
         );
         check("vi", "Dự án có tổng vốn 5 tỷ đồng.", "5000000000 money VND");
+    }
+
+    #[test]
+    fn swahili_counts_the_noun_before_the_number() {
+        // the noun first, a hedge or bound between them or before the noun
+        check(
+            "sw",
+            "Kwa mujibu wa polisi, watu wapatao 600 walihamishwa.",
+            "600~ people evacuated police",
+        );
+        check(
+            "sw",
+            "Zaidi ya watu 2,000 wamekosa makazi.",
+            "2000> people displaced",
+        );
+        check(
+            "sw",
+            "Watu wasiopungua 10 walikamatwa, polisi walisema.",
+            "10> people arrested police",
+        );
+        check(
+            "sw",
+            "Chini ya wagonjwa 50 walilazwa hospitalini.",
+            "50< cases hospitalised",
+        );
+        check("sw", "Askari 200 walitumwa mpakani.", "200 soldiers sent");
+        check(
+            "sw",
+            "Maelfu ya wakimbizi walihamishwa.",
+            "1000~> refugees evacuated",
+        );
+        // number words after the noun, joined by "na"; a magnitude before its number
+        check(
+            "sw",
+            "Watu kumi na wawili wamefariki dunia.",
+            "12 people killed",
+        );
+        check(
+            "sw",
+            "Watu elfu mbili na mia tano walihamishwa.",
+            "2500 people evacuated",
+        );
+        check("sw", "Nyumba tano ziliharibiwa.", "5 houses");
+        check("sw", "Kesi hiyo ilidumu miaka 3.", "3 years y");
+        // "tarehe 5 Machi" is a date; "mwaka 2025" a year, not 2025 years
+        check(
+            "sw",
+            "Tarehe 5 Machi, watu 3 walijeruhiwa.",
+            "3 people wounded",
+        );
+        check("sw", "Mwaka 2025 watu 40 waliuawa.", "40 people killed");
+        // money: the currency and the magnitude before the number
+        check(
+            "sw",
+            "Serikali imetenga shilingi milioni 5.",
+            "5000000 money KES",
+        );
+        check(
+            "sw",
+            "Mradi utagharimu takriban dola milioni 125.",
+            "125000000~ money USD",
+        );
+        check(
+            "sw",
+            "Mfumuko wa bei ulifika asilimia 4.5.",
+            "4.5 percent %",
+        );
+        // a score and an ordinal ("dakika ya 23", the 23rd minute) are no counts
+        check(
+            "sw",
+            "Timu ilishinda mabao 2-1 na kufunga dakika ya 23.",
+            "",
+        );
     }
 
     #[test]

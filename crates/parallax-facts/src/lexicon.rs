@@ -6,7 +6,10 @@
 //! one or more words, compared after [`crate::tokens::fold`]; a word ending in `*`
 //! matches as a prefix; `item=number` gives a value. Keys: `decimal`, `group`,
 //! `ordinal_dot`, `nouns_capitalised`, `verb_final` (the reporting verb closes the
-//! sentence: tr, ja, hi), `noun_before_number` ("兵士1万人"), `approx`, `lower`, `upper` (and `approx_after`,
+//! sentence: tr, ja, hi), `noun_before_number` ("兵士1万人"), `noun_first` (what is
+//! counted, and a magnitude, are written before the number, a hedge between or before
+//! them, number words joined by `and`: "watu zaidi ya 600", "shilingi milioni 5",
+//! "kumi na wawili"), `approx`, `lower`, `upper` (and `approx_after`,
 //! `lower_after`, `upper_after`, written after the number or its counter: "1万人以上",
 //! "100'den fazla", "500명 이상"), `range`, `between`, `and`, `link`,
 //! `source`, `source_after` (a cue written after its source: "によると", "के अनुसार"),
@@ -56,6 +59,7 @@ const FILES: &[(&str, &str)] = &[
     ("id", include_str!("../data/lang/id.txt")),
     ("vi", include_str!("../data/lang/vi.txt")),
     ("fa", include_str!("../data/lang/fa.txt")),
+    ("sw", include_str!("../data/lang/sw.txt")),
 ];
 
 /// The CLDR data of every language the detector knows (`data/cldr/LANG.txt`, generated
@@ -328,6 +332,10 @@ pub struct Lexicon {
     pub verb_final: bool,
     /// What is counted may be written just before the number ("兵士1万人").
     pub noun_before_number: bool,
+    /// What is counted is written before the number, and so is a magnitude ("watu
+    /// 200", "watu wapatao 600", "shilingi milioni 5"); number words are joined by
+    /// `and` ("ishirini na tano"). Unlike `noun_before_number`, no counter follows.
+    pub noun_first: bool,
     pub approx: Table<()>,
     pub lower: Table<()>,
     pub upper: Table<()>,
@@ -456,6 +464,7 @@ fn parse_into(lx: &mut Lexicon, src: &str) {
             "nouns_capitalised" => lx.nouns_capitalised = rest.trim() == "yes",
             "verb_final" => lx.verb_final = rest.trim() == "yes",
             "noun_before_number" => lx.noun_before_number = rest.trim() == "yes",
+            "noun_first" => lx.noun_first = rest.trim() == "yes",
             "approx" => plain(&mut lx.approx),
             "approx_after" => plain(&mut lx.approx_after),
             "lower_after" => plain(&mut lx.lower_after),

@@ -452,6 +452,25 @@ mod tests {
     }
 
     #[test]
+    fn swahili_speakers() {
+        check(
+            "sw",
+            "“Hatutakata tamaa”, alisema Zelensky.",
+            "Hatutakata tamaa=volodymyr-zelensky",
+        );
+        check(
+            "sw",
+            "“Msako utaendelea usiku kucha”, alisema Kamanda Amani Mwakyusa.",
+            "Msako utaendelea usiku kucha=amani-mwakyusa",
+        );
+        check(
+            "sw",
+            "Waziri Neema Kombo alisema: “Tutajenga upya shule zote.”",
+            "Tutajenga upya shule zote.=neema-kombo",
+        );
+    }
+
+    #[test]
     fn titles_and_apostrophes_are_not_quotes() {
         check("da", "Kinas “Victory Day”-parade i Beijing.", "");
         check("en", "The film “Top Gun” was shown at Kim's house.", "");
