@@ -44,8 +44,16 @@ fn fixtures_with(test: &str, body_limit: usize) -> Vec<Fixture> {
         .collect()
 }
 
-fn fixtures(test: &str) -> Vec<Fixture> {
-    fixtures_with(test, parallax_server::DEFAULT_BODY_LIMIT)
+/// Runs the test's body on the test's store on each backend, one after the other.
+async fn on_each_backend<F: std::future::Future<Output = ()>>(
+    test: &str,
+    body_limit: usize,
+    body: impl Fn(Fixture) -> F,
+) {
+    for f in fixtures_with(test, body_limit) {
+        eprintln!("{test} on {}", f.backend());
+        body(f).await;
+    }
 }
 
 async fn call(app: &axum::Router, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
@@ -79,13 +87,12 @@ async fn post(app: &axum::Router, body: &str) -> (StatusCode, Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_in_the_openapi_document_is_served() {
-    for f in fixtures("every_route_in_the_openapi_document_is_served") {
-        eprintln!(
-            "every_route_in_the_openapi_document_is_served on {}",
-            f.backend()
-        );
-        every_route_in_the_openapi_document_is_served_on(f).await;
-    }
+    on_each_backend(
+        "every_route_in_the_openapi_document_is_served",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        every_route_in_the_openapi_document_is_served_on,
+    )
+    .await
 }
 
 async fn every_route_in_the_openapi_document_is_served_on(f: Fixture) {
@@ -145,10 +152,12 @@ async fn seed_story(f: &Fixture) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stories_and_the_comparison_of_the_seeds() {
-    for f in fixtures("stories_and_the_comparison_of_the_seeds") {
-        eprintln!("stories_and_the_comparison_of_the_seeds on {}", f.backend());
-        stories_and_the_comparison_of_the_seeds_on(f).await;
-    }
+    on_each_backend(
+        "stories_and_the_comparison_of_the_seeds",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        stories_and_the_comparison_of_the_seeds_on,
+    )
+    .await
 }
 
 async fn stories_and_the_comparison_of_the_seeds_on(f: Fixture) {
@@ -264,10 +273,12 @@ async fn stories_and_the_comparison_of_the_seeds_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn health_lists_and_pages() {
-    for f in fixtures("health_lists_and_pages") {
-        eprintln!("health_lists_and_pages on {}", f.backend());
-        health_lists_and_pages_on(f).await;
-    }
+    on_each_backend(
+        "health_lists_and_pages",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        health_lists_and_pages_on,
+    )
+    .await
 }
 
 async fn health_lists_and_pages_on(f: Fixture) {
@@ -307,10 +318,12 @@ async fn health_lists_and_pages_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_article_and_its_facts() {
-    for f in fixtures("an_article_and_its_facts") {
-        eprintln!("an_article_and_its_facts on {}", f.backend());
-        an_article_and_its_facts_on(f).await;
-    }
+    on_each_backend(
+        "an_article_and_its_facts",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        an_article_and_its_facts_on,
+    )
+    .await
 }
 
 async fn an_article_and_its_facts_on(f: Fixture) {
@@ -349,13 +362,12 @@ async fn an_article_and_its_facts_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_english_query_finds_the_danish_and_romanian_seeds() {
-    for f in fixtures("an_english_query_finds_the_danish_and_romanian_seeds") {
-        eprintln!(
-            "an_english_query_finds_the_danish_and_romanian_seeds on {}",
-            f.backend()
-        );
-        an_english_query_finds_the_danish_and_romanian_seeds_on(f).await;
-    }
+    on_each_backend(
+        "an_english_query_finds_the_danish_and_romanian_seeds",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        an_english_query_finds_the_danish_and_romanian_seeds_on,
+    )
+    .await
 }
 
 async fn an_english_query_finds_the_danish_and_romanian_seeds_on(f: Fixture) {
@@ -415,13 +427,12 @@ async fn an_english_query_finds_the_danish_and_romanian_seeds_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn posted_articles_are_stored_validated_and_searchable() {
-    for f in fixtures("posted_articles_are_stored_validated_and_searchable") {
-        eprintln!(
-            "posted_articles_are_stored_validated_and_searchable on {}",
-            f.backend()
-        );
-        posted_articles_are_stored_validated_and_searchable_on(f).await;
-    }
+    on_each_backend(
+        "posted_articles_are_stored_validated_and_searchable",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        posted_articles_are_stored_validated_and_searchable_on,
+    )
+    .await
 }
 
 async fn posted_articles_are_stored_validated_and_searchable_on(f: Fixture) {
@@ -505,10 +516,12 @@ async fn posted_articles_are_stored_validated_and_searchable_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn lists_by_outlet_and_date_range() {
-    for f in fixtures("lists_by_outlet_and_date_range") {
-        eprintln!("lists_by_outlet_and_date_range on {}", f.backend());
-        lists_by_outlet_and_date_range_on(f).await;
-    }
+    on_each_backend(
+        "lists_by_outlet_and_date_range",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        lists_by_outlet_and_date_range_on,
+    )
+    .await
 }
 
 async fn lists_by_outlet_and_date_range_on(f: Fixture) {
@@ -607,10 +620,12 @@ async fn lists_by_outlet_and_date_range_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_over_the_limit_is_413() {
-    for f in fixtures_with("a_body_over_the_limit_is_413", 1024) {
-        eprintln!("a_body_over_the_limit_is_413 on {}", f.backend());
-        a_body_over_the_limit_is_413_on(f).await;
-    }
+    on_each_backend(
+        "a_body_over_the_limit_is_413",
+        1024,
+        a_body_over_the_limit_is_413_on,
+    )
+    .await
 }
 
 async fn a_body_over_the_limit_is_413_on(f: Fixture) {
@@ -626,10 +641,12 @@ async fn a_body_over_the_limit_is_413_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_routes_and_the_ui() {
-    for f in fixtures("unknown_routes_and_the_ui") {
-        eprintln!("unknown_routes_and_the_ui on {}", f.backend());
-        unknown_routes_and_the_ui_on(f).await;
-    }
+    on_each_backend(
+        "unknown_routes_and_the_ui",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        unknown_routes_and_the_ui_on,
+    )
+    .await
 }
 
 async fn unknown_routes_and_the_ui_on(f: Fixture) {
@@ -657,10 +674,12 @@ async fn unknown_routes_and_the_ui_on(f: Fixture) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn odd_input_never_causes_a_500() {
-    for f in fixtures("odd_input_never_causes_a_500") {
-        eprintln!("odd_input_never_causes_a_500 on {}", f.backend());
-        odd_input_never_causes_a_500_on(f).await;
-    }
+    on_each_backend(
+        "odd_input_never_causes_a_500",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        odd_input_never_causes_a_500_on,
+    )
+    .await
 }
 
 async fn odd_input_never_causes_a_500_on(f: Fixture) {
@@ -724,13 +743,12 @@ async fn raw_post_in_two_parts(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shutdown_answers_the_request_in_flight_and_keeps_its_article() {
-    for f in fixtures("shutdown_answers_the_request_in_flight_and_keeps_its_article") {
-        eprintln!(
-            "shutdown_answers_the_request_in_flight_and_keeps_its_article on {}",
-            f.backend()
-        );
-        shutdown_answers_the_request_in_flight_and_keeps_its_article_on(f).await;
-    }
+    on_each_backend(
+        "shutdown_answers_the_request_in_flight_and_keeps_its_article",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        shutdown_answers_the_request_in_flight_and_keeps_its_article_on,
+    )
+    .await
 }
 
 async fn shutdown_answers_the_request_in_flight_and_keeps_its_article_on(f: Fixture) {
@@ -776,13 +794,12 @@ const FLOOD: [&str; 5] = [
 
 #[tokio::test(flavor = "multi_thread")]
 async fn compare_chooses_versions_by_id_and_language() {
-    for f in fixtures("compare_chooses_versions_by_id_and_language") {
-        eprintln!(
-            "compare_chooses_versions_by_id_and_language on {}",
-            f.backend()
-        );
-        compare_chooses_versions_by_id_and_language_on(f).await;
-    }
+    on_each_backend(
+        "compare_chooses_versions_by_id_and_language",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        compare_chooses_versions_by_id_and_language_on,
+    )
+    .await
 }
 
 async fn compare_chooses_versions_by_id_and_language_on(f: Fixture) {
@@ -897,10 +914,12 @@ async fn compare_chooses_versions_by_id_and_language_on(f: Fixture) {
 /// article list names each article's story as the store assigned it.
 #[tokio::test(flavor = "multi_thread")]
 async fn why_an_article_is_in_its_story() {
-    for f in fixtures("why_an_article_is_in_its_story") {
-        eprintln!("why_an_article_is_in_its_story on {}", f.backend());
-        why_an_article_is_in_its_story_on(f).await;
-    }
+    on_each_backend(
+        "why_an_article_is_in_its_story",
+        parallax_server::DEFAULT_BODY_LIMIT,
+        why_an_article_is_in_its_story_on,
+    )
+    .await
 }
 
 async fn why_an_article_is_in_its_story_on(f: Fixture) {
