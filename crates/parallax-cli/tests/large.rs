@@ -1,4 +1,4 @@
-//! Large inputs are streamed: a 50 MB JSON Lines file of 1 MB records is stored whole
+//! Large inputs are streamed: a 100 MB JSON Lines file of 1 MB records is stored whole
 //! in bounded memory, and a 50 MB text file (one oversized article) is refused without being
 //! loaded. Memory is compared with a small run of the same binary, not with a timer.
 
@@ -47,22 +47,21 @@ fn peak_kib(report: &str) -> u64 {
 }
 
 #[test]
-fn a_50_mb_jsonl_file_streams_in_bounded_memory() {
+fn a_100_mb_jsonl_file_streams_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
     let small = dir.path().join("small.jsonl");
     let big = dir.path().join("big.jsonl");
     // Records of 1 MB: a batch is bounded by its text (it closes at 8 MiB, after 9 such
     // records) as well as by its count, and reading runs one batch ahead of the writer,
     // so a full batch is read and analysed while the one before is embedded and stored.
-    // The small file (30 records: batches of 9, 9, 9 and 3) already holds that steady
-    // state past its first batch, as every batch of the big file does, so both runs hold
-    // the same working set (model, two batches, buffers); only input-sized memory would
-    // make them differ. Measured on a dev build: 10 records 553 MB, 20 records 562 to
-    // 579 MB (whether the second batch overlapped the first's peak), 30 records 585 MB,
-    // 50 records 593 MB.
-    write_jsonl(&small, 30, 1_000_000);
-    write_jsonl(&big, 50, 1_000_000);
-    assert!(std::fs::metadata(&big).unwrap().len() >= 50_000_000);
+    // Whether the batch read ahead meets the writer's peak is a matter of timing: a
+    // small file's peak moves with it (dev build, session 11: 30 records 565 to 585 MB
+    // from run to run), a file of 50 records no longer does (591 to 594 MB in three runs,
+    // one under load). The small file is 50 records, the big one 100: 50 MB more input,
+    // whose text alone would take 48 MiB if it were kept; measured 21 MiB more (615 MB).
+    write_jsonl(&small, 50, 1_000_000);
+    write_jsonl(&big, 100, 1_000_000);
+    assert!(std::fs::metadata(&big).unwrap().len() >= 100_000_000);
 
     let o = parallax(
         &dir.path().join("s.db"),
@@ -77,12 +76,13 @@ fn a_50_mb_jsonl_file_streams_in_bounded_memory() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(report["new"], 50);
+    assert_eq!(report["new"], 100);
     let peak = peak_kib(&stdout(&o));
-    // 20 MB more input, and less extra memory than that input's text alone would take.
+    // 50 MB more input, and well under its text in extra memory.
+    eprintln!("peak {peak} KiB for 100 MB, {base} KiB for 50 MB");
     assert!(
-        peak < base + 16 * 1024,
-        "peak {peak} KiB against {base} KiB for the 30 MB file"
+        peak < base + 32 * 1024,
+        "peak {peak} KiB against {base} KiB for the 50 MB file"
     );
 }
 
