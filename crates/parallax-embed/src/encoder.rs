@@ -13,8 +13,10 @@
 
 use candle_core::{Device, Tensor};
 
+use crate::attention::FusedAttention;
 use crate::e5file::{dequant_q4_row, Q4_BLOCK_BYTES, QK};
 use crate::error::EmbedError;
+use crate::gemm512::Packed;
 use crate::ops::{layer_norm_row, Act, AddBiasLayerNorm, BiasAct, MaskedSoftmax, SplitHeads};
 use crate::q4mm::Q4Matrix;
 
@@ -32,16 +34,38 @@ pub(crate) enum Activation {
     Relu,
 }
 
+/// A linear layer's `[in, out]` weights: a candle tensor for candle's matmul,
+/// or packed for the AVX-512 kernel (`gemm512`).
+pub(crate) enum Weights {
+    Tensor(Tensor),
+    Packed(Packed),
+}
+
+impl Weights {
+    /// The same weights packed, where the processor runs the packed kernel.
+    fn packed(self) -> Result<Weights, EmbedError> {
+        let Weights::Tensor(t) = &self else {
+            return Ok(self);
+        };
+        let (k, n) = t.dims2()?;
+        let host = t.flatten_all()?.to_vec1::<f32>()?;
+        Ok(match Packed::new(&host, k, n) {
+            Some(p) => Weights::Packed(p),
+            None => self,
+        })
+    }
+}
+
 pub(crate) struct Layer {
-    pub qkv_w: Tensor,
+    pub qkv_w: Weights,
     pub qkv_b: Vec<f32>,
-    pub ao_w: Tensor,
+    pub ao_w: Weights,
     pub ao_b: Vec<f32>,
     pub aln_w: Vec<f32>,
     pub aln_b: Vec<f32>,
-    pub fi_w: Tensor,
+    pub fi_w: Weights,
     pub fi_b: Vec<f32>,
-    pub fo_w: Tensor,
+    pub fo_w: Weights,
     pub fo_b: Vec<f32>,
     pub oln_w: Vec<f32>,
     pub oln_b: Vec<f32>,
@@ -59,15 +83,47 @@ pub(crate) struct Q4Layer {
 }
 
 /// `x` times a linear layer's weights: the integer kernel when the layer has
-/// 4-bit weights, candle's `f32` matmul otherwise.
-fn linear(x: &Tensor, w: &Tensor, q: Option<&Q4Matrix>) -> Result<Tensor, EmbedError> {
-    match q {
-        Some(q) => {
+/// 4-bit weights, else the packed AVX-512 kernel or candle's `f32` matmul.
+fn linear(x: &Tensor, w: &Weights, q: Option<&Q4Matrix>) -> Result<Tensor, EmbedError> {
+    match (q, w) {
+        (Some(q), _) => {
             let m = x.dim(0)?;
             let xs = x.flatten_all()?.to_vec1::<f32>()?;
             Ok(Tensor::from_vec(q.matmul(&xs), (m, q.out), &Device::Cpu)?)
         }
-        None => Ok(x.matmul(w)?),
+        (None, Weights::Packed(p)) => Ok(x.apply_op1_no_bwd(&PackedMatmul(p))?),
+        (None, Weights::Tensor(w)) => Ok(x.matmul(w)?),
+    }
+}
+
+/// [`Packed::matmul`] as a candle op, so the activations are read in place.
+struct PackedMatmul<'a>(&'a Packed);
+
+impl candle_core::CustomOp1 for PackedMatmul<'_> {
+    fn name(&self) -> &'static str {
+        "packed-matmul"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s: &candle_core::CpuStorage,
+        l: &candle_core::Layout,
+    ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        let candle_core::CpuStorage::F32(v) = s else {
+            candle_core::bail!("encoder ops need f32 tensors")
+        };
+        let Some((a, b)) = l.contiguous_offsets() else {
+            candle_core::bail!("encoder ops need contiguous tensors")
+        };
+        let (m, k) = l.shape().dims2()?;
+        if k != self.0.k() || b - a != m * k {
+            candle_core::bail!("packed-matmul: unexpected size");
+        }
+        let y = self.0.matmul(&v[a..b]);
+        Ok((
+            candle_core::CpuStorage::F32(y),
+            candle_core::Shape::from_dims(&[m, self.0.n()]),
+        ))
     }
 }
 
@@ -131,15 +187,15 @@ impl Layer {
         qkv_b.extend_from_slice(&w.k.1);
         qkv_b.extend_from_slice(&w.v.1);
         Ok(Layer {
-            qkv_w: transposed(&qkv, 3 * h, h)?,
+            qkv_w: Weights::Tensor(transposed(&qkv, 3 * h, h)?),
             qkv_b,
-            ao_w: transposed(&w.ao.0, h, h)?,
+            ao_w: Weights::Tensor(transposed(&w.ao.0, h, h)?),
             ao_b: w.ao.1,
             aln_w: w.aln.0,
             aln_b: w.aln.1,
-            fi_w: transposed(&w.fi.0, ff, h)?,
+            fi_w: Weights::Tensor(transposed(&w.fi.0, ff, h)?),
             fi_b: w.fi.1,
-            fo_w: transposed(&w.fo.0, h, ff)?,
+            fo_w: Weights::Tensor(transposed(&w.fo.0, h, ff)?),
             fo_b: w.fo.1,
             oln_w: w.oln.0,
             oln_b: w.oln.1,
@@ -149,6 +205,22 @@ impl Layer {
 }
 
 impl Encoder {
+    /// Packs every linear layer's weights for the AVX-512 kernel, where the
+    /// processor has AVX-512F (otherwise they stay candle tensors). The packed
+    /// copy replaces the tensor, so the weights are held once.
+    pub fn pack_linear(&mut self) -> Result<(), EmbedError> {
+        for ly in &mut self.layers {
+            for w in [&mut ly.qkv_w, &mut ly.ao_w, &mut ly.fi_w, &mut ly.fo_w] {
+                let taken = std::mem::replace(
+                    w,
+                    Weights::Tensor(Tensor::zeros(0, candle_core::DType::F32, &Device::Cpu)?),
+                );
+                *w = taken.packed()?;
+            }
+        }
+        Ok(())
+    }
+
     /// Largest sequence length (special tokens included) the position table allows.
     pub fn max_len(&self) -> usize {
         self.pos.len() / self.hidden - self.pos_offset
@@ -170,7 +242,11 @@ impl Encoder {
     /// each at most [`Encoder::max_len`] long) and returns, per sequence, the
     /// pooled final hidden states (not normalised): the mean over its tokens,
     /// or the first token's for [`Pooling::Cls`].
-    pub fn forward_pool(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+    pub fn forward_pool(
+        &self,
+        seqs: &[&[u32]],
+        fused_attention: bool,
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
         let (h, nh) = (self.hidden, self.heads);
         let hd = h / nh;
         let b = seqs.len();
@@ -199,24 +275,35 @@ impl Encoder {
         };
         for ly in &self.layers {
             let q4 = ly.q4.as_ref();
-            let qkv = linear(&x, &ly.qkv_w, q4.map(|q| &q.qkv))?.apply_op1_no_bwd(&SplitHeads {
-                bias: &ly.qkv_b,
-                batch: b,
-                len: l,
-                heads: nh,
-                scale: 1.0 / (hd as f32).sqrt(),
-            })?;
-            let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
-            let probs = q.matmul(&k.t()?)?;
-            probs.inplace_op1(&MaskedSoftmax {
-                lens: &lens,
-                heads: nh,
-            })?;
-            let ctx = probs
-                .matmul(&v)?
-                .transpose(1, 2)?
-                .contiguous()?
-                .reshape((b * l, h))?;
+            let proj = linear(&x, &ly.qkv_w, q4.map(|q| &q.qkv))?;
+            let ctx = if fused_attention {
+                proj.apply_op1_no_bwd(&FusedAttention {
+                    bias: &ly.qkv_b,
+                    batch: b,
+                    len: l,
+                    heads: nh,
+                    lens: &lens,
+                })?
+            } else {
+                let qkv = proj.apply_op1_no_bwd(&SplitHeads {
+                    bias: &ly.qkv_b,
+                    batch: b,
+                    len: l,
+                    heads: nh,
+                    scale: 1.0 / (hd as f32).sqrt(),
+                })?;
+                let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
+                let probs = q.matmul(&k.t()?)?;
+                probs.inplace_op1(&MaskedSoftmax {
+                    lens: &lens,
+                    heads: nh,
+                })?;
+                probs
+                    .matmul(&v)?
+                    .transpose(1, 2)?
+                    .contiguous()?
+                    .reshape((b * l, h))?
+            };
             x = linear(&ctx, &ly.ao_w, q4.map(|q| &q.ao))?.apply_op2_no_bwd(
                 &x,
                 &AddBiasLayerNorm {

@@ -21,6 +21,7 @@
 //! into `RAYON_NUM_THREADS` (default: physical cores) tasks; inside a
 //! one-thread pool those run one after the other.
 
+mod attention;
 pub mod bench;
 mod bert;
 mod e5file;
@@ -28,6 +29,7 @@ mod e5model;
 mod e5tok;
 mod encoder;
 mod error;
+mod gemm512;
 mod hash;
 pub mod model;
 mod ops;
@@ -91,6 +93,15 @@ pub struct EmbedOptions {
     pub batch_size: usize,
     /// Truncation or windows for texts over `max_tokens`.
     pub long_text: LongText,
+    /// Attention as one fused pass per block of query rows (the default) or
+    /// as candle's batched matmuls around the masked softmax (the path before
+    /// the fused one, kept as the baseline of `examples/attention_ratio.rs`
+    /// and of the equality test).
+    pub fused_attention: bool,
+    /// The linear layers in the packed AVX-512 kernel where the processor has
+    /// AVX-512F (the default), or always in candle's matmul (the baseline of
+    /// `examples/attention_ratio.rs` and of the equality test).
+    pub packed_matmul: bool,
 }
 
 impl Default for EmbedOptions {
@@ -100,6 +111,8 @@ impl Default for EmbedOptions {
             max_tokens: 512,
             batch_size: 32,
             long_text: LongText::Truncate,
+            fused_attention: true,
+            packed_matmul: true,
         }
     }
 }
@@ -294,22 +307,27 @@ pub(crate) struct Runtime {
     max_tokens: usize,
     batch_size: usize,
     long_text: LongText,
+    fused_attention: bool,
     pool: Option<rayon::ThreadPool>,
 }
 
-/// Cap on attention scores per batch (batch x heads x length²), 64 MB of f32.
+/// Cap on attention scores per batch (batch x heads x length²), 64 MB of f32, on the
+/// unfused path ([`EmbedOptions::fused_attention`]).
 const MAX_ATTENTION_ELEMS: usize = 16 << 20;
 /// Cap on padded tokens per batch.
 const MAX_BATCH_TOKENS: usize = 8192;
 
 impl Runtime {
     pub(crate) fn new(
-        enc: Encoder,
+        mut enc: Encoder,
         bos: u32,
         eos: u32,
         opts: &EmbedOptions,
     ) -> Result<Runtime, EmbedError> {
         keep_freed_memory();
+        if opts.packed_matmul {
+            enc.pack_linear()?;
+        }
         if opts.max_tokens < 3 {
             return Err(EmbedError::Options(format!(
                 "max_tokens {} leaves no room for text",
@@ -335,6 +353,7 @@ impl Runtime {
             eos,
             batch_size: opts.batch_size.max(1),
             long_text: opts.long_text,
+            fused_attention: opts.fused_attention,
             pool,
         })
     }
@@ -385,7 +404,9 @@ impl Runtime {
                 let n = b.len() + 1;
                 n <= self.batch_size
                     && n * l <= MAX_BATCH_TOKENS
-                    && n * heads * l * l <= MAX_ATTENTION_ELEMS
+                    // The unfused path holds the batch's scores; the fused one a
+                    // block of rows per task.
+                    && (self.fused_attention || n * heads * l * l <= MAX_ATTENTION_ELEMS)
             });
             match batches.last_mut() {
                 Some(b) if fits => b.push(w),
@@ -394,7 +415,7 @@ impl Runtime {
         }
         let run = |batch: &Vec<usize>| -> Result<Vec<Vec<f32>>, EmbedError> {
             let seqs: Vec<&[u32]> = batch.iter().map(|&w| windows[w].1.as_slice()).collect();
-            self.enc.forward_pool(&seqs)
+            self.enc.forward_pool(&seqs, self.fused_attention)
         };
         let results: Vec<Result<Vec<Vec<f32>>, EmbedError>> = match &self.pool {
             Some(pool) if pool.current_num_threads() > 1 && batches.len() > 1 => {

@@ -349,7 +349,7 @@ pub(crate) fn softmax_in_place(x: &mut [f32]) {
 /// code compiles them), the same tail and the same final sums.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn softmax_in_place_avx2(x: &mut [f32]) {
+pub(crate) unsafe fn softmax_in_place_avx2(x: &mut [f32]) {
     use std::arch::x86_64::*;
     let whole = x.len() / LANES * LANES;
     let (body, rest) = x.split_at_mut(whole);

@@ -154,3 +154,52 @@ fn truncate_to_tokens_keeps_a_prefix_within_budget() {
         }
     }
 }
+
+/// The default kernels (fused attention; linear layers packed for AVX-512 where the
+/// processor has it) against the paths before them (split heads, batched matmuls,
+/// masked softmax; candle's matmul), each lever alone and both, on one batch of texts
+/// of very different lengths, so that most rows of the batch are padding of a shorter
+/// text: the same vectors to float rounding.
+#[test]
+fn fused_attention_and_packed_matmul_give_the_baseline_vectors() {
+    let Some(p) = model_path() else { return };
+    let fused = embedder().unwrap();
+    let load = |fused_attention, packed_matmul| {
+        Embedder::load(
+            &p,
+            &EmbedOptions {
+                fused_attention,
+                packed_matmul,
+                ..EmbedOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let unfused = load(false, false);
+    let only_fused = load(true, false);
+    let only_packed = load(false, true);
+    let r = reference();
+    let long: String = r
+        .texts
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut texts: Vec<&str> = r.texts.iter().map(|t| t.text.as_str()).collect();
+    texts.push(&long);
+    texts.push("ok");
+    for prefix in [Prefix::Passage, Prefix::Query] {
+        let b = unfused.embed(&texts, prefix).unwrap();
+        for (name, e) in [
+            ("both", fused),
+            ("fused", &only_fused),
+            ("packed", &only_packed),
+        ] {
+            let a = e.embed(&texts, prefix).unwrap();
+            for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+                let c = cosine(x, y);
+                assert!(c > 0.99999, "{name}, text {i}: cosine {c} to the baseline");
+            }
+        }
+    }
+}
