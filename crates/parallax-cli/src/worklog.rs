@@ -236,9 +236,9 @@ pub fn worker(
     drain: bool,
     json: bool,
 ) -> Result<ExitCode> {
+    let log = connect(url, name)?;
     let vectors = ctx.vectors()?;
     let mut store = Store::open(&ctx.db)?;
-    let log = connect(url, name)?;
     let stop = stop_flag()?;
     let err = log_err(&log.shown);
     let consumer: consumer::PullConsumer = log
@@ -388,10 +388,10 @@ struct AssignReport {
 
 /// `parallax assign --from URL`: assigns the stories of the log's batches, in order.
 pub fn assign(ctx: &Ctx, url: &str, name: &str, drain: bool, json: bool) -> Result<ExitCode> {
+    let log = connect(url, name)?;
     let vectors = ctx.vectors()?;
     let params = crate::stories::params(ctx)?;
     let mut store = Store::open(&ctx.db)?;
-    let log = connect(url, name)?;
     let stop = stop_flag()?;
     let err = log_err(&log.shown);
     let position: u64 = match store.worklog_position(&log.name)? {

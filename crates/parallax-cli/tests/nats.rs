@@ -237,7 +237,7 @@ fn a_worker_and_the_assigner_killed_mid_stream_lose_and_duplicate_nothing() {
     let stream = stream_name("killed");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("stream.jsonl");
-    let n = 600;
+    let n = 500;
     std::fs::write(&file, (0..n).map(record).collect::<String>()).unwrap();
     let file = file.to_str().unwrap();
     let batch = ["--batch-size", "16"];
@@ -296,4 +296,76 @@ fn a_worker_and_the_assigner_killed_mid_stream_lose_and_duplicate_nothing() {
     // Every record once, in the stories of the uninterrupted run.
     assert_eq!(counts(pg), (n as u64, n));
     assert_same(pg, &lite);
+}
+
+#[test]
+fn bad_records_and_a_record_above_the_servers_limit_are_named_and_the_rest_go_on() {
+    let Some((nats, pg)) = services("cli_nats_bad_records") else {
+        return;
+    };
+    let pg = Path::new(&pg);
+    let stream = stream_name("bad");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mixed.jsonl");
+    // Above the 1 MB a NATS server takes by default (its max_payload), below the 8 MiB
+    // of a record parallax reads.
+    let long = "The harbour of Aldby was dredged again this week. ".repeat(40_000);
+    let lines = [
+        "{\"title\": \"Aldby harbour reopens\", \"published\": \"2025-03-01T08:00:00Z\", \"body\": \"The harbour of Aldby reopened on Monday after the storm.\"}".to_string(),
+        format!("{{\"title\": \"Aldby dredging\", \"body\": \"{long}\"}}"),
+        "{\"title\": \"Broken\", \"body\": ".to_string(),
+        "{\"title\": \"Corvik ferry resumes\", \"published\": \"2025-03-02T08:00:00Z\", \"body\": \"The ferry to Corvik sailed again on Tuesday.\"}".to_string(),
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let name = file.to_str().unwrap();
+
+    // `ingest` names the broken line; `ingest --to` names it alike, and the long record.
+    let lite = dir.path().join("p.db");
+    let o = parallax(&lite, &["ingest", name]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let broken = stderr(&o);
+    assert!(broken.contains(&format!("{name}:3")), "{broken}");
+    let o = parallax(
+        &lite,
+        &["ingest", "--json", name, "--to", &nats, "--stream", &stream],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    for line in broken.lines() {
+        assert!(err.contains(line), "{line:?} is not in {err}");
+    }
+    let long_line = err
+        .lines()
+        .find(|l| l.contains("max_payload"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(long_line.starts_with(name), "{long_line}");
+    assert!(long_line.contains("record 2"), "{long_line}");
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (&report["published"], &report["rejected"]),
+        (&2.into(), &2.into()),
+        "{report}"
+    );
+
+    // The two good records are stored and assigned.
+    let log = [
+        "--from",
+        nats.as_str(),
+        "--stream",
+        stream.as_str(),
+        "--drain",
+    ];
+    let mut args = vec!["worker", "--json"];
+    args.extend(log);
+    let out: Value =
+        serde_json::from_str(&finish(command(pg, &args).spawn().unwrap(), "worker")).unwrap();
+    assert_eq!(
+        (&out["new"], &out["rejected"]),
+        (&2.into(), &0.into()),
+        "{out}"
+    );
+    let mut args = vec!["assign"];
+    args.extend(log);
+    finish(command(pg, &args).spawn().unwrap(), "the assigner");
+    assert_eq!(counts(pg), (2, 2));
 }

@@ -170,8 +170,8 @@ pub fn publish(
                         let mut d = Diagnostic::error(
                             &file,
                             format!(
-                                "the record is {} bytes as a message, more than the {} the log's server takes (its max_payload, less {HEADER_ROOM} for the headers); it was not published",
-                                body.len() + HEADER_ROOM,
+                                "the record is {} bytes, more than the {max_record} a message of the work log may hold (the NATS server's max_payload, {}, less {HEADER_ROOM} for the headers); it was not published (raise max_payload in the server's configuration to publish it)",
+                                body.len(),
                                 max_record + HEADER_ROOM
                             ),
                         );
