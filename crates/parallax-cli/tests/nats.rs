@@ -109,6 +109,39 @@ fn assert_same(got: &Path, want: &Path) {
     }
 }
 
+const PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><title>Mill fire | Town Post</title>\
+<meta property=\"article:published_time\" content=\"2026-03-02T07:00:00Z\"></head><body><article><h1>Mill fire</h1>\
+<p>A fire broke out at the old mill on the river late on Sunday night, and crews from three towns fought it until the early morning, the fire service said.</p>\
+<p>No one was hurt, but the roof of the main building fell in, and the owners said it was too soon to say whether the mill could be saved or rebuilt.</p>\
+<p>The cause of the fire is not yet known, and investigators will visit the site on Tuesday once the ruins have cooled enough to be entered safely.</p>\
+</article></body></html>";
+
+/// An HTML page, an RSS feed of two entries and a WARC crawl of one page: the formats
+/// whose records are a file, a feed entry and a WARC response.
+fn write_formats(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("mill.html"), PAGE).unwrap();
+    let item = |title: &str, day: u32, text: &str| {
+        format!("<item><title>{title}</title><link>https://town.example/{day}</link><pubDate>Tue, 0{day} Mar 2026 08:00:00 GMT</pubDate><description>{text}</description></item>")
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Town Post</title>{}{}</channel></rss>",
+        item("Ferry to Corvik sails again", 3, "The ferry to Corvik sailed again on Tuesday after a week in the yard, and the harbour master said the timetable would be back to normal by the weekend."),
+        item("Library reopens in Aldby", 4, "The library of Aldby reopened on Wednesday after the repairs to its roof, with a reading room twice the size of the old one and longer opening hours in the evening."),
+    );
+    std::fs::write(dir.join("town.rss"), feed).unwrap();
+    let http = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{}",
+        PAGE.replace("Mill fire", "Second mill fire")
+            .replace("Sunday", "Monday")
+    );
+    let warc = format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://town.example/mill2\r\nWARC-Date: 2026-03-03T22:10:00Z\r\nWARC-Record-ID: <urn:uuid:1>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+        http.len()
+    );
+    std::fs::write(dir.join("crawl.warc"), warc).unwrap();
+}
+
 #[test]
 fn the_corpus_through_nats_and_two_workers_equals_ingest_into_sqlite() {
     let Some((nats, pg)) = services("cli_nats_corpus") else {
@@ -119,15 +152,30 @@ fn the_corpus_through_nats_and_two_workers_equals_ingest_into_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let lite = dir.path().join("p.db");
     let seeds = shared("corpus/seeds");
+    let formats = dir.path().join("formats");
+    write_formats(&formats);
     let inputs = [
         repo("examples/corpus"),
         repo("examples/stories.jsonl"),
         seeds.to_str().unwrap().to_string(),
+        formats.to_str().unwrap().to_string(),
     ];
     let mut ingest: Vec<&str> = vec!["ingest", "--json"];
     ingest.extend(inputs.iter().map(String::as_str));
     let want = json(&lite, &ingest);
-    assert!(want["new"].as_u64().unwrap() >= 25, "{want}");
+    assert!(want["new"].as_u64().unwrap() >= 29, "{want}");
+    assert_eq!(want["rejected"], 0, "{want}");
+    // The page, the two entries of the feed and the page of the crawl are among them.
+    let stored = json(&lite, &["articles", "--json"]);
+    for (name, n) in [("mill.html", 1), ("town.rss", 2), ("crawl.warc", 1)] {
+        let of = stored
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["source_path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .count();
+        assert_eq!(of, n, "articles of {name}");
+    }
 
     let mut publish = ingest.clone();
     publish.extend(["--to", &nats, "--stream", &stream]);

@@ -507,6 +507,38 @@ mod tests {
     }
 
     #[test]
+    fn the_work_log_position_is_kept_per_log_and_with_its_batch() {
+        for db in crate::testing::backends("worklog_position") {
+            let mut s = db.open();
+            assert_eq!(s.worklog_position("a").unwrap(), None, "{}", db.name());
+            s.set_worklog_position("a", "16").unwrap();
+            s.set_worklog_position("b", "3").unwrap();
+            // Written in a batch that fails: not kept.
+            let failed: std::result::Result<(), StoreError> = s.in_batch(|s| {
+                s.set_worklog_position("a", "32")?;
+                Err(StoreError::Missing { path: "x".into() })
+            });
+            assert!(failed.is_err());
+            // In a batch that commits: kept, beside the counters, which it leaves alone.
+            s.in_batch(|s| s.set_worklog_position("a", "48")).unwrap();
+            let s = db.open();
+            assert_eq!(
+                s.worklog_position("a").unwrap().as_deref(),
+                Some("48"),
+                "{}",
+                db.name()
+            );
+            assert_eq!(
+                s.worklog_position("b").unwrap().as_deref(),
+                Some("3"),
+                "{}",
+                db.name()
+            );
+            assert_eq!(s.story_meta().unwrap(), None, "{}", db.name());
+        }
+    }
+
+    #[test]
     fn steps_merges_and_lists() {
         for db in crate::testing::backends("steps_merges_and_lists") {
             steps_merges_and_lists_in(&mut db.open());
