@@ -272,7 +272,7 @@ fn wait_for(db: &Path, limit: Duration, what: &str, ok: impl Fn((u64, usize)) ->
             return;
         }
         assert!(start.elapsed() < limit, "{what}: still {c:?}");
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(200));
     }
 }
 
