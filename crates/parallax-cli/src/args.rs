@@ -283,6 +283,53 @@ pub enum Command {
         /// Print the summary as JSON
         #[arg(long)]
         json: bool,
+        /// Publish the records to this NATS JetStream server (nats://HOST:PORT) instead
+        /// of storing them: one message a record, for `parallax worker` and `parallax
+        /// assign` (the batches cut as this command cuts its transactions)
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+        /// The JetStream stream of the work log (with --to)
+        #[arg(long, default_value = "parallax", requires = "to")]
+        stream: String,
+    },
+    /// Analyse, embed and store the records of a work log (`ingest --to`), any number of
+    /// workers at once; a record is acknowledged once its article is committed
+    Worker {
+        /// The NATS JetStream server (nats://HOST:PORT)
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The JetStream stream of the work log
+        #[arg(long, default_value = "parallax")]
+        stream: String,
+        /// Records per transaction
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+        batch_size: u16,
+        /// Seconds the server waits for a record's acknowledgement before it hands the
+        /// record to another worker (set when the workers' consumer is created)
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+        ack_wait: u32,
+        /// Exit once every record of the stream is acknowledged, instead of waiting for more
+        #[arg(long)]
+        drain: bool,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Assign the stories of the articles of a work log, one batch at a time in the
+    /// stream's order, as `ingest` assigns them; one assigner per store
+    Assign {
+        /// The NATS JetStream server (nats://HOST:PORT)
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The JetStream stream of the work log
+        #[arg(long, default_value = "parallax")]
+        stream: String,
+        /// Exit once every batch of the stream is assigned, instead of waiting for more
+        #[arg(long)]
+        drain: bool,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
     },
     /// List stored articles, the oldest first
     Articles {

@@ -14,6 +14,7 @@ mod output;
 mod search;
 mod serve;
 mod stories;
+mod worklog;
 
 use clap::Parser;
 use std::process::ExitCode;

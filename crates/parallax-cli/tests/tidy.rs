@@ -88,7 +88,7 @@ fn crate_dependency_edges_follow_the_architecture() {
             );
         }
     }
-    // Only the store knows SQL, only the server HTTP, only the CLI clap.
+    // Only the store knows SQL, only the server HTTP, only the CLI clap and NATS.
     for (krate, list) in &deps {
         for (dep, owner) in [
             ("rusqlite", "parallax-store"),
@@ -96,6 +96,7 @@ fn crate_dependency_edges_follow_the_architecture() {
             ("axum", "parallax-server"),
             ("hyper", "parallax-server"),
             ("clap", "parallax-cli"),
+            ("async-nats", "parallax-cli"),
         ] {
             if list.iter().any(|d| d == dep) {
                 assert_eq!(

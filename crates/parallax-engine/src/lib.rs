@@ -18,11 +18,11 @@ pub mod search;
 pub mod stories;
 pub mod vectors;
 pub mod views;
+pub mod worklog;
 
 use parallax_core::facts::Facts;
 use parallax_core::{Article, Diagnostic};
 use parallax_ingest::Item;
-use parallax_store::Outcome;
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ pub use parallax_cluster::Params as StoryParams;
 pub use parallax_embed::{self as embed, EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::{extraction_eval, Format};
 pub use parallax_store::{
-    display_location, ArticleFilter, ArticleSummary, Store, StoreError, StoryFilter,
+    display_location, ArticleFilter, ArticleSummary, Outcome, Store, StoreError, StoryFilter,
 };
 
 /// The ISO 639-1 codes of the languages the detector knows.
@@ -61,6 +61,9 @@ pub enum EngineError {
     Compare(#[from] parallax_compare::CompareError),
     #[error("stories: {0}")]
     Stories(String),
+    /// The work log (`ingest --to`, `worker`, `assign`): its server or its messages.
+    #[error("work log {0}")]
+    Log(String),
 }
 
 /// One input: a file or folder, or standard input.

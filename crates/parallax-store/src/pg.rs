@@ -1114,6 +1114,26 @@ impl Pg {
         })
     }
 
+    pub(crate) fn cluster_value(&self, key: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(
+                c.query_opt("SELECT value FROM cluster_state WHERE key = $1", &[&key])?
+                    .map(|r| r.get(0)),
+            )
+        })
+    }
+
+    pub(crate) fn set_cluster_value(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO cluster_state (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&key, &value],
+            )?;
+            Ok(())
+        })
+    }
+
     pub(crate) fn active_story_states(
         &self,
         since: Option<i64>,

@@ -174,6 +174,40 @@ impl Store {
         .map_err(|e| self.err(e))
     }
 
+    /// Where `parallax assign` stands in the work log `log` (a NATS stream): a value it
+    /// keeps beside the clusterer's counters (key `worklog:LOG`) and writes in the
+    /// transaction of the assignments it covers, so that a killed assigner resumes
+    /// exactly after what it committed.
+    pub fn worklog_position(&self, log: &str) -> Result<Option<String>> {
+        let key = format!("worklog:{log}");
+        let conn = sqlite!(self, pg => pg.cluster_value(&key));
+        conn.query_row(
+            "SELECT value FROM cluster_state WHERE key = ?1",
+            [&key],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// Sets [`Store::worklog_position`] (in the open batch, if there is one).
+    pub fn set_worklog_position(&mut self, log: &str, value: &str) -> Result<()> {
+        let key = format!("worklog:{log}");
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let conn = sqlite!(mut self, pg => pg.set_cluster_value(&key, value));
+        let tx = write_tx(conn).map_err(err)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO cluster_state (key, value) VALUES (?1, ?2)",
+            [&key, value],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
     /// The states of the stories in the active window: not merged, last seen at or after
     /// `since` (or never dated), the `limit` most recent.
     pub fn active_story_states(&self, since: Option<i64>, limit: usize) -> Result<Vec<String>> {
@@ -469,6 +503,38 @@ mod tests {
             first_seen: Some(t),
             last_seen: Some(t),
             state: format!("{{\"id\":{id}}}"),
+        }
+    }
+
+    #[test]
+    fn the_work_log_position_is_kept_per_log_and_with_its_batch() {
+        for db in crate::testing::backends("worklog_position") {
+            let mut s = db.open();
+            assert_eq!(s.worklog_position("a").unwrap(), None, "{}", db.name());
+            s.set_worklog_position("a", "16").unwrap();
+            s.set_worklog_position("b", "3").unwrap();
+            // Written in a batch that fails: not kept.
+            let failed: std::result::Result<(), StoreError> = s.in_batch(|s| {
+                s.set_worklog_position("a", "32")?;
+                Err(StoreError::Missing { path: "x".into() })
+            });
+            assert!(failed.is_err());
+            // In a batch that commits: kept, beside the counters, which it leaves alone.
+            s.in_batch(|s| s.set_worklog_position("a", "48")).unwrap();
+            let s = db.open();
+            assert_eq!(
+                s.worklog_position("a").unwrap().as_deref(),
+                Some("48"),
+                "{}",
+                db.name()
+            );
+            assert_eq!(
+                s.worklog_position("b").unwrap().as_deref(),
+                Some("3"),
+                "{}",
+                db.name()
+            );
+            assert_eq!(s.story_meta().unwrap(), None, "{}", db.name());
         }
     }
 
