@@ -541,17 +541,7 @@ pub fn ingest(
                         b.item(item);
                     }
                 };
-                let name = match &input {
-                    Input::Path(p) => {
-                        parallax_ingest::read_path(p, config.format, &mut sink);
-                        p.display().to_string()
-                    }
-                    Input::Stdin => {
-                        let stdin = std::io::stdin().lock();
-                        parallax_ingest::read_stream("-", stdin, config.format, &mut sink);
-                        "-".to_string()
-                    }
-                };
+                let name = read_input(&input, config.format, &mut sink);
                 b.note(Note::FileDone { path: name, bytes });
             }
             b.flush();
@@ -574,6 +564,26 @@ pub fn ingest(
     w.report.interrupted = stop.load(Ordering::Relaxed);
     w.report.peak_rss_kib = peak_rss_kib();
     Ok(w.report)
+}
+
+/// Reads one input (a file or standard input) into `sink`; returns its name as the
+/// reports give it (the path, or `-`).
+pub(crate) fn read_input(
+    input: &Input,
+    format: Option<Format>,
+    sink: &mut dyn FnMut(Item),
+) -> String {
+    match input {
+        Input::Path(p) => {
+            parallax_ingest::read_path(p, format, sink);
+            p.display().to_string()
+        }
+        Input::Stdin => {
+            let stdin = std::io::stdin().lock();
+            parallax_ingest::read_stream("-", stdin, format, sink);
+            "-".to_string()
+        }
+    }
 }
 
 /// Peak resident memory of this process in KiB (Linux: `VmHWM` of `/proc/self/status`).

@@ -194,17 +194,7 @@ pub fn publish(
                 Item::Diagnostic(d) => diagnostic(&mut report, on, d),
             }
         };
-        let name = match &input {
-            Input::Path(p) => {
-                parallax_ingest::read_path(p, config.format, &mut sink);
-                p.display().to_string()
-            }
-            Input::Stdin => {
-                let stdin = std::io::stdin().lock();
-                parallax_ingest::read_stream("-", stdin, config.format, &mut sink);
-                "-".to_string()
-            }
-        };
+        let name = crate::read_input(&input, config.format, &mut sink);
         on(Event::FileDone { path: &name, bytes });
     }
     if !stop.load(Ordering::Relaxed) {
