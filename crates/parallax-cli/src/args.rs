@@ -58,10 +58,11 @@ pub enum BenchCommand {
         #[arg(long)]
         no_c: bool,
     },
-    /// End-to-end ingest into a fresh temporary store: articles per second, the time of
-    /// each stage (read, analyse, store, embed, assign) and peak memory; with
-    /// `--baseline BIN`, this binary's `ingest` and the baseline's run in turn on the same
-    /// input, each into a fresh store, and the ratio of their times pair by pair
+    /// End-to-end ingest into a fresh temporary SQLite file (or into the PostgreSQL store
+    /// of `--db`, which must hold no articles): articles per second, the time of each
+    /// stage (read, analyse, store, embed, assign) and peak memory; with `--baseline BIN`,
+    /// this binary's `ingest` and the baseline's run in turn on the same input, each into a
+    /// fresh SQLite file, and the ratio of their times pair by pair
     Ingest {
         /// Files or folders to ingest (as `parallax ingest` takes them)
         #[arg(required = true)]

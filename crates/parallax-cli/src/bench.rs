@@ -85,7 +85,28 @@ pub fn ingest(
     }
     let vectors = ctx.vectors()?;
     let dir = tempfile::tempdir().context("cannot make a temporary folder")?;
-    let mut store = Store::open(&dir.path().join("bench.db"))?;
+    // Into the PostgreSQL store of `--db` when it names one, so that the store stage is
+    // PostgreSQL's writes; it must hold no articles (every input is then new, and nothing
+    // of a real store is touched). Otherwise into a fresh SQLite file.
+    let on_pg = ctx
+        .db
+        .to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let mut store = if on_pg {
+        let store = Store::open(&ctx.db)?;
+        let n = store.count_articles()?;
+        if n > 0 {
+            bail!(
+                "the PostgreSQL store of --db holds {n} articles: bench ingest writes into \
+                 PostgreSQL only when it is empty (a new database, or a schema of its own \
+                 with ?options=-csearch_path%3DNAME in the URL)"
+            );
+        }
+        store
+    } else {
+        Store::open(&dir.path().join("bench.db"))?
+    };
+    let backend = if on_pg { "postgresql" } else { "sqlite" };
     let timings = Arc::new(StageTimes::default());
     let config = IngestConfig {
         vectors: Some(vectors),
@@ -137,6 +158,7 @@ pub fn ingest(
     if json_out {
         let v = json!({
             "articles": report.new,
+            "store": backend,
             "rejected": report.rejected,
             "seconds": wall,
             "articles_per_second": n / wall,
@@ -156,8 +178,13 @@ pub fn ingest(
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{} articles in {wall:.1} s: {:.2} articles/s, peak memory {}",
+        "{} articles into {} in {wall:.1} s: {:.2} articles/s, peak memory {}",
         report.new,
+        if on_pg {
+            "the PostgreSQL store of --db"
+        } else {
+            "a fresh SQLite file"
+        },
         n / wall,
         mib(report.peak_rss_kib)
     );
@@ -175,7 +202,7 @@ pub fn ingest(
     println!("(analyse runs on the reading thread, a batch ahead: its time overlaps the others')");
     if let Some(base) = baseline {
         println!(
-            "\nthis binary and {} in turn, each `ingest` into a fresh store:",
+            "\nthis binary and {} in turn, each `ingest` into a fresh SQLite file:",
             base.display()
         );
         println!(

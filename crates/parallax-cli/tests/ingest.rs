@@ -444,6 +444,7 @@ fn bench_ingest_times_the_stages_and_a_baseline() {
     assert!(o.status.success(), "{}", stderr(&o));
     let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["articles"], 2, "{r}");
+    assert_eq!(r["store"], "sqlite", "{r}");
     let seconds = r["seconds"].as_f64().unwrap();
     let stages = r["stages"].as_object().unwrap();
     let keys: Vec<&str> = stages.keys().map(String::as_str).collect();
@@ -479,4 +480,39 @@ fn bench_ingest_times_the_stages_and_a_baseline() {
     let o = bench(fake.to_str().unwrap());
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     assert!(stderr(&o).contains("no report"), "{}", stderr(&o));
+}
+
+/// `bench ingest --db postgres://…` times its stages against that PostgreSQL store, and
+/// only when it holds no articles: a second run into the same store is refused, saying
+/// why, and leaves what is there.
+#[test]
+fn bench_ingest_into_an_empty_postgresql_store_and_never_a_full_one() {
+    let Some(url) = parallax_store::testing::pg_location("cli_bench_ingest").unwrap() else {
+        return;
+    };
+    let db = std::path::Path::new(&url);
+    let seeds = shared("corpus/seeds");
+    let args = ["bench", "ingest", seeds.to_str().unwrap(), "--json"];
+    let o = parallax(db, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["store"], "postgresql", "{r}");
+    assert_eq!(r["articles"], 2, "{r}");
+    assert!(r["stages"]["store"].as_f64().unwrap() > 0.0, "{r}");
+    let count = || {
+        parallax_store::Store::open_existing(db)
+            .unwrap()
+            .count_articles()
+            .unwrap()
+    };
+    assert_eq!(count(), 2);
+    let again = parallax(db, &args);
+    assert!(!again.status.success());
+    let e = stderr(&again);
+    assert!(e.contains("holds 2 articles") && e.contains("empty"), "{e}");
+    assert!(
+        !e.contains("parallax_test:") && !e.contains(":parallax@"),
+        "a password in {e}"
+    );
+    assert_eq!(count(), 2);
 }
