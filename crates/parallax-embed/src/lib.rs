@@ -22,6 +22,22 @@
 //! one-thread pool those run one after the other.
 
 mod attention;
+
+/// Values of a fixed pseudo-random sequence in `[-scale/2, scale/2)`, for the kernels'
+/// unit tests.
+#[cfg(test)]
+pub(crate) fn test_values(n: usize, seed: u64, scale: f32) -> Vec<f32> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * scale
+        })
+        .collect()
+}
+
 pub mod bench;
 mod bert;
 mod e5file;
