@@ -91,7 +91,7 @@ pub fn ingest(
     let on_pg = ctx
         .db
         .to_str()
-        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+        .is_some_and(parallax_engine::is_postgres_url);
     let mut store = if on_pg {
         let store = Store::open(&ctx.db)?;
         let n = store.count_articles()?;

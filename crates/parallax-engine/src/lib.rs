@@ -32,7 +32,8 @@ pub use parallax_cluster::Params as StoryParams;
 pub use parallax_embed::{self as embed, EmbedOptions, Embedder, Prefix};
 pub use parallax_ingest::{extraction_eval, Format};
 pub use parallax_store::{
-    display_location, ArticleFilter, ArticleSummary, Outcome, Store, StoreError, StoryFilter,
+    display_location, is_postgres_url, ArticleFilter, ArticleSummary, Outcome, Store, StoreError,
+    StoryFilter,
 };
 
 /// The ISO 639-1 codes of the languages the detector knows.
